@@ -1,0 +1,421 @@
+/**
+ * The one place that talks to WebGPU: device, kernel pipelines (cached), buffers, batched
+ * dispatches and read-back. Everything else in lib/ goes through a `Gpu`.
+ *
+ * Binding convention for every kernel in kernels/: when a dispatch passes parameters they are a
+ * uniform struct at @group(0) @binding(0); storage buffers follow at bindings 1..k in the order
+ * given. Without parameters the storage buffers still start at binding 1.
+ */
+import { acquireDevice, type AdapterSummary } from "./device.ts";
+import { type Defines, kernelKey, loadKernelSource } from "./shader.ts";
+
+export type DType = "f32" | "u32" | "i32";
+
+/** A GPU storage buffer with a shape; f32, u32 or i32 elements (4 bytes each). */
+export class Tensor {
+  constructor(
+    readonly gpu: Gpu,
+    readonly buffer: GPUBuffer,
+    readonly shape: readonly number[],
+    readonly dtype: DType = "f32",
+  ) {}
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  get byteLength(): number {
+    return this.size * 4;
+  }
+  /** Reads the whole tensor back (waits for queued work). */
+  async read(): Promise<Float32Array> {
+    return new Float32Array(await this.gpu.readBytes(this.buffer, this.byteLength));
+  }
+  async readU32(): Promise<Uint32Array> {
+    return new Uint32Array(await this.gpu.readBytes(this.buffer, this.byteLength));
+  }
+  write(data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
+    if (data.length + elementOffset > this.size) {
+      throw new Error(
+        `write of ${data.length} elements at ${elementOffset} overflows tensor of ${this.size}`,
+      );
+    }
+    this.gpu.device.queue.writeBuffer(
+      this.buffer,
+      elementOffset * 4,
+      data.buffer as ArrayBuffer,
+      data.byteOffset,
+      data.byteLength,
+    );
+  }
+  destroy(): void {
+    this.buffer.destroy();
+  }
+}
+
+/** Builds the bytes of a kernel's uniform parameter struct (4-byte fields, in order). */
+export class Params {
+  private words: number[] = [];
+  private kinds: DType[] = [];
+  u32(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+      throw new Error(`u32 param out of range: ${v}`);
+    }
+    this.words.push(v);
+    this.kinds.push("u32");
+    return this;
+  }
+  i32(v: number): this {
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+      throw new Error(`i32 param out of range: ${v}`);
+    }
+    this.words.push(v);
+    this.kinds.push("i32");
+    return this;
+  }
+  f32(v: number): this {
+    this.words.push(v);
+    this.kinds.push("f32");
+    return this;
+  }
+  /** Bytes padded to 16 (uniform structs are 16-byte aligned). */
+  bytes(): Uint8Array {
+    const n = Math.max(4, Math.ceil(this.words.length / 4) * 4);
+    const buf = new ArrayBuffer(n * 4);
+    const view = new DataView(buf);
+    this.words.forEach((w, i) => {
+      const kind = this.kinds[i];
+      if (kind === "f32") view.setFloat32(i * 4, w, true);
+      else if (kind === "i32") view.setInt32(i * 4, w, true);
+      else view.setUint32(i * 4, w, true);
+    });
+    return new Uint8Array(buf);
+  }
+}
+
+export interface Kernel {
+  readonly key: string;
+  readonly pipeline: GPUComputePipeline;
+  /** Resolves to an error message if the shader or pipeline failed validation. */
+  readonly status: Promise<string | undefined>;
+}
+
+type Binding = GPUBuffer | Tensor;
+interface PendingDispatch {
+  kernel: Kernel;
+  buffers: GPUBuffer[];
+  groups: [number, number, number];
+  paramOffset: number; // -1 when the dispatch has no params
+  paramSize: number;
+}
+
+const UNIFORM_ALIGN = 256;
+
+/**
+ * Records dispatches and submits them in one command buffer. Parameters of all dispatches share
+ * one uniform buffer (each at a 256-byte aligned offset), written just before the submit.
+ */
+export class Batch {
+  private pending: PendingDispatch[] = [];
+  private paramChunks: Uint8Array[] = [];
+  private paramBytes = 0;
+  private copies: {
+    src: GPUBuffer;
+    dst: GPUBuffer;
+    size: number;
+    srcOffset: number;
+    dstOffset: number;
+  }[] = [];
+  private order: ("d" | "c")[] = [];
+  constructor(private readonly gpu: Gpu) {}
+
+  /** Dispatches `groups` workgroups (x, y, z); see `groups1d` for a 1-D thread count. */
+  dispatch(
+    kernel: Kernel,
+    buffers: Binding[],
+    groups: [number, number, number] | number,
+    params?: Params,
+  ): this {
+    const g: [number, number, number] = typeof groups === "number" ? [groups, 1, 1] : groups;
+    const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
+    if (g.some((v) => v > max)) {
+      throw new Error(`${kernel.key}: grid ${g} exceeds ${max} workgroups per dimension`);
+    }
+    if (g.some((v) => v === 0)) return this; // nothing to do
+    const bufs = buffers.map((b) => (b instanceof Tensor ? b.buffer : b));
+    for (const b of bufs) this.gpu.checkBindingSize(b.size, kernel.key);
+    let paramOffset = -1;
+    let paramSize = 0;
+    if (params) {
+      const bytes = params.bytes();
+      paramOffset = this.paramBytes;
+      paramSize = bytes.byteLength;
+      this.paramChunks.push(bytes);
+      this.paramBytes += Math.ceil(bytes.byteLength / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+    }
+    this.pending.push({ kernel, buffers: bufs, groups: g, paramOffset, paramSize });
+    this.order.push("d");
+    return this;
+  }
+
+  copy(src: Binding, dst: Binding, size?: number, srcOffset = 0, dstOffset = 0): this {
+    const s = src instanceof Tensor ? src.buffer : src;
+    const d = dst instanceof Tensor ? dst.buffer : dst;
+    this.copies.push({ src: s, dst: d, size: size ?? s.size, srcOffset, dstOffset });
+    this.order.push("c");
+    return this;
+  }
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  submit(): void {
+    if (this.order.length === 0) return;
+    const device = this.gpu.device;
+    const uniform = this.paramBytes > 0 ? this.gpu.uniformArena(this.paramBytes) : undefined;
+    if (uniform) {
+      const all = new Uint8Array(this.paramBytes);
+      let off = 0;
+      for (const chunk of this.paramChunks) {
+        all.set(chunk, off);
+        off += Math.ceil(chunk.byteLength / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+      }
+      device.queue.writeBuffer(uniform, 0, all);
+    }
+    const encoder = device.createCommandEncoder();
+    let di = 0;
+    let ci = 0;
+    let pass: GPUComputePassEncoder | undefined;
+    for (const op of this.order) {
+      if (op === "c") {
+        pass?.end();
+        pass = undefined;
+        const c = this.copies[ci++];
+        encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
+        continue;
+      }
+      const d = this.pending[di++];
+      const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, i) => ({
+        binding: i + 1,
+        resource: { buffer },
+      }));
+      if (d.paramOffset >= 0 && uniform) {
+        entries.unshift({
+          binding: 0,
+          resource: { buffer: uniform, offset: d.paramOffset, size: d.paramSize },
+        });
+      }
+      const bindGroup = device.createBindGroup({
+        layout: d.kernel.pipeline.getBindGroupLayout(0),
+        entries,
+      });
+      pass ??= encoder.beginComputePass();
+      pass.setPipeline(d.kernel.pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
+    }
+    pass?.end();
+    device.queue.submit([encoder.finish()]);
+    this.pending = [];
+    this.paramChunks = [];
+    this.paramBytes = 0;
+    this.copies = [];
+    this.order = [];
+  }
+}
+
+let shared: Promise<Gpu> | undefined;
+
+export class Gpu {
+  private kernels = new Map<string, Kernel>();
+  private uniform?: GPUBuffer;
+  private errors: string[] = [];
+  private building: Promise<string | undefined>[] = [];
+  lost?: string;
+
+  private constructor(readonly device: GPUDevice, readonly summary: AdapterSummary) {
+    device.addEventListener("uncapturederror", (ev) => {
+      this.errors.push((ev as GPUUncapturedErrorEvent).error.message);
+    });
+    device.lost.then((info) => {
+      this.lost = `${info.reason}: ${info.message}`;
+    });
+  }
+
+  /** Creates a new device. Most callers want `Gpu.shared()`. */
+  static async create(): Promise<Gpu> {
+    const { device, summary } = await acquireDevice();
+    return new Gpu(device, summary);
+  }
+
+  /** One device per process, created on first use. */
+  static shared(): Promise<Gpu> {
+    shared ??= Gpu.create().catch((err) => {
+      shared = undefined;
+      throw err;
+    });
+    return shared;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** One line naming the adapter, for logs and result records. */
+  describe(): string {
+    const s = this.summary;
+    const name = s.description || s.device || s.vendor || "unknown adapter";
+    return `${name} (${s.vendor || "?"}/${s.architecture || "?"}, backend ${s.backend}${
+      s.isSoftware ? ", software" : ""
+    })`;
+  }
+
+  /** Compiles (once) `kernels/<name>.wgsl` with the given defines and entry point. */
+  kernel(name: string, defines: Defines = {}, entry = "main"): Kernel {
+    const key = kernelKey(name, defines, entry);
+    let k = this.kernels.get(key);
+    if (!k) {
+      const code = loadKernelSource(name, defines);
+      this.device.pushErrorScope("validation");
+      const module = this.device.createShaderModule({ code, label: key });
+      const pipeline = this.device.createComputePipeline({
+        layout: "auto",
+        compute: { module, entryPoint: entry },
+        label: key,
+      });
+      const scope = this.device.popErrorScope();
+      const status = Promise.all([module.getCompilationInfo(), scope]).then(([info, err]) => {
+        const msgs = info.messages.filter((m) => m.type === "error")
+          .map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`);
+        if (err) msgs.push(err.message);
+        return msgs.length ? `kernel ${key} failed to build:\n${msgs.join("\n")}` : undefined;
+      });
+      k = { key, pipeline, status };
+      this.kernels.set(key, k);
+      this.building.push(status);
+    }
+    return k;
+  }
+
+  /** Waits for a kernel to finish compiling and throws its build errors, if any. */
+  async ready(...kernels: Kernel[]): Promise<void> {
+    for (const k of kernels) {
+      const err = await k.status;
+      if (err) throw new Error(err);
+    }
+  }
+
+  batch(): Batch {
+    return new Batch(this);
+  }
+
+  /** Throws a clear error when one binding would exceed the device's storage binding limit. */
+  checkBindingSize(bytes: number, what: string): void {
+    const max = this.limits.maxStorageBufferBindingSize;
+    if (bytes > max) {
+      throw new Error(
+        `${what}: buffer of ${bytes} bytes exceeds this adapter's storage binding limit of ${max} bytes ` +
+          `(${
+            (max / 2 ** 20).toFixed(0)
+          } MiB); use a smaller width/batch or a GPU with a larger limit`,
+      );
+    }
+  }
+
+  /** A new zero-filled storage buffer wrapped as a tensor. */
+  tensor(shape: readonly number[], dtype: DType = "f32", label?: string): Tensor {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(size) || size < 0) throw new Error(`bad tensor shape [${shape}]`);
+    const bytes = Math.max(4, size * 4);
+    this.checkBindingSize(bytes, label ?? `tensor [${shape}]`);
+    const buffer = this.device.createBuffer({
+      size: Math.ceil(bytes / 4) * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      label,
+    });
+    return new Tensor(this, buffer, shape, dtype);
+  }
+
+  /** A tensor initialised from host data. */
+  upload(
+    data: Float32Array | Uint32Array | Int32Array,
+    shape?: readonly number[],
+    label?: string,
+  ): Tensor {
+    const dtype: DType = data instanceof Float32Array
+      ? "f32"
+      : data instanceof Uint32Array
+      ? "u32"
+      : "i32";
+    const t = this.tensor(shape ?? [data.length], dtype, label);
+    if (t.size !== data.length) {
+      throw new Error(`shape [${shape}] does not match ${data.length} elements`);
+    }
+    if (data.length > 0) t.write(data);
+    return t;
+  }
+
+  uniformArena(bytes: number): GPUBuffer {
+    if (!this.uniform || this.uniform.size < bytes) {
+      this.uniform?.destroy();
+      const size = Math.max(bytes, 64 * 1024);
+      this.uniform = this.device.createBuffer({
+        size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+    }
+    return this.uniform;
+  }
+
+  /** Copies `byteLength` bytes of `buffer` back to the host (waits for all queued work). */
+  async readBytes(buffer: GPUBuffer, byteLength: number, offset = 0): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({
+      size: Math.max(4, Math.ceil(byteLength / 4) * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, offset, staging, 0, staging.size);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const copy = staging.getMappedRange().slice(0, byteLength);
+    staging.unmap();
+    staging.destroy();
+    await this.throwIfFailed();
+    return copy;
+  }
+
+  /** Waits for queued work and surfaces any GPU error or device loss. */
+  async sync(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    await this.throwIfFailed();
+  }
+
+  /** Build errors of kernels come first: they explain the validation errors that follow. */
+  private async throwIfFailed(): Promise<void> {
+    if (this.building.length) {
+      const building = this.building;
+      this.building = [];
+      const failed = (await Promise.all(building)).filter((m) => m !== undefined);
+      if (failed.length) {
+        this.errors = [];
+        throw new Error(failed.join("\n"));
+      }
+    }
+    if (this.lost) throw new Error(`GPU device lost (${this.lost})`);
+    if (this.errors.length) {
+      const msg = this.errors.join("\n");
+      this.errors = [];
+      throw new Error(`GPU error: ${msg}`);
+    }
+  }
+}
+
+/** Workgroup grid for `threads` threads of `wgSize`, folded into 2-D past the 65535 limit. */
+export function groups1d(gpu: Gpu, threads: number, wgSize: number): [number, number, number] {
+  const total = Math.ceil(threads / wgSize);
+  const max = gpu.limits.maxComputeWorkgroupsPerDimension;
+  if (total <= max) return [total, 1, 1];
+  const y = Math.ceil(total / max);
+  const x = Math.ceil(total / y);
+  if (y > max) throw new Error(`${threads} threads need more than ${max}² workgroups`);
+  return [x, y, 1];
+}
