@@ -1,0 +1,85 @@
+/** Byte-level helpers shared by the loaders: gzip detection, decompression, hashing, safe writes. */
+
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { DataFormatError } from "./dataset.ts";
+
+/** True when `bytes` starts with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+async function decompress(
+  bytes: Uint8Array,
+  format: "gzip" | "deflate-raw",
+  file: string,
+): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new DecompressionStream(format),
+  );
+  try {
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new DataFormatError(file, `${format} data is corrupt (${(e as Error).message})`);
+  }
+}
+
+export function gunzip(bytes: Uint8Array, file: string): Promise<Uint8Array> {
+  return decompress(bytes, "gzip", file);
+}
+
+export function inflateRaw(bytes: Uint8Array, file: string): Promise<Uint8Array> {
+  return decompress(bytes, "deflate-raw", file);
+}
+
+/** Reads a file, decompressing it when it is gzip (by content, not by name). */
+export async function readMaybeGzip(path: string): Promise<Uint8Array> {
+  const bytes = await Deno.readFile(path);
+  return isGzip(bytes) ? await gunzip(bytes, path) : bytes;
+}
+
+export function md5Hex(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** MD5 and SHA-256 of a file, read in chunks so large archives need not sit in memory. */
+export async function hashFile(path: string): Promise<{ md5: string; sha256: string }> {
+  const md5 = createHash("md5");
+  const sha = createHash("sha256");
+  const file = await Deno.open(path, { read: true });
+  // The readable stream closes the file when it ends or is cancelled.
+  for await (const chunk of file.readable) {
+    md5.update(chunk);
+    sha.update(chunk);
+  }
+  return { md5: md5.digest("hex"), sha256: sha.digest("hex") };
+}
+
+/** Writes `data` to a temp file beside `path`, then renames it into place (never a partial file). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const dir = dirname(path);
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = await Deno.makeTempFile({ dir, prefix: ".htsgd-", suffix: ".tmp" });
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+    else await Deno.writeFile(tmp, data);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/** True when `path` exists and is a regular file. */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
