@@ -1,0 +1,196 @@
+/**
+ * Writes stable samples computed on the GPU as raw little-endian float32, and prints a one-line
+ * summary. Examples:
+ *   deno task noise -- --kind sas --alpha 1.75 --n 1000000 --seed 1 --out samples.f32
+ *   deno task noise -- --type II --alpha 1.75 --n 1000000 --seed 1 --out samples.f32
+ *   deno task noise -- --type III --alpha 1.5 --rows 2048 --cols 64 --sigma 0.1 --lr 0.01 \
+ *     --out w.f32
+ * Bad flags or values exit with code 2 before anything is written.
+ */
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { Gpu } from "../lib/gpu/runtime.ts";
+import { type NoiseSpec, validateNoiseSpec } from "../lib/noise/spec.ts";
+import {
+  sampleNoise,
+  sampleStable,
+  STABLE_KINDS,
+  type StableKind,
+  summariseSamples,
+  validateStableAlpha,
+} from "../lib/noise/sample.ts";
+
+const USAGE =
+  `usage: deno task noise -- (--kind sas|positive | --type I|II|III) --alpha A --out FILE
+  --kind sas|positive    SαS(α, 1), or the positive (α/2)-stable, Laplace transform exp(−u^{α/2})
+  --type I|II|III        the noise added to a zero rows×cols matrix (also 1|2|3)
+  --alpha A              tail index in (0, 2] (positive and Type III: < 2)
+  --n N                  number of samples (with --type: rows·cols; --cols defaults to 1)
+  --rows R --cols C      matrix shape for --type
+  --sigma S --lr LR      noise scale σ·lr^(1/α) for --type (defaults 1, 1)
+  --alpha2-convention cms|authors   Type I law at α = 2: N(0,2) (cms, default) or N(0,1)
+  --seed N --stream N --layer L --step T   RNG keys (defaults 0)
+  --out FILE             output file (written atomically)`;
+
+const OPTIONS = {
+  kind: { type: "string" },
+  type: { type: "string" },
+  alpha: { type: "string" },
+  n: { type: "string" },
+  rows: { type: "string" },
+  cols: { type: "string" },
+  sigma: { type: "string" },
+  lr: { type: "string" },
+  "alpha2-convention": { type: "string" },
+  seed: { type: "string" },
+  stream: { type: "string" },
+  layer: { type: "string" },
+  step: { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const TYPE_NAMES: Record<string, 1 | 2 | 3> = { "1": 1, "2": 2, "3": 3, I: 1, II: 2, III: 3 };
+/** Largest sample count (1 GiB of output). */
+const MAX_N = 2 ** 28;
+
+type Job =
+  | {
+    mode: "kind";
+    kind: StableKind;
+    alpha: number;
+    n: number;
+    seed: number;
+    stream: number;
+    step: number;
+  }
+  | {
+    mode: "type";
+    spec: NoiseSpec;
+    rows: number;
+    cols: number;
+    lr: number;
+    seed: number;
+    layer: number;
+    step: number;
+  };
+
+const u32Flag = (name: string, raw: string | undefined) =>
+  numberFlag(name, raw, { integer: true, min: 0, max: 0xffffffff }) ?? 0;
+
+/** Turns argv into a validated job; every problem is a UsageError naming the flag. */
+export function parseJob(args: string[]): { job: Job; out: string } | undefined {
+  const { values: v, positionals } = parseFlags(args, OPTIONS, USAGE);
+  if (v.help) return undefined;
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  if (v.out === undefined || v.out === "") throw new UsageError(`--out is required\n${USAGE}`);
+  const alpha = numberFlag("alpha", v.alpha);
+  if (alpha === undefined) throw new UsageError("--alpha is required");
+  if (!(alpha > 0 && alpha <= 2)) throw new UsageError(`--alpha: ${alpha} must be in (0, 2]`);
+  const n = numberFlag("n", v.n, { integer: true, min: 1, max: MAX_N });
+  const seed = u32Flag("seed", v.seed);
+  const step = u32Flag("step", v.step);
+  if (v.kind !== undefined && v.type !== undefined) {
+    throw new UsageError("--kind and --type exclude each other");
+  }
+  if (v.type === undefined) {
+    for (const f of ["rows", "cols", "sigma", "lr", "layer", "alpha2-convention"] as const) {
+      if (v[f] !== undefined) throw new UsageError(`--${f} only applies with --type`);
+    }
+    const kind = choiceFlag("kind", v.kind, STABLE_KINDS) ?? "sas";
+    if (n === undefined) throw new UsageError("--n is required with --kind");
+    try {
+      validateStableAlpha(kind, alpha);
+    } catch (err) {
+      throw new UsageError(`--${(err as Error).message}`);
+    }
+    return {
+      job: { mode: "kind", kind, alpha, n, seed, stream: u32Flag("stream", v.stream), step },
+      out: v.out,
+    };
+  }
+  if (v.stream !== undefined) {
+    throw new UsageError("--stream only applies with --kind (types use --layer)");
+  }
+  const type = TYPE_NAMES[v.type];
+  if (type === undefined) {
+    throw new UsageError(`--type: "${v.type}" is not one of I, II, III (or 1, 2, 3)`);
+  }
+  const cols = numberFlag("cols", v.cols, { integer: true, min: 1 }) ?? 1;
+  let rows = numberFlag("rows", v.rows, { integer: true, min: 1 });
+  if (rows === undefined) {
+    if (n === undefined) throw new UsageError("--type needs --n or --rows");
+    if (n % cols !== 0) throw new UsageError(`--n: ${n} is not a multiple of --cols ${cols}`);
+    rows = n / cols;
+  } else if (n !== undefined && n !== rows * cols) {
+    throw new UsageError(`--n: ${n} is not --rows·--cols = ${rows * cols}`);
+  }
+  if (rows * cols > MAX_N) throw new UsageError(`--rows·--cols: ${rows * cols} exceeds ${MAX_N}`);
+  const sigma = numberFlag("sigma", v.sigma, { min: 0 }) ?? 1;
+  const lr = numberFlag("lr", v.lr, { min: 0, exclusiveMin: true }) ?? 1;
+  const alpha2Convention = choiceFlag(
+    "alpha2-convention",
+    v["alpha2-convention"],
+    ["cms", "authors"] as const,
+  );
+  let spec: NoiseSpec;
+  try {
+    spec = validateNoiseSpec({
+      type,
+      alpha,
+      sigma,
+      ...(alpha2Convention ? { alpha2Convention } : {}),
+    });
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message.replace(/^noise\./, "")}`);
+  }
+  const layer = numberFlag("layer", v.layer, { integer: true, min: 0, max: 1023 }) ?? 0;
+  return { job: { mode: "type", spec, rows, cols, lr, seed, layer, step }, out: v.out };
+}
+
+async function writeAtomically(path: string, data: Float32Array): Promise<void> {
+  const bytes = new Uint8Array(data.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  try {
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
+
+async function main(): Promise<void> {
+  const parsed = parseJob(Deno.args);
+  if (!parsed) {
+    console.log(USAGE);
+    return;
+  }
+  const { job, out } = parsed;
+  const gpu = await Gpu.shared();
+  const samples = job.mode === "kind"
+    ? await sampleStable(gpu, job.n, {
+      kind: job.kind,
+      alpha: job.alpha,
+      seed: job.seed,
+      stream: job.stream,
+      step: job.step,
+    })
+    : await sampleNoise(gpu, job);
+  await writeAtomically(out, samples);
+  const s = summariseSamples(samples);
+  const what = job.mode === "kind"
+    ? `kind=${job.kind} alpha=${job.alpha}`
+    : `type=${["", "I", "II", "III"][job.spec.type]} alpha=${job.spec.alpha} rows=${job.rows} ` +
+      `cols=${job.cols} sigma=${job.spec.sigma} lr=${job.lr}`;
+  const q = Object.entries(s.quantiles).map(([p, v]) => `q${p}=${fmt(v)}`).join(" ");
+  console.log(
+    `adapter="${gpu.describe()}" ${what} n=${s.n} median=${fmt(s.median)} ${q} ` +
+      `finite=${s.finite} out=${out}`,
+  );
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,303 @@
+import assert from "node:assert/strict";
+import { Gpu, groups1d, Params, type Tensor } from "../lib/gpu/runtime.ts";
+import { philox4x32_10, unitFloat } from "../lib/rng/philox.ts";
+import { fillStable, sampleStable } from "../lib/noise/sample.ts";
+import { normalFromWords, positiveHalfFromWords, sasFromWords } from "../lib/noise/stable_ref.ts";
+import { sasCdfInversion, sasCdfNolan } from "../lib/analysis/stable_cdf.ts";
+import { integrate } from "../lib/analysis/quadrature.ts";
+
+// GPU vs TS tolerance: both use the same Philox words, so they differ only by f32 rounding and
+// the GPU's transcendental functions: |gpu − ref| ≤ REL·|ref| + ABS.
+const REL = 1e-4;
+const ABS = 1e-30;
+
+function assertClose(got: number, want: number, what: string, rel = REL, abs = ABS): void {
+  if (!(Math.abs(got - want) <= rel * Math.abs(want) + abs)) {
+    assert.fail(`${what}: gpu ${got} vs ref ${want}`);
+  }
+}
+
+const words = (seed: number, stream: number, i: number) =>
+  philox4x32_10([i, 0, 0, 0], [seed, stream]);
+
+/** Runs a map_* entry of stable_fill.wgsl on explicit word pairs. */
+async function mapWords(
+  gpu: Gpu,
+  entry: "map_sas" | "map_positive" | "map_normal",
+  alpha: number,
+  pairs: Uint32Array,
+): Promise<Float32Array> {
+  const n = pairs.length / 2;
+  const out = gpu.tensor([n]);
+  const input: Tensor = gpu.upload(pairs);
+  const k = gpu.kernel("stable_fill", { WG: 64 }, entry);
+  const params = new Params().u32(0).u32(0).u32(0).u32(0).u32(n).f32(alpha);
+  gpu.batch().dispatch(k, [out, input], groups1d(gpu, n, 64), params).submit();
+  const v = await out.read();
+  out.destroy();
+  input.destroy();
+  return v;
+}
+
+/** All pairs of special words (0, 0xffffffff, ...) and a dense even sweep of the 32-bit range. */
+function extremeWordPairs(): Uint32Array {
+  const special = [0, 1, 511, 512, 0x7ffffe00, 0x7fffffff, 0x80000000, 0x800001ff, 0xfffffe00];
+  special.push(0xffffffff);
+  const sweep = Array.from({ length: 241 }, (_, i) => Math.round(i * (0xffffffff / 240)) >>> 0);
+  const w = [...special, ...sweep];
+  const pairs = new Uint32Array(2 * w.length * w.length);
+  let k = 0;
+  for (const a of w) {
+    for (const b of w) {
+      pairs[k++] = a;
+      pairs[k++] = b;
+    }
+  }
+  return pairs;
+}
+
+Deno.test("GPU SαS equals the TS twin for α ∈ {0.5, 1, 1.5, 1.75, 1.9, 2}", async () => {
+  const gpu = await Gpu.shared();
+  const n = 20000;
+  for (const alpha of [0.5, 1, 1.5, 1.75, 1.9, 2]) {
+    const x = await sampleStable(gpu, n, { kind: "sas", alpha, seed: 11, stream: 3 });
+    for (let i = 0; i < n; i++) {
+      const [w0, w1] = words(11, 3, i);
+      assertClose(x[i], sasFromWords(alpha, w0, w1), `α=${alpha} sample ${i}`);
+    }
+  }
+});
+
+Deno.test("GPU positive (α/2)-stable equals the TS twin", async () => {
+  const gpu = await Gpu.shared();
+  const n = 20000;
+  for (const alpha of [0.5, 1, 1.5, 1.75, 1.9]) {
+    const x = await sampleStable(gpu, n, { kind: "positive", alpha, seed: 12, stream: 4 });
+    for (let i = 0; i < n; i++) {
+      const [w0, w1] = words(12, 4, i);
+      assertClose(x[i], positiveHalfFromWords(alpha, w0, w1), `α=${alpha} sample ${i}`);
+    }
+  }
+});
+
+Deno.test("extreme and swept words: SαS finite, A > 0 finite, GPU = TS", async () => {
+  const gpu = await Gpu.shared();
+  const pairs = extremeWordPairs();
+  const n = pairs.length / 2;
+  for (const alpha of [0.1, 0.5, 1 - 1e-7, 1, 1 + 1e-7, 1.5, 1.9, 2]) {
+    const x = await mapWords(gpu, "map_sas", alpha, pairs);
+    for (let i = 0; i < n; i++) {
+      assert.ok(Number.isFinite(x[i]), `SαS α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`);
+      const ref = sasFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]);
+      assert.ok(Number.isFinite(ref));
+      assertClose(x[i], ref, `SαS α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`);
+    }
+  }
+  for (const alpha of [0.1, 0.5, 1, 1.5, 1.9, 1.999]) {
+    const a = await mapWords(gpu, "map_positive", alpha, pairs);
+    for (let i = 0; i < n; i++) {
+      const what = `A α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`;
+      assert.ok(a[i] > 0 && Number.isFinite(a[i]), `${what}: ${a[i]}`);
+      assertClose(a[i], positiveHalfFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]), what);
+    }
+  }
+  const g = await mapWords(gpu, "map_normal", 0, pairs);
+  for (let i = 0; i < n; i++) {
+    assert.ok(Number.isFinite(g[i]));
+    const ref = normalFromWords(pairs[2 * i], pairs[2 * i + 1]);
+    assertClose(g[i], ref, `normal ${i}`, 1e-4, 1e-5); // cos near its zeros: absolute error
+  }
+});
+
+Deno.test("α = 1 is tan V, α = 1 ± 1e-7 stays within 1e-5 of it, α = 2 is 2·sin V·√W", async () => {
+  const gpu = await Gpu.shared();
+  const pairs = extremeWordPairs();
+  const n = pairs.length / 2;
+  // |tan V| = tan(πh) = cot(πm) with h = |u1 − ½|, m = ½ − h exact: each used where its
+  // argument is small (π(u1 − ½) itself loses digits near ±π/2).
+  const tanV = (i: number) => {
+    const u = unitFloat(pairs[2 * i]);
+    const h = Math.abs(u - 0.5);
+    const t = h < 0.25 ? Math.tan(Math.PI * h) : 1 / Math.tan(Math.PI * (0.5 - h));
+    return Math.sign(u - 0.5) * t;
+  };
+  const twoSinSqrtW = (i: number) =>
+    2 * Math.sin(Math.PI * (unitFloat(pairs[2 * i]) - 0.5)) *
+    Math.sqrt(-Math.log(unitFloat(pairs[2 * i + 1])));
+  for (const [alpha, rel] of [[1, 2e-6], [1 - 1e-7, 1e-5], [1 + 1e-7, 1e-5]]) {
+    const x = await mapWords(gpu, "map_sas", alpha, pairs);
+    for (let i = 0; i < n; i++) {
+      const ref = sasFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]);
+      assertClose(ref, tanV(i), `TS α=${alpha} ${i}`, alpha === 1 ? 1e-12 : rel);
+      assertClose(x[i], tanV(i), `GPU α=${alpha} ${i}`, rel);
+    }
+  }
+  const x = await mapWords(gpu, "map_sas", 2, pairs);
+  for (let i = 0; i < n; i++) {
+    const ref = sasFromWords(2, pairs[2 * i], pairs[2 * i + 1]);
+    assertClose(ref, twoSinSqrtW(i), `TS α=2 ${i}`, 1e-12, 1e-300);
+    assertClose(x[i], twoSinSqrtW(i), `GPU α=2 ${i}`, 1e-4, 1e-12);
+  }
+});
+
+Deno.test("GPU fills ignore workgroup size and grid shape, and repeat bit for bit", async () => {
+  const gpu = await Gpu.shared();
+  const n = 5003;
+  for (const kind of ["sas", "positive"] as const) {
+    const reads: Uint32Array[] = [];
+    for (const [wg, maxGroups] of [[64, undefined], [256, undefined], [32, 3], [1, 7], [64, 0]]) {
+      const out = gpu.tensor([n]);
+      const opts = { kind, alpha: 1.6, seed: 5, stream: 6, step: 7, workgroupSize: wg };
+      fillStable(gpu, out, n, maxGroups ? { ...opts, maxGroups } : opts);
+      reads.push(await out.readU32());
+      out.destroy();
+    }
+    for (const r of reads.slice(1)) assert.deepEqual(r, reads[0]);
+  }
+  // Chunked sampling gives the same values as one big fill (offset = counter word 0).
+  const whole = await sampleStable(gpu, 10000, { kind: "sas", alpha: 1.3, seed: 9 });
+  const chunked = await sampleStable(gpu, 10000, { kind: "sas", alpha: 1.3, seed: 9, chunk: 777 });
+  assert.deepEqual(chunked, whole);
+});
+
+Deno.test("sampler inputs are validated", async () => {
+  const gpu = await Gpu.shared();
+  const out = gpu.tensor([4]);
+  const base = { kind: "sas" as const, seed: 1 };
+  assert.throws(() => fillStable(gpu, out, 4, { ...base, alpha: 0 }), /alpha/);
+  assert.throws(() => fillStable(gpu, out, 4, { ...base, alpha: 2.01 }), /alpha/);
+  assert.throws(() => fillStable(gpu, out, 4, { ...base, alpha: NaN }), /alpha/);
+  assert.throws(() => fillStable(gpu, out, 4, { kind: "positive", seed: 1, alpha: 2 }), /alpha/);
+  assert.throws(
+    () => fillStable(gpu, out, 4, { kind: "cauchy" as "sas", seed: 1, alpha: 1 }),
+    /kind/,
+  );
+  assert.throws(() => fillStable(gpu, out, 5, { ...base, alpha: 1 }), /n: 5/);
+  assert.throws(() => fillStable(gpu, out, 4, { ...base, alpha: 1, seed: -1 }), /seed/);
+  out.destroy();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Distribution checks on 10^6 GPU samples (fixed seeds, so deterministic).
+
+const N_LARGE = 1_000_000;
+const cache = new Map<string, Promise<Float32Array>>();
+function large(kind: "sas" | "positive", alpha: number): Promise<Float32Array> {
+  const key = `${kind}:${alpha}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = Gpu.shared().then((gpu) =>
+      sampleStable(gpu, N_LARGE, { kind, alpha, seed: 2024, stream: Math.round(alpha * 100) })
+    );
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/** Mean of f over the samples, in f64. */
+function mean(x: Float32Array, f: (v: number) => number): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += f(x[i]);
+  return s / x.length;
+}
+
+Deno.test("α = 2 SαS samples are N(0, 2): mean 0, variance 2", async () => {
+  const x = await large("sas", 2);
+  const m = mean(x, (v) => v);
+  const v = mean(x, (u) => (u - m) ** 2);
+  // SE(mean) = √(2/n) ≈ 0.0014, SE(var) = √(2·2²/n) ≈ 0.0028; bounds ≈ 3.5 SE.
+  assert.ok(Math.abs(m) < 0.005, `mean ${m}`);
+  assert.ok(Math.abs(v - 2) < 0.01, `variance ${v}`);
+});
+
+Deno.test("empirical characteristic function of SαS is exp(−|t|^α) within 3 SE", async () => {
+  for (const alpha of [1.5, 1.75, 1.9]) {
+    const x = await large("sas", alpha);
+    const phi = (t: number) => Math.exp(-(Math.abs(t) ** alpha));
+    for (const t of [0.25, 0.5, 1, 2]) {
+      // Var cos(tX) = (1 + φ(2t))/2 − φ(t)², Var sin(tX) = (1 − φ(2t))/2.
+      const seCos = Math.sqrt(((1 + phi(2 * t)) / 2 - phi(t) ** 2) / x.length);
+      const seSin = Math.sqrt((1 - phi(2 * t)) / 2 / x.length);
+      const c = mean(x, (v) => Math.cos(t * v));
+      const s = mean(x, (v) => Math.sin(t * v));
+      assert.ok(Math.abs(c - phi(t)) < 3 * seCos, `α=${alpha} t=${t}: Re ${c} vs ${phi(t)}`);
+      assert.ok(Math.abs(s) < 3 * seSin, `α=${alpha} t=${t}: Im ${s}`);
+    }
+  }
+});
+
+Deno.test("positive stable: empirical Laplace transform is exp(−u^{α/2}) ± 3 SE", async () => {
+  for (const alpha of [1.5, 1.75, 1.9]) {
+    const a = await large("positive", alpha);
+    assert.ok(a.every((v) => v > 0 && Number.isFinite(v)));
+    const lt = (u: number) => Math.exp(-(u ** (alpha / 2)));
+    for (const u of [0.25, 0.5, 1, 2]) {
+      const se = Math.sqrt((lt(2 * u) - lt(u) ** 2) / a.length);
+      const got = mean(a, (v) => Math.exp(-u * v));
+      assert.ok(Math.abs(got - lt(u)) < 3 * se, `α=${alpha} u=${u}: ${got} vs ${lt(u)}`);
+    }
+  }
+});
+
+/**
+ * F(x) = P(X ≤ x) of SαS(α, 1) at x = 0.5, 1, 2, 5, computed with `sasCdfNolan` (Nolan's integral
+ * representation for β = 0, adaptive Gauss–Kronrod 7/15 in f64, tolerance 1e−13) and confirmed by
+ * Gil-Pelaez inversion of exp(−|t|^α) (`sasCdfInversion`); printed to 12 digits.
+ */
+const STABLE_CDF: Record<string, [number, number][]> = {
+  "1.5": [[0.5, 0.639404226481], [1, 0.756342024399], [2, 0.894960170345], [5, 0.979330912860]],
+  "1.75": [[0.5, 0.638374177368], [1, 0.758328030094], [2, 0.909750363321], [5, 0.991419377171]],
+  "1.9": [[0.5, 0.638180179083], [1, 0.759484543948], [2, 0.917036027367], [5, 0.996813156557]],
+};
+
+Deno.test("frozen CDF values agree with Nolan's integral and with Fourier inversion", () => {
+  for (const [alpha, rows] of Object.entries(STABLE_CDF)) {
+    for (const [x, f] of rows) {
+      const nolan = sasCdfNolan(Number(alpha), x);
+      const inv = sasCdfInversion(Number(alpha), x);
+      assert.ok(Math.abs(nolan - f) < 1e-11, `α=${alpha} x=${x}: Nolan ${nolan} vs ${f}`);
+      assert.ok(Math.abs(inv - f) < 1e-10, `α=${alpha} x=${x}: inversion ${inv} vs ${f}`);
+      assert.ok(Math.abs(sasCdfNolan(Number(alpha), -x) - (1 - f)) < 1e-11);
+    }
+  }
+  // Closed forms: α = 2 is N(0, 2), α = 1 is Cauchy.
+  const phi = (z: number) => 0.5 * (1 + erf(z / Math.SQRT2));
+  for (const x of [0.3, 1, 2.5, 4]) {
+    assert.ok(Math.abs(sasCdfNolan(2, x) - phi(x / Math.SQRT2)) < 1e-12);
+    assert.ok(Math.abs(sasCdfInversion(2, x) - phi(x / Math.SQRT2)) < 1e-10);
+    assert.ok(Math.abs(sasCdfInversion(1, x) - (0.5 + Math.atan(x) / Math.PI)) < 1e-10);
+  }
+  // The quadrature itself.
+  assert.ok(Math.abs(integrate(Math.sin, 0, Math.PI / 2) - 1) < 1e-14);
+  assert.ok(Math.abs(integrate(Math.exp, 0, 1) - (Math.E - 1)) < 1e-13);
+  assert.ok(Math.abs(integrate((t) => 1 / (1 + t * t), 0, 10) - Math.atan(10)) < 1e-12);
+});
+
+/** erf by its Taylor series (|z| ≤ 3 here), to ~1e−15. */
+function erf(z: number): number {
+  let term = z;
+  let sum = z;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17; n++) {
+    term *= (-z * z) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+Deno.test("empirical CDF of 10^6 GPU SαS samples matches the tabulated CDF ± 3 SE", async () => {
+  for (const [alpha, rows] of Object.entries(STABLE_CDF)) {
+    const x = await large("sas", Number(alpha));
+    for (const [pt, f] of rows) {
+      for (const [at, want] of [[pt, f], [-pt, 1 - f]]) {
+        let below = 0;
+        for (let i = 0; i < x.length; i++) if (x[i] <= at) below++;
+        const got = below / x.length;
+        const se = Math.sqrt((want * (1 - want)) / x.length);
+        assert.ok(
+          Math.abs(got - want) < 3 * se + 1e-5,
+          `α=${alpha} F(${at}) = ${got} vs ${want} (SE ${se.toExponential(2)})`,
+        );
+      }
+    }
+  }
+});
