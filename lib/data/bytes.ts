@@ -59,20 +59,7 @@ export async function hashFile(path: string): Promise<{ md5: string; sha256: str
   return { md5: md5.digest("hex"), sha256: sha.digest("hex") };
 }
 
-/** Writes `data` to a temp file beside `path`, then renames it into place (never a partial file). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true });
-  const tmp = await Deno.makeTempFile({ dir, prefix: ".htsgd-", suffix: ".tmp" });
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
-}
+export { writeFileAtomic } from "../store/atomic.ts";
 
 /** True when `path` exists and is a regular file. */
 export async function isFile(path: string): Promise<boolean> {

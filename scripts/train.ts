@@ -1,0 +1,56 @@
+/**
+ * deno task train -- [flags]: trains one FCN with SGD or heavy-tailed SGD and stores the result
+ * (config, metrics history, final weights) under --store, keyed by config and code version. A
+ * finished run is loaded, not recomputed; an interrupted one resumes from its checkpoint.
+ */
+import { parseFlags, runMain, UsageError, numberFlag } from "../lib/cli.ts";
+import { Gpu } from "../lib/gpu/runtime.ts";
+import { ResultStore } from "../lib/store/results.ts";
+import { noiseLabel } from "../lib/train/config.ts";
+import { datasetFor } from "../lib/train/dataset_for.ts";
+import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
+import { trainOrLoad } from "../lib/train/run.ts";
+
+const USAGE = `usage: deno task train -- [flags]
+${TRAIN_USAGE}
+  --data-dir DIR             read the dataset's files from DIR instead of the download cache
+  --store DIR                results store (default results/)
+  --checkpoint-every K       checkpoint every K steps (default 500)`;
+
+runMain(async () => {
+  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
+    ...TRAIN_FLAGS,
+    "data-dir": { type: "string" },
+    store: { type: "string" },
+    "checkpoint-every": { type: "string" },
+    help: { type: "boolean" },
+  }, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  const config = await configFromFlags(values);
+  const checkpointEvery = numberFlag("checkpoint-every", values["checkpoint-every"], { integer: true, min: 1 });
+  const store = new ResultStore(values.store ?? "results");
+  const gpu = await Gpu.shared();
+  console.error(`adapter: ${gpu.describe()}`);
+  console.error(`run: ${config.dataset} width ${config.width} depth ${config.depth} ${noiseLabel(config.noise)}`);
+  const out = await trainOrLoad(
+    gpu,
+    store,
+    config,
+    () => datasetFor(config, { dataDir: values["data-dir"], log: (l) => console.error(l) }),
+    { log: (l) => console.error(l), checkpointEvery },
+  );
+  const m = out.metrics;
+  console.log(JSON.stringify({
+    key: out.key,
+    cached: out.cached,
+    steps: m.steps,
+    stopReason: m.stopReason,
+    trainAcc: m.final?.trainAcc,
+    testAcc: m.final?.testAcc,
+    store: store.dir,
+  }));
+});
