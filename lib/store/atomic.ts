@@ -1,31 +1,54 @@
 /**
- * Crash-safe file writes: data goes to a uniquely named temp file in the destination's folder,
- * is flushed to disk, then renamed over the destination, so readers see the old file or the
- * new one, never a torn one. Failures (unwritable folder, full disk) are rethrown naming the path,
- * and the temp file is removed.
+ * Crash-safe file writes: the data goes to a uniquely named temp file in the destination's
+ * folder, is flushed to disk, then renamed over the destination, so readers see the old file or
+ * the new one, never a torn one. Failures (unwritable folder, full disk) are rethrown as a
+ * WriteError naming the path, and the temp file is removed.
  */
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 
+/** A failed atomic write; the destination is untouched and no temp file is left behind. */
 export class WriteError extends Error {
-  constructor(path: string, cause: Error) {
-    const hint = cause instanceof Deno.errors.PermissionDenied
-      ? " (permission denied)"
-      : /ENOSPC|No space/i.test(cause.message)
-      ? " (disk full)"
-      : "";
-    super(`cannot write ${path}${hint}: ${cause.message}`);
+  constructor(readonly path: string, cause: unknown) {
+    const err = cause instanceof Error ? cause : new Error(String(cause));
+    super(`cannot write ${path}${hintFor(err)}: ${err.message}`, { cause: err });
     this.name = "WriteError";
   }
 }
 
+function hintFor(err: Error): string {
+  const code = (err as { code?: string }).code ?? "";
+  if (err instanceof Deno.errors.PermissionDenied || code === "EACCES" || code === "EPERM") {
+    return " (permission denied: is the folder writable?)";
+  }
+  if (code === "ENOSPC" || /ENOSPC|No space left|os error 28/i.test(err.message)) {
+    return " (disk full)";
+  }
+  if (code === "EROFS" || /read-only file system/i.test(err.message)) {
+    return " (read-only file system)";
+  }
+  return "";
+}
+
+/** The temp-file name used for `path`: hidden, in the same folder, unique per call. */
+export function tempPathFor(path: string): string {
+  const tag = randomBytes(6).toString("hex");
+  return join(dirname(path), `.${basename(path)}.${Deno.pid}.${tag}.tmp`);
+}
+
+/** True for names produced by `tempPathFor` (for tests and clean-up tools). */
+export function isTempName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
+/** Writes `data` to `path` atomically, creating the parent folder if needed. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const dir = dirname(path);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   let tmp: string | undefined;
   try {
-    await Deno.mkdir(dir, { recursive: true });
-    tmp = await Deno.makeTempFile({ dir, prefix: ".htsgd-", suffix: ".tmp" });
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    const file = await Deno.open(tmp, { write: true, truncate: true });
+    await Deno.mkdir(dirname(path), { recursive: true });
+    tmp = tempPathFor(path);
+    const file = await Deno.open(tmp, { write: true, createNew: true });
     try {
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
@@ -34,12 +57,38 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
       file.close();
     }
     await Deno.rename(tmp, path);
+    tmp = undefined;
   } catch (err) {
-    if (tmp) await Deno.remove(tmp).catch(() => {});
-    throw new WriteError(path, err as Error);
+    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    throw new WriteError(path, err);
+  }
+  await syncDir(dirname(path));
+}
+
+/** Flushes a folder's entries so the rename itself survives a power loss (best effort). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Some platforms cannot open or fsync a folder; the rename is still atomic there.
   }
 }
 
+/** Writes `value` as indented JSON (with a final newline) atomically. */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  return writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, null, 2);
+  } catch (err) {
+    return Promise.reject(new WriteError(path, err));
+  }
+  if (text === undefined) {
+    return Promise.reject(new WriteError(path, new Error("value has no JSON form")));
+  }
+  return writeFileAtomic(path, text + "\n");
 }

@@ -1,0 +1,41 @@
+/** Mean ± sample standard deviation over seeds, grouped by a key. */
+
+export interface Summary {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+export function summarise(values: number[]): Summary {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: NaN, sd: NaN, n: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/** Groups rows by `keyOf` (insertion order kept) and summarises each numeric field asked for. */
+export function groupSummaries<T>(
+  rows: T[],
+  keyOf: (r: T) => string,
+  fields: Record<string, (r: T) => number>,
+): { key: string; first: T; stats: Record<string, Summary> }[] {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return [...groups].map(([key, g]) => ({
+    key,
+    first: g[0],
+    stats: Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, summarise(g.map(f))])),
+  }));
+}
+
+export function formatSummary(s: Summary, digits = 1): string {
+  if (s.n === 0) return "–";
+  return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
+}
