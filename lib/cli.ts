@@ -30,14 +30,20 @@ export function numberFlag(
   opts: { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean } = {},
 ): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== "string" || raw.trim() === "") throw new UsageError(`--${name} needs a number`);
+  if (typeof raw !== "string" || raw.trim() === "") {
+    throw new UsageError(`--${name} needs a number`);
+  }
   const v = Number(raw);
   if (!Number.isFinite(v)) throw new UsageError(`--${name}: "${raw}" is not a number`);
-  if (opts.integer && !Number.isInteger(v)) throw new UsageError(`--${name}: "${raw}" is not an integer`);
+  if (opts.integer && !Number.isInteger(v)) {
+    throw new UsageError(`--${name}: "${raw}" is not an integer`);
+  }
   if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min)) {
     throw new UsageError(`--${name}: ${v} must be ${opts.exclusiveMin ? ">" : "≥"} ${opts.min}`);
   }
-  if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name}: ${v} must be ≤ ${opts.max}`);
+  if (opts.max !== undefined && v > opts.max) {
+    throw new UsageError(`--${name}: ${v} must be ≤ ${opts.max}`);
+  }
   return v;
 }
 
@@ -55,7 +61,10 @@ export function choiceFlag<T extends string>(
 }
 
 /** A comma-separated list of integers, e.g. --seeds 1,2,3 or a range 1-5. */
-export function intListFlag(name: string, raw: string | boolean | undefined | (string | boolean)[]) {
+export function intListFlag(
+  name: string,
+  raw: string | boolean | undefined | (string | boolean)[],
+) {
   if (raw === undefined) return undefined;
   if (typeof raw !== "string") throw new UsageError(`--${name} needs a value`);
   const out: number[] = [];

@@ -28,7 +28,12 @@ Deno.test("pruning zeroes rows of hidden layers only and reports the authors' ra
   const w0 = Float32Array.from([3, 4, 1, 0, 0.3, 0.4, 6, 8]);
   const w1 = Float32Array.from([1, 1, 1, 1, 2, 2, 2, 2]); // output layer 2×4, never pruned
   const shapes = [{ out: 4, in: 2 }, { out: 2, in: 4 }];
-  assert.deepEqual([...rowSquaredNormsHost(w0, 4, 2)].map((v) => +v.toFixed(4)), [25, 1, 0.25, 100]);
+  assert.deepEqual([...rowSquaredNormsHost(w0, 4, 2)].map((v) => +v.toFixed(4)), [
+    25,
+    1,
+    0.25,
+    100,
+  ]);
   const { weights, layers } = pruneFcnWeights([w0, w1], shapes, { kind: "mce", error: 0.1 });
   assert.deepEqual([...weights[0]], [3, 4, 0, 0, 0, 0, 6, 8]);
   assert.deepEqual(weights[1], w1);
@@ -52,6 +57,12 @@ Deno.test("pruning ratio over several hidden layers weights by row length", () =
 Deno.test("bad criteria are rejected with a clear message", () => {
   const w = new Float32Array(4);
   const shapes = [{ out: 2, in: 1 }, { out: 2, in: 2 }];
-  assert.throws(() => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "mce", error: 2 }), /mce error/);
-  assert.throws(() => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "fraction", fraction: -1 }), /fraction/);
+  assert.throws(
+    () => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "mce", error: 2 }),
+    /mce error/,
+  );
+  assert.throws(
+    () => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "fraction", fraction: -1 }),
+    /fraction/,
+  );
 });

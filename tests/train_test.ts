@@ -10,7 +10,14 @@ import { HaltedError, train } from "../lib/train/trainer.ts";
 import { trainOrLoad } from "../lib/train/run.ts";
 import { epochPermutation } from "../lib/train/device_data.ts";
 
-const data = syntheticDataset({ seed: 3, inputDim: 24, numClasses: 4, nTrain: 300, nTest: 100, separation: 1.5 });
+const data = syntheticDataset({
+  seed: 3,
+  inputDim: 24,
+  numClasses: 4,
+  nTrain: 300,
+  nTest: 100,
+  separation: 1.5,
+});
 
 function config(over: Partial<TrainConfig> = {}): TrainConfig {
   return parseTrainConfig({
@@ -53,7 +60,9 @@ Deno.test("one GPU forward/backward/SGD step equals the TypeScript reference ste
     assert.ok(Math.abs(lossSum / rows - refLoss) < 1e-5, `loss ${lossSum / rows} vs ${refLoss}`);
     for (let l = 0; l < depth; l++) {
       let maxErr = 0;
-      for (let i = 0; i < ref[l].length; i++) maxErr = Math.max(maxErr, Math.abs(got[l][i] - ref[l][i]));
+      for (let i = 0; i < ref[l].length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(got[l][i] - ref[l][i]));
+      }
       assert.ok(maxErr < 1e-5, `depth ${depth} layer ${l}: max |Δw| = ${maxErr}`);
       // The step moved the weights: the comparison is not trivially between initial values.
       assert.notDeepEqual(ref[l], weights[l]);
@@ -73,9 +82,17 @@ Deno.test("epoch permutations are permutations, seeded, and differ across epochs
 
 Deno.test("a tiny net learns a synthetic task with plain SGD", async () => {
   const gpu = await Gpu.shared();
-  const cfg = config({ noise: { type: 0, alpha: 2, sigma: 0 }, maxSteps: 400, convergenceAccuracy: 95 });
+  const cfg = config({
+    noise: { type: 0, alpha: 2, sigma: 0 },
+    maxSteps: 400,
+    convergenceAccuracy: 95,
+  });
   const res = await train(gpu, cfg, data);
-  assert.equal(res.stopReason, "converged", `stopped at ${res.final.trainAcc}% after ${res.steps} steps`);
+  assert.equal(
+    res.stopReason,
+    "converged",
+    `stopped at ${res.final.trainAcc}% after ${res.steps} steps`,
+  );
   assert.ok(res.final.trainAcc >= 95);
   assert.ok(res.final.testAcc > 80, `test accuracy ${res.final.testAcc}`);
   assert.ok(res.history[0].trainLoss > res.final.trainLoss);
@@ -96,7 +113,11 @@ Deno.test("two runs with the same seed give bit-identical weights; another seed 
 Deno.test("noise changes the trajectory and the converging step gets no noise", async () => {
   const gpu = await Gpu.shared();
   const noisy = await train(gpu, config({ maxSteps: 21 }), data);
-  const plain = await train(gpu, config({ maxSteps: 21, noise: { type: 0, alpha: 2, sigma: 0 } }), data);
+  const plain = await train(
+    gpu,
+    config({ maxSteps: 21, noise: { type: 0, alpha: 2, sigma: 0 } }),
+    data,
+  );
   assert.notDeepEqual(noisy.weights[0], plain.weights[0]);
   // The output layer never gets noise, but it differs through the hidden layer's trajectory.
   assert.equal(noisy.steps, 21);
@@ -111,16 +132,27 @@ Deno.test("a killed run resumes from its checkpoint to the bit-identical result"
     const load = () => Promise.resolve(data);
     const whole = await trainOrLoad(gpu, new ResultStore(dirA), cfg, load, { checkpointEvery: 7 });
     const store = new ResultStore(dirB);
-    await assert.rejects(trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 7, haltAfter: 23 }), HaltedError);
+    await assert.rejects(
+      trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 7, haltAfter: 23 }),
+      HaltedError,
+    );
     assert.equal(await store.has(whole.key), false);
     assert.ok((await store.loadCheckpoint(whole.key)) !== undefined, "checkpoint written");
-    await assert.rejects(trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 7, haltAfter: 9 }), HaltedError);
+    await assert.rejects(
+      trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 7, haltAfter: 9 }),
+      HaltedError,
+    );
     const resumed = await trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 7 });
     assert.equal(resumed.cached, false);
     assert.deepEqual(resumed.weights, whole.weights);
     assert.deepEqual(resumed.metrics.history, whole.metrics.history);
     assert.equal(await store.loadCheckpoint(whole.key), undefined, "checkpoint removed when done");
-    const again = await trainOrLoad(gpu, store, cfg, () => Promise.reject(new Error("must not reload")));
+    const again = await trainOrLoad(
+      gpu,
+      store,
+      cfg,
+      () => Promise.reject(new Error("must not reload")),
+    );
     assert.equal(again.cached, true);
     assert.deepEqual(again.weights, whole.weights);
   } finally {

@@ -31,7 +31,9 @@ export function groupSummaries<T>(
   return [...groups].map(([key, g]) => ({
     key,
     first: g[0],
-    stats: Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, summarise(g.map(f))])),
+    stats: Object.fromEntries(
+      Object.entries(fields).map(([name, f]) => [name, summarise(g.map(f))]),
+    ),
   }));
 }
 

@@ -6,7 +6,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.ts";
 
-const HEADER = "# Paper vs ours\n\nWritten by the figure scripts (`deno task reproduce`); each section is replaced when its script reruns.\n";
+const HEADER =
+  "# Paper vs ours\n\nWritten by the figure scripts (`deno task reproduce`); each section is replaced when its script reruns.\n";
 
 export interface ReportEntry {
   name: string;

@@ -35,7 +35,14 @@ export async function runAndPrune(
   const cached = await store.get(key);
   if (cached) return { run, pruned: cached.metrics.pruned as PrunedEvaluation[] };
   const ds = await getData();
-  const pruned = await pruneAndEvaluate(gpu, fcnSpecFor(config, ds), run.weights, ds, criteria, config.batchSize);
+  const pruned = await pruneAndEvaluate(
+    gpu,
+    fcnSpecFor(config, ds),
+    run.weights,
+    ds,
+    criteria,
+    config.batchSize,
+  );
   await store.put(key, {
     key,
     config: { kind: "prune", run: run.key, criteria },

@@ -33,7 +33,15 @@ export interface TheoryPoint {
  */
 export async function compressibilityVsWidth(
   gpu: Gpu,
-  opts: { types: NoiseType[]; alphas: number[]; widths: number[]; kappas: number[]; dim: number; reps: number; seed: number },
+  opts: {
+    types: NoiseType[];
+    alphas: number[];
+    widths: number[];
+    kappas: number[];
+    dim: number;
+    reps: number;
+    seed: number;
+  },
   progress?: (done: number, total: number) => void,
 ): Promise<TheoryPoint[]> {
   const out: TheoryPoint[] = [];
@@ -46,10 +54,25 @@ export async function compressibilityVsWidth(
           const spec = { type, alpha, sigma: 1 };
           // Type III is degenerate at α = 2 (scale 0); its Gaussian limit is iid N(0, 1/2) entries.
           const draw = type === 3 && alpha === 2 ? { ...spec, type: 2 as NoiseType } : spec;
-          const x = await sampleNoise(gpu, { spec: draw, rows: n, cols: opts.dim, lr: 1, seed: opts.seed, layer: rep, step: n });
+          const x = await sampleNoise(gpu, {
+            spec: draw,
+            rows: n,
+            cols: opts.dim,
+            lr: 1,
+            seed: opts.seed,
+            layer: rep,
+            step: n,
+          });
           const sq = rowSquaredNormsHost(x, n, opts.dim);
           for (const kappa of opts.kappas) {
-            out.push({ type, alpha, n, kappa, rep, relError: topKeepError(sq, Math.round(kappa * n)) });
+            out.push({
+              type,
+              alpha,
+              n,
+              kappa,
+              rep,
+              relError: topKeepError(sq, Math.round(kappa * n)),
+            });
           }
           progress?.(++done, total);
         }

@@ -20,7 +20,9 @@ export interface LayerShape {
 }
 
 export function layerShapes(spec: FcnSpec): LayerShape[] {
-  if (!Number.isInteger(spec.depth) || spec.depth < 1) throw new Error(`depth must be ≥ 1, got ${spec.depth}`);
+  if (!Number.isInteger(spec.depth) || spec.depth < 1) {
+    throw new Error(`depth must be ≥ 1, got ${spec.depth}`);
+  }
   const shapes: LayerShape[] = [];
   let fanIn = spec.inputDim;
   for (let l = 0; l < spec.depth; l++) {

@@ -7,10 +7,15 @@
  * Layers are pruned independently; the output layer never is.
  */
 
-export type PruneCriterion = { kind: "mce"; error: number } | { kind: "fraction"; fraction: number };
+export type PruneCriterion = { kind: "mce"; error: number } | {
+  kind: "fraction";
+  fraction: number;
+};
 
 export function validateCriterion(c: PruneCriterion): PruneCriterion {
-  if (c.kind === "mce" && !(c.error >= 0 && c.error <= 1)) throw new Error(`mce error must be in [0,1], got ${c.error}`);
+  if (c.kind === "mce" && !(c.error >= 0 && c.error <= 1)) {
+    throw new Error(`mce error must be in [0,1], got ${c.error}`);
+  }
   if (c.kind === "fraction" && !(c.fraction >= 0 && c.fraction <= 1)) {
     throw new Error(`prune fraction must be in [0,1], got ${c.fraction}`);
   }
@@ -19,7 +24,9 @@ export function validateCriterion(c: PruneCriterion): PruneCriterion {
 
 /** Squared ℓ2 norm of each row, accumulated in f64. */
 export function rowSquaredNormsHost(w: Float32Array, rows: number, cols: number): Float64Array {
-  if (w.length !== rows * cols) throw new Error(`weights hold ${w.length} values, expected ${rows}×${cols}`);
+  if (w.length !== rows * cols) {
+    throw new Error(`weights hold ${w.length} values, expected ${rows}×${cols}`);
+  }
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;
@@ -32,7 +39,9 @@ export function rowSquaredNormsHost(w: Float32Array, rows: number, cols: number)
 /** Indices of the rows to prune (ascending norm order; ties broken by index). */
 export function selectPrunedRows(sqNorms: Float64Array, criterion: PruneCriterion): number[] {
   const order = Array.from(sqNorms.keys()).sort((a, b) => sqNorms[a] - sqNorms[b] || a - b);
-  if (criterion.kind === "fraction") return order.slice(0, Math.floor(criterion.fraction * order.length));
+  if (criterion.kind === "fraction") {
+    return order.slice(0, Math.floor(criterion.fraction * order.length));
+  }
   const total = sqNorms.reduce((a, b) => a + b, 0);
   const budget = criterion.error * total;
   let cum = 0;

@@ -3,9 +3,14 @@ import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { type FcnSpec, layerShapes } from "../model/fcn.ts";
 import { DeviceSplit } from "../train/device_data.ts";
-import { evaluate, type EvalResult } from "../train/evaluate.ts";
+import { type EvalResult, evaluate } from "../train/evaluate.ts";
 import { FcnOnGpu } from "../train/network.ts";
-import { type LayerPruning, type PruneCriterion, pruneFcnWeights, pruningRatio } from "./columns.ts";
+import {
+  type LayerPruning,
+  type PruneCriterion,
+  pruneFcnWeights,
+  pruningRatio,
+} from "./columns.ts";
 
 export interface PrunedEvaluation {
   criterion: PruneCriterion;

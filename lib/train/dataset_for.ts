@@ -11,7 +11,11 @@ export interface DataOptions {
 export async function datasetFor(config: TrainConfig, opts: DataOptions = {}): Promise<Dataset> {
   if (config.dataset === "synthetic") {
     const ds = syntheticDataset({ seed: config.seed });
-    return { ...ds, train: limitSplit(ds.train, config.limitTrain), test: limitSplit(ds.test, config.limitTest) };
+    return {
+      ...ds,
+      train: limitSplit(ds.train, config.limitTrain),
+      test: limitSplit(ds.test, config.limitTest),
+    };
   }
   return await loadDataset(config.dataset, {
     dataDir: opts.dataDir,

@@ -69,7 +69,9 @@ export class DeviceSplit {
   /** Records the assembly of rows `ids` into (xOut, yOut). */
   gather(batch: Batch, ids: Uint32Array, xOut: Tensor, yOut: Tensor): void {
     const rows = ids.length;
-    if (rows > this.maxRows) throw new Error(`batch of ${rows} rows exceeds workspace of ${this.maxRows}`);
+    if (rows > this.maxRows) {
+      throw new Error(`batch of ${rows} rows exceeds workspace of ${this.maxRows}`);
+    }
     if (this.resident) {
       this.index.write(ids);
       gatherRows(this.gpu, batch, this.x!, this.index, xOut, rows, this.dim);

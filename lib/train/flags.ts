@@ -33,12 +33,23 @@ export const TRAIN_USAGE = `training flags:
   --seed N                   init, shuffling and noise seed
   --limit-train N --limit-test N   keep only the first N examples`;
 
-const NOISE_NAMES: Record<string, 0 | 1 | 2 | 3> = { "0": 0, "1": 1, "2": 2, "3": 3, I: 1, II: 2, III: 3 };
+const NOISE_NAMES: Record<string, 0 | 1 | 2 | 3> = {
+  "0": 0,
+  "1": 1,
+  "2": 2,
+  "3": 3,
+  I: 1,
+  II: 2,
+  III: 3,
+};
 
 type Values = { [K in keyof typeof TRAIN_FLAGS]?: string };
 
 /** Builds and validates a TrainConfig from parsed flag values. */
-export async function configFromFlags(v: Values, base: TrainConfig = DEFAULT_CONFIG): Promise<TrainConfig> {
+export async function configFromFlags(
+  v: Values,
+  base: TrainConfig = DEFAULT_CONFIG,
+): Promise<TrainConfig> {
   let cfg: Record<string, unknown> = structuredClone(base);
   if (v.config !== undefined) {
     let text: string;
@@ -65,16 +76,25 @@ export async function configFromFlags(v: Values, base: TrainConfig = DEFAULT_CON
   set("batchSize", numberFlag("batch-size", v["batch-size"], { integer: true, min: 1 }));
   set("evalEvery", numberFlag("eval-every", v["eval-every"], { integer: true, min: 1 }));
   set("maxSteps", numberFlag("max-steps", v["max-steps"], { integer: true, min: 1 }));
-  set("convergenceAccuracy", numberFlag("convergence-accuracy", v["convergence-accuracy"], { min: 0, max: 100 }));
+  set(
+    "convergenceAccuracy",
+    numberFlag("convergence-accuracy", v["convergence-accuracy"], { min: 0, max: 100 }),
+  );
   set("seed", numberFlag("seed", v.seed, { integer: true, min: 0, max: 0xffffffff }));
   const noise = { ...(cfg.noise as object) } as Record<string, unknown>;
   if (v["noise-type"] !== undefined) {
     const t = NOISE_NAMES[v["noise-type"]];
-    if (t === undefined) throw new UsageError(`--noise-type: "${v["noise-type"]}" is not one of 0, 1, 2, 3, I, II, III`);
+    if (t === undefined) {
+      throw new UsageError(
+        `--noise-type: "${v["noise-type"]}" is not one of 0, 1, 2, 3, I, II, III`,
+      );
+    }
     noise.type = t;
   }
   const alpha = numberFlag("alpha", v.alpha);
-  if (alpha !== undefined && !(alpha > 0 && alpha <= 2)) throw new UsageError(`--alpha: ${alpha} must be in (0, 2]`);
+  if (alpha !== undefined && !(alpha > 0 && alpha <= 2)) {
+    throw new UsageError(`--alpha: ${alpha} must be in (0, 2]`);
+  }
   if (alpha !== undefined) noise.alpha = alpha;
   const sigma = numberFlag("sigma", v.sigma, { min: 0 });
   if (sigma !== undefined) noise.sigma = sigma;

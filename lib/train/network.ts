@@ -9,7 +9,7 @@
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { gemm } from "../ops/gemm.ts";
 import { relu, reluBackward, sgdStep, softmaxCrossEntropy, sumPairs } from "../ops/nn.ts";
-import { type FcnSpec, layerShapes, type LayerShape } from "../model/fcn.ts";
+import { type FcnSpec, type LayerShape, layerShapes } from "../model/fcn.ts";
 
 export class FcnOnGpu {
   readonly shapes: LayerShape[];
@@ -29,7 +29,9 @@ export class FcnOnGpu {
     readonly maxRows: number,
   ) {
     this.shapes = layerShapes(spec);
-    if (initial.length !== this.shapes.length) throw new Error("weight list does not match the model depth");
+    if (initial.length !== this.shapes.length) {
+      throw new Error("weight list does not match the model depth");
+    }
     this.weights = this.shapes.map((s, l) => gpu.upload(initial[l], [s.out, s.in], `W${l}`));
     this.grads = this.shapes.map((s, l) => gpu.tensor([s.out, s.in], "f32", `dW${l}`));
     this.acts = this.shapes.map((s, l) => gpu.tensor([maxRows, s.out], "f32", `A${l}`));
@@ -81,14 +83,26 @@ export class FcnOnGpu {
       const input = l === 0 ? this.x : this.acts[l - 1];
       gemm(this.gpu, batch, "tn", this.deltas[l], input, this.grads[l], s.out, s.in, rows);
       if (l > 0) {
-        gemm(this.gpu, batch, "nn", this.deltas[l], this.weights[l], this.deltas[l - 1], rows, s.in, s.out);
+        gemm(
+          this.gpu,
+          batch,
+          "nn",
+          this.deltas[l],
+          this.weights[l],
+          this.deltas[l - 1],
+          rows,
+          s.in,
+          s.out,
+        );
         reluBackward(this.gpu, batch, this.deltas[l - 1], this.acts[l - 1], rows * s.in);
       }
     }
   }
 
   sgd(batch: Batch, lr: number): void {
-    this.shapes.forEach((s, l) => sgdStep(this.gpu, batch, this.weights[l], this.grads[l], lr, s.out * s.in));
+    this.shapes.forEach((s, l) =>
+      sgdStep(this.gpu, batch, this.weights[l], this.grads[l], lr, s.out * s.in)
+    );
   }
 
   async readWeights(): Promise<Float32Array[]> {
@@ -102,7 +116,17 @@ export class FcnOnGpu {
   }
 
   destroy(): void {
-    for (const t of [...this.weights, ...this.grads, ...this.acts, ...this.deltas, this.x, this.y, this.rowStats]) {
+    for (
+      const t of [
+        ...this.weights,
+        ...this.grads,
+        ...this.acts,
+        ...this.deltas,
+        this.x,
+        this.y,
+        this.rowStats,
+      ]
+    ) {
       t.destroy();
     }
   }

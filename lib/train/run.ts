@@ -8,7 +8,13 @@ import { configKey } from "../store/hash.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
-import { type Checkpointer, DivergedError, type EvalPoint, train, type TrainState } from "./trainer.ts";
+import {
+  type Checkpointer,
+  DivergedError,
+  type EvalPoint,
+  train,
+  type TrainState,
+} from "./trainer.ts";
 
 export interface TrainMetrics {
   steps: number;
@@ -54,7 +60,11 @@ function storeCheckpointer(store: ResultStore, key: string, every: number): Chec
       return { state: cp.meta as TrainState, weights: weightsFrom(cp.tensors) };
     },
     async save(state, weights) {
-      await store.saveCheckpoint(key, state, Object.fromEntries(weights.map((w, l) => [`W${l}`, w])));
+      await store.saveCheckpoint(
+        key,
+        state,
+        Object.fromEntries(weights.map((w, l) => [`W${l}`, w])),
+      );
     },
   };
 }
@@ -70,7 +80,9 @@ export async function trainOrLoad(
   const existing = await store.get(key);
   if (existing) {
     const metrics = existing.metrics as unknown as TrainMetrics;
-    const weights = metrics.stopReason === "diverged" ? [] : weightsFrom(await store.getTensors(key));
+    const weights = metrics.stopReason === "diverged"
+      ? []
+      : weightsFrom(await store.getTensors(key));
     return { key, record: existing, metrics, weights, cached: true };
   }
   const data = await loadData();

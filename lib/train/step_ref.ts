@@ -2,7 +2,13 @@
  * One SGD step of the bias-free ReLU FCN on the CPU, composed from the op references in
  * lib/ops/ref.ts: the reference the GPU training step is tested against.
  */
-import { gemmRef, reluBackwardRef, reluRef, sgdStepRef, softmaxCrossEntropyRef } from "../ops/ref.ts";
+import {
+  gemmRef,
+  reluBackwardRef,
+  reluRef,
+  sgdStepRef,
+  softmaxCrossEntropyRef,
+} from "../ops/ref.ts";
 import type { LayerShape } from "../model/fcn.ts";
 
 /** Updates `weights` in place with one step on (x, y); returns the mean loss before the step. */
@@ -26,7 +32,9 @@ export function sgdStepReference(
   const last = shapes.length - 1;
   const dLogits = new Float32Array(rows * shapes[last].out);
   const stats = new Float32Array(2 * rows);
-  softmaxCrossEntropyRef(acts[last], y, dLogits, stats, rows, shapes[last].out, { gradScale: 1 / rows });
+  softmaxCrossEntropyRef(acts[last], y, dLogits, stats, rows, shapes[last].out, {
+    gradScale: 1 / rows,
+  });
   const grads: Float32Array[] = new Array(shapes.length);
   let delta = dLogits;
   for (let l = last; l >= 0; l--) {

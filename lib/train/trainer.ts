@@ -47,7 +47,9 @@ export interface TrainResult {
 
 export class DivergedError extends Error {
   constructor(readonly step: number, loss: number) {
-    super(`training diverged at step ${step}: loss is ${loss}; lower the learning rate or the noise scale`);
+    super(
+      `training diverged at step ${step}: loss is ${loss}; lower the learning rate or the noise scale`,
+    );
     this.name = "DivergedError";
   }
 }
@@ -73,7 +75,12 @@ export class HaltedError extends Error {
 }
 
 export function fcnSpecFor(config: TrainConfig, data: Dataset): FcnSpec {
-  return { inputDim: data.inputDim, width: config.width, depth: config.depth, numClasses: data.numClasses };
+  return {
+    inputDim: data.inputDim,
+    width: config.width,
+    depth: config.depth,
+    numClasses: data.numClasses,
+  };
 }
 
 export async function train(
@@ -122,7 +129,9 @@ export async function train(
         state.history.push(point);
         const rate = (stepsThisCall + 1) / ((performance.now() - started) / 1000);
         log(
-          `step ${i}: train acc ${point.trainAcc.toFixed(2)}% loss ${point.trainLoss.toFixed(4)} | ` +
+          `step ${i}: train acc ${point.trainAcc.toFixed(2)}% loss ${
+            point.trainLoss.toFixed(4)
+          } | ` +
             `test acc ${point.testAcc.toFixed(2)}% | ${rate.toFixed(1)} steps/s`,
         );
         if (!Number.isFinite(point.trainLoss) || !Number.isFinite(point.testLoss)) {
@@ -159,7 +168,9 @@ export async function train(
       if (opts.checkpoint && state.step % opts.checkpoint.every === 0) {
         await opts.checkpoint.save(state, await net.readWeights());
       }
-      if (opts.haltAfter !== undefined && stepsThisCall >= opts.haltAfter) throw new HaltedError(state.step);
+      if (opts.haltAfter !== undefined && stepsThisCall >= opts.haltAfter) {
+        throw new HaltedError(state.step);
+      }
     }
     throw new Error("unreachable: the loop returns at its last step");
   } finally {

@@ -1,0 +1,228 @@
+/**
+ * Dense f32 matrix products on the GPU, recorded into a Batch:
+ *   C[M×N] = α·op(A)·op(B) (+ C if accumulate), all row-major.
+ *   nn: A is M×K, B is K×N.  nt: A is M×K, B is N×K (C = A·Bᵀ).  tn: A is K×M, B is K×N (C = Aᵀ·B).
+ *
+ * Variants (all correct for any M, N, K ≥ 1):
+ *   naive    one thread per output, no shared memory (tiny shapes; CPU adapters)
+ *   t32      32×32 tile, 4×4 per thread, BK 8, 64 threads (mid-size shapes)
+ *   t128x64  128×64 tile, 8×4 per thread, BK 8, 256 threads (large shapes on real GPUs)
+ *   splitk   t32 tiles over S slices of K, partial sums added by a second pass in a fixed order
+ *            (few outputs, long K, e.g. the output layer's C = dLogitsᵀ·H with M = 10)
+ * The tiled variants use 16-byte global loads for an operand whose contiguous dimension is a
+ * multiple of 4. `chooseGemmVariant` picks one from the shape and the adapter; `opts.variant`
+ * or `forceGemmVariant` override it (tests, benchmarks).
+ *
+ * Why BK 8 and no 64×64 variant: on Mesa llvmpipe (GL), the CI adapter, pipeline compile time
+ * grows steeply with the shared tile (naga zero-initialises workgroup memory; see
+ * kernels/gemm_tiled.wgsl): t128x64 took ~9 s per pipeline at BK 16, ~3.5 s at BK 8 and ~1.5 s
+ * at BK 4 (used on CPU adapters only), and our H100 probe measured BK 8 and 16 within a few
+ * percent of each other. A 64×64 variant cost ~1.5 s per pipeline in the tests for little gain
+ * over t32 / t128x64.
+ */
+import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { tiledGemmDefines, type TileShape, tileSharedBytes, tileThreads } from "./gemm_codegen.ts";
+import type { GemmMode } from "./ref.ts";
+
+export type { GemmMode } from "./ref.ts";
+
+export type GemmVariant = "naive" | "t32" | "t128x64" | "splitk";
+
+const TILES: Record<"t32" | "t128x64", TileShape> = {
+  t32: { bm: 32, bn: 32, bk: 8, tm: 4 },
+  t128x64: { bm: 128, bn: 64, bk: 8, tm: 8 },
+};
+
+/**
+ * On CPU adapters t128x64 stages K 4 at a time: its pipeline then compiles in ~1.5 s instead of
+ * ~3.5 s on llvmpipe (see the module comment). Real GPUs use the tile as declared.
+ */
+const SOFTWARE_T128_BK = 4;
+
+const NAIVE_WG = 8; // 8×8 threads
+
+export function gemmVariants(): GemmVariant[] {
+  return ["naive", "t32", "t128x64", "splitk"];
+}
+
+export interface GemmOptions {
+  alpha?: number;
+  accumulate?: boolean;
+  /** Use this variant instead of the chosen one. */
+  variant?: GemmVariant;
+  /** Tiled variants: allow 16-byte loads where aligned (default true); false forces scalar. */
+  vec4?: boolean;
+  /** splitk: number of K slices (default from the shape; one slice runs as t32). */
+  splits?: number;
+  /** Tiled variants: K depth of the shared tile (a multiple of 4), for tests and benchmarks. */
+  tileK?: number;
+}
+
+let forced: GemmVariant | undefined;
+
+/** Makes every later `gemm` call without `opts.variant` use `variant` (undefined: automatic). */
+export function forceGemmVariant(variant: GemmVariant | undefined): void {
+  forced = variant;
+}
+
+/** t32 tiles below which a long-K product is split along K on a real GPU (4 per SM). */
+const SPLITK_MAX_TILES = 4 * 132;
+/** Workgroups split-K aims for (a few per SM on a large GPU). */
+const SPLITK_TARGET_GROUPS = 1024;
+/** Shortest K slice worth a workgroup. */
+const SPLITK_MIN_CHUNK = 256;
+/** Enough workgroups to fill a large GPU (an H100 has 132 SMs). */
+const FILL_GROUPS = 132;
+
+function tilesOf(t: TileShape, m: number, n: number): number {
+  return Math.ceil(m / t.bm) * Math.ceil(n / t.bn);
+}
+
+/** The variant `gemm` uses for this shape on this adapter when none is forced. */
+export function chooseGemmVariant(gpu: Gpu, m: number, n: number, k: number): GemmVariant {
+  const macs = m * n * k;
+  if (gpu.summary.isSoftware) {
+    // CPU rasterisers: barriers are dear, so a tile only pays off with many outputs per thread.
+    // Measured at 128–256 wide on llvmpipe: t128x64 ≈ 3× naive, t32 ≈ 2.5×; naive wins below 16.
+    if (macs < 32 * 32 * 32 || m < 16 || n < 16) return "naive";
+    return m >= 128 && n >= 64 ? "t128x64" : "t32";
+  }
+  if (macs < 32 * 32 * 32) return "naive";
+  if (tilesOf(TILES.t128x64, m, n) >= FILL_GROUPS) return "t128x64";
+  if (k >= 2 * SPLITK_MIN_CHUNK && tilesOf(TILES.t32, m, n) < SPLITK_MAX_TILES) return "splitk";
+  return "t32";
+}
+
+function checkShape(
+  mode: GemmMode,
+  a: Tensor,
+  b: Tensor,
+  c: Tensor,
+  m: number,
+  n: number,
+  k: number,
+) {
+  for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`gemm ${mode}: ${name} = ${v} must be ≥ 1`);
+  }
+  const need: [string, Tensor, number][] = [["A", a, m * k], ["B", b, k * n], ["C", c, m * n]];
+  for (const [name, t, size] of need) {
+    if (t.size < size) {
+      throw new Error(
+        `gemm ${mode} ${m}×${n}×${k}: ${name} holds ${t.size} elements, needs ${size}`,
+      );
+    }
+  }
+}
+
+/** Whether op(A) / op(B) can be read as vec4 (contiguous dimension a multiple of 4). */
+function vec4Eligible(mode: GemmMode, m: number, n: number, k: number) {
+  return {
+    a: mode === "tn" ? m % 4 === 0 : k % 4 === 0,
+    b: mode === "nt" ? k % 4 === 0 : n % 4 === 0,
+  };
+}
+
+const scratch = new WeakMap<Gpu, Tensor>();
+
+/**
+ * Scratch for split-K partial sums, shared by all split-K products of a Gpu (dispatches run in
+ * order, so one buffer serves every product in a batch). Grown, never shrunk; an outgrown buffer
+ * is dropped without destroy() because a batch not yet submitted may still refer to it.
+ */
+function splitScratch(gpu: Gpu, floats: number): Tensor {
+  let t = scratch.get(gpu);
+  if (!t || t.size < floats) {
+    t = gpu.tensor([Math.max(floats, 1 << 16)], "f32", "gemm split-K scratch");
+    scratch.set(gpu, t);
+  }
+  return t;
+}
+
+/**
+ * Split count and K slice length (a multiple of BK) for a split-K product; one split when the
+ * partial sums would not fit the scratch limit.
+ */
+function splitPlan(gpu: Gpu, t: TileShape, m: number, n: number, k: number, want?: number) {
+  const maxScratch = Math.min(gpu.limits.maxStorageBufferBindingSize, 256 * 2 ** 20) / 4;
+  const s = want ??
+    Math.min(
+      Math.ceil(SPLITK_TARGET_GROUPS / tilesOf(t, m, n)),
+      Math.floor(k / SPLITK_MIN_CHUNK),
+      64,
+    );
+  const capped = Math.max(1, Math.min(s, Math.floor(maxScratch / (m * n)), Math.ceil(k / t.bk)));
+  const chunk = Math.ceil(Math.ceil(k / capped) / t.bk) * t.bk;
+  return { splits: Math.ceil(k / chunk), chunk };
+}
+
+function gemmParams(m: number, n: number, k: number, alpha: number, acc: boolean, chunk: number) {
+  return new Params().u32(m).u32(n).u32(k).f32(alpha).u32(acc ? 1 : 0).u32(chunk);
+}
+
+/** Records C = α·op(A)·op(B) (+ C) into `batch`; see the module comment for the modes. */
+export function gemm(
+  gpu: Gpu,
+  batch: Batch,
+  mode: GemmMode,
+  a: Tensor,
+  b: Tensor,
+  c: Tensor,
+  m: number,
+  n: number,
+  k: number,
+  opts: GemmOptions = {},
+): void {
+  checkShape(mode, a, b, c, m, n, k);
+  const alpha = opts.alpha ?? 1;
+  const accumulate = opts.accumulate ?? false;
+  const variant = opts.variant ?? forced ?? chooseGemmVariant(gpu, m, n, k);
+
+  if (variant === "naive") {
+    const kernel = gpu.kernel("gemm_naive", {
+      WG_X: NAIVE_WG,
+      WG_Y: NAIVE_WG,
+      A_INDEX: mode === "tn" ? "kk * p.m + row" : "row * p.k + kk",
+      B_INDEX: mode === "nt" ? "col * p.k + kk" : "kk * p.n + col",
+    });
+    const grid: [number, number, number] = [Math.ceil(n / NAIVE_WG), Math.ceil(m / NAIVE_WG), 1];
+    batch.dispatch(kernel, [a, b, c], grid, gemmParams(m, n, k, alpha, accumulate, k));
+    return;
+  }
+
+  const split = variant === "splitk";
+  const base = split ? TILES.t32 : TILES[variant];
+  if (!base) throw new Error(`unknown GEMM variant "${variant}"`);
+  const softBk = variant === "t128x64" && gpu.summary.isSoftware ? SOFTWARE_T128_BK : base.bk;
+  const tile = { ...base, bk: opts.tileK ?? softBk };
+  if (tileSharedBytes(tile) > gpu.limits.maxComputeWorkgroupStorageSize) {
+    throw new Error(`gemm ${variant}: tile needs more shared memory than the adapter has`);
+  }
+  if (tileThreads(tile) > gpu.limits.maxComputeInvocationsPerWorkgroup) {
+    throw new Error(`gemm ${variant}: tile needs more threads per workgroup than the adapter has`);
+  }
+  const vec = vec4Eligible(mode, m, n, k);
+  const useVec = opts.vec4 ?? true;
+  const plan = split ? splitPlan(gpu, tile, m, n, k, opts.splits) : { splits: 1, chunk: k };
+  const [va, vb] = [useVec && vec.a, useVec && vec.b];
+  const kernel = gpu.kernel("gemm_tiled", tiledGemmDefines(tile, mode, va, vb, split));
+  const grid: [number, number, number] = [
+    Math.ceil(n / tile.bn),
+    Math.ceil(m / tile.bm),
+    plan.splits,
+  ];
+  if (plan.splits === 1) {
+    // Also splitk with one slice: the tile kernel writes C directly.
+    const direct = split
+      ? gpu.kernel("gemm_tiled", tiledGemmDefines(tile, mode, va, vb, false))
+      : kernel;
+    batch.dispatch(direct, [a, b, c], grid, gemmParams(m, n, k, alpha, accumulate, k));
+    return;
+  }
+  const partials = splitScratch(gpu, plan.splits * m * n);
+  batch.dispatch(kernel, [a, b, partials], grid, gemmParams(m, n, k, 1, false, plan.chunk));
+  const wg = 256;
+  const reduce = gpu.kernel("gemm_splitk_reduce", { WG: wg });
+  const params = new Params().u32(m * n).u32(plan.splits).f32(alpha).u32(accumulate ? 1 : 0);
+  batch.dispatch(reduce, [partials, c], groups1d(gpu, m * n, wg), params);
+}

@@ -1,0 +1,250 @@
+/**
+ * The non-GEMM operations of training and pruning, each recorded into a Batch (nothing is
+ * submitted here). Kernels are kernels/nn_*.wgsl; CPU twins are in lib/ops/ref.ts.
+ */
+import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+
+const WG = 256;
+/** Threads per row in rowSquaredNorms. */
+const ROW_WG = 64;
+/** sumPairs: each workgroup of one tree pass adds 2·PAIR_WG pairs. */
+const PAIR_WG = 256;
+
+function checkCount(what: string, count: number, ...tensors: [string, Tensor, number][]): void {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`${what}: bad count ${count}`);
+  for (const [name, t, need] of tensors) {
+    if (t.size < need) throw new Error(`${what}: ${name} holds ${t.size} elements, needs ${need}`);
+  }
+}
+
+function elementwise(
+  gpu: Gpu,
+  batch: Batch,
+  entry: "relu" | "relu_backward" | "sgd_step",
+  bufs: Tensor[],
+  count: number,
+  lr = 0,
+): void {
+  const kernel = gpu.kernel("nn_elementwise", { WG }, entry);
+  batch.dispatch(kernel, bufs, groups1d(gpu, count, WG), new Params().u32(count).f32(lr));
+}
+
+/** x = max(x, 0) in place on the first `count` elements (NaN → 0). */
+export function relu(gpu: Gpu, batch: Batch, x: Tensor, count: number): void {
+  checkCount("relu", count, ["x", x, count]);
+  elementwise(gpu, batch, "relu", [x], count);
+}
+
+/** grad[i] = act[i] > 0 ? grad[i] : 0, with `act` the ReLU output of the forward pass. */
+export function reluBackward(
+  gpu: Gpu,
+  batch: Batch,
+  grad: Tensor,
+  act: Tensor,
+  count: number,
+): void {
+  checkCount("reluBackward", count, ["grad", grad, count], ["act", act, count]);
+  elementwise(gpu, batch, "relu_backward", [grad, act], count);
+}
+
+/** w -= lr·g on the first `count` elements. */
+export function sgdStep(
+  gpu: Gpu,
+  batch: Batch,
+  w: Tensor,
+  g: Tensor,
+  lr: number,
+  count: number,
+): void {
+  checkCount("sgdStep", count, ["w", w, count], ["g", g, count]);
+  elementwise(gpu, batch, "sgd_step", [w, g], count, lr);
+}
+
+/** t[i] = value for i < count; an f32 tensor takes value as f32, a u32/i32 tensor as integer. */
+export function fill(gpu: Gpu, batch: Batch, t: Tensor, value: number, count: number): void {
+  checkCount("fill", count, ["t", t, count]);
+  const word = new Uint32Array(1);
+  if (t.dtype === "f32") new Float32Array(word.buffer)[0] = value;
+  else if (t.dtype === "i32") new Int32Array(word.buffer)[0] = value;
+  else word[0] = value;
+  const kernel = gpu.kernel("nn_fill", { WG });
+  batch.dispatch(kernel, [t], groups1d(gpu, count, WG), new Params().u32(count).u32(word[0]));
+}
+
+export interface SoftmaxCrossEntropyOptions {
+  /** dlogits = (softmax − onehot)·gradScale; default 1/rows (gradient of the mean loss). */
+  gradScale?: number;
+  /** Row r's label is labels[labelOffset + r]. */
+  labelOffset?: number;
+}
+
+/**
+ * Per row r of rows×classes logits: rowStats[2r] = −log softmax(x)[label] (stable),
+ * rowStats[2r+1] = 1 if argmax (lowest index on ties) == label else 0; and, when `dlogits` is
+ * given, dlogits = (softmax − onehot)·gradScale. A label ≥ classes gives loss NaN.
+ */
+export function softmaxCrossEntropy(
+  gpu: Gpu,
+  batch: Batch,
+  logits: Tensor,
+  labels: Tensor,
+  dlogits: Tensor | null,
+  rowStats: Tensor,
+  rows: number,
+  classes: number,
+  opts: SoftmaxCrossEntropyOptions = {},
+): void {
+  const labelOffset = opts.labelOffset ?? 0;
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new Error(`softmaxCrossEntropy: bad classes ${classes}`);
+  }
+  const need: [string, Tensor, number][] = [
+    ["logits", logits, rows * classes],
+    ["labels", labels, labelOffset + rows],
+    ["rowStats", rowStats, 2 * rows],
+  ];
+  if (dlogits) need.push(["dlogits", dlogits, rows * classes]);
+  checkCount("softmaxCrossEntropy", rows, ...need);
+  const params = new Params().u32(rows).u32(classes).f32(opts.gradScale ?? 1 / rows).u32(
+    labelOffset,
+  );
+  const grid = groups1d(gpu, rows, 64);
+  if (dlogits) {
+    const kernel = gpu.kernel("nn_softmax_ce", { WG: 64 }, "stats_grad");
+    batch.dispatch(kernel, [logits, labels, rowStats, dlogits], grid, params);
+  } else {
+    const kernel = gpu.kernel("nn_softmax_ce", { WG: 64 }, "stats_only");
+    batch.dispatch(kernel, [logits, labels, rowStats], grid, params);
+  }
+}
+
+const pairScratch = new WeakMap<Gpu, [Tensor, Tensor]>();
+
+/** Two ping-pong buffers for the inner levels of the sumPairs tree (grown, never destroyed). */
+function pairBuffers(gpu: Gpu, floats: number): [Tensor, Tensor] {
+  let s = pairScratch.get(gpu);
+  if (!s || s[0].size < floats) {
+    const size = Math.max(floats, 1024);
+    s = [gpu.tensor([size], "f32", "sumPairs scratch A"), gpu.tensor([size], "f32", "sumPairs B")];
+    pairScratch.set(gpu, s);
+  }
+  return s;
+}
+
+/**
+ * out[outOffset] = Σ_r rowStats[2r], out[outOffset+1] = Σ_r rowStats[2r+1], by a tree whose shape
+ * depends only on `rows` (bit-identical on every run); rows = 0 writes zeros. `out` must be a
+ * different buffer from `rowStats`.
+ */
+export function sumPairs(
+  gpu: Gpu,
+  batch: Batch,
+  rowStats: Tensor,
+  rows: number,
+  out: Tensor,
+  outOffset: number,
+): void {
+  checkCount("sumPairs", rows, ["rowStats", rowStats, 2 * rows], ["out", out, outOffset + 2]);
+  if (out.buffer === rowStats.buffer) throw new Error("sumPairs: out must differ from rowStats");
+  const kernel = gpu.kernel("nn_reduce_pairs", { WG: PAIR_WG });
+  const perGroup = 2 * PAIR_WG;
+  let src: Tensor = rowStats;
+  let pairs = rows;
+  let flip = 0;
+  const scratch = rows > perGroup ? pairBuffers(gpu, 2 * Math.ceil(rows / perGroup)) : undefined;
+  for (;;) {
+    const groups = Math.max(1, Math.ceil(pairs / perGroup));
+    const last = groups === 1;
+    const dst = last ? out : scratch![flip];
+    const params = new Params().u32(pairs).u32(last ? outOffset : 0);
+    batch.dispatch(kernel, [src, dst], groups1d(gpu, groups, 1), params);
+    if (last) return;
+    src = dst;
+    pairs = groups;
+    flip ^= 1;
+  }
+}
+
+/** out[r] = Σ_j w[r, j]² for a rows×cols matrix (fixed-order sums). */
+export function rowSquaredNorms(
+  gpu: Gpu,
+  batch: Batch,
+  w: Tensor,
+  rows: number,
+  cols: number,
+  out: Tensor,
+): void {
+  checkCount("rowSquaredNorms", rows, ["w", w, rows * cols], ["out", out, rows]);
+  const kernel = gpu.kernel("nn_row_norms", { WG: ROW_WG });
+  batch.dispatch(kernel, [w, out], groups1d(gpu, rows, 1), new Params().u32(rows).u32(cols));
+}
+
+/** Zeroes row r of the rows×cols matrix w wherever mask[r] (u32) is 0. */
+export function maskRows(
+  gpu: Gpu,
+  batch: Batch,
+  w: Tensor,
+  rows: number,
+  cols: number,
+  mask: Tensor,
+): void {
+  checkCount("maskRows", rows, ["w", w, rows * cols], ["mask", mask, rows]);
+  if (cols < 1) return;
+  const kernel = gpu.kernel("nn_mask_rows", { WG });
+  const count = rows * cols;
+  batch.dispatch(kernel, [w, mask], groups1d(gpu, count, WG), new Params().u32(count).u32(cols));
+}
+
+function gather(
+  gpu: Gpu,
+  batch: Batch,
+  src: Tensor,
+  indices: Tensor,
+  dst: Tensor,
+  count: number,
+  cols: number,
+  indexOffset: number,
+): void {
+  const total = count * cols;
+  if (total === 0) return;
+  const kernel = gpu.kernel("nn_gather", { WG });
+  const params = new Params().u32(total).u32(cols).u32(indexOffset);
+  batch.dispatch(kernel, [src, indices, dst], groups1d(gpu, total, WG), params);
+}
+
+/**
+ * dst[i, :] = src[indices[indexOffset + i], :] for i < count (rows of `cols` words, copied bit
+ * for bit). Indices must be valid rows of src.
+ */
+export function gatherRows(
+  gpu: Gpu,
+  batch: Batch,
+  src: Tensor,
+  indices: Tensor,
+  dst: Tensor,
+  count: number,
+  cols: number,
+  indexOffset = 0,
+): void {
+  checkCount(
+    "gatherRows",
+    count,
+    ["indices", indices, indexOffset + count],
+    ["dst", dst, count * cols],
+  );
+  gather(gpu, batch, src, indices, dst, count, cols, indexOffset);
+}
+
+/** dst[i] = src[indices[indexOffset + i]] for u32 labels. */
+export function gatherLabels(
+  gpu: Gpu,
+  batch: Batch,
+  src: Tensor,
+  indices: Tensor,
+  dst: Tensor,
+  count: number,
+  indexOffset = 0,
+): void {
+  checkCount("gatherLabels", count, ["indices", indices, indexOffset + count], ["dst", dst, count]);
+  gather(gpu, batch, src, indices, dst, count, 1, indexOffset);
+}
