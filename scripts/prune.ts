@@ -3,7 +3,7 @@
  * units (mce at the given squared-Frobenius error, and/or fixed fractions) and reports the pruning
  * ratio and train/test accuracy without retraining, as JSON lines.
  */
-import { parseFlags, runMain, UsageError, numberFlag } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { pruneAndEvaluate } from "../lib/prune/evaluate.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
@@ -12,7 +12,8 @@ import { datasetFor } from "../lib/train/dataset_for.ts";
 import { loadStoredRun } from "../lib/train/run.ts";
 import { fcnSpecFor } from "../lib/train/trainer.ts";
 
-const USAGE = `usage: deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
+const USAGE =
+  `usage: deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
   --error E        mce criterion: prune the smallest units holding ≤ E of ‖W‖_F² (default 0.1)
   --fractions ...  also prune these fractions of units per layer (e.g. 0,0.1,0.2)`;
 
@@ -36,9 +37,19 @@ runMain(async () => {
   if (!run) throw new UsageError(`no finished run "${key}" in ${store.dir} (see deno task train)`);
   const { config, weights } = run;
   if (weights.length === 0) throw new Error(`run ${key} has no weights (it diverged)`);
-  const data = await datasetFor(config, { dataDir: values["data-dir"], log: (l) => console.error(l) });
+  const data = await datasetFor(config, {
+    dataDir: values["data-dir"],
+    log: (l) => console.error(l),
+  });
   const gpu = await Gpu.shared();
-  const results = await pruneAndEvaluate(gpu, fcnSpecFor(config, data), weights, data, criteria, config.batchSize);
+  const results = await pruneAndEvaluate(
+    gpu,
+    fcnSpecFor(config, data),
+    weights,
+    data,
+    criteria,
+    config.batchSize,
+  );
   for (const r of results) {
     console.log(JSON.stringify({
       key,

@@ -3,7 +3,7 @@
  * (config, metrics history, final weights) under --store, keyed by config and code version. A
  * finished run is loaded, not recomputed; an interrupted one resumes from its checkpoint.
  */
-import { parseFlags, runMain, UsageError, numberFlag } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { noiseLabel } from "../lib/train/config.ts";
@@ -31,11 +31,18 @@ runMain(async () => {
   }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const config = await configFromFlags(values);
-  const checkpointEvery = numberFlag("checkpoint-every", values["checkpoint-every"], { integer: true, min: 1 });
+  const checkpointEvery = numberFlag("checkpoint-every", values["checkpoint-every"], {
+    integer: true,
+    min: 1,
+  });
   const store = new ResultStore(values.store ?? "results");
   const gpu = await Gpu.shared();
   console.error(`adapter: ${gpu.describe()}`);
-  console.error(`run: ${config.dataset} width ${config.width} depth ${config.depth} ${noiseLabel(config.noise)}`);
+  console.error(
+    `run: ${config.dataset} width ${config.width} depth ${config.depth} ${
+      noiseLabel(config.noise)
+    }`,
+  );
   const out = await trainOrLoad(
     gpu,
     store,

@@ -131,7 +131,8 @@ for (const variant of gemmVariants()) {
         // Each pipeline of t128x64 takes ~3 s to compile on llvmpipe: its mixed scalar/vec4
         // loader combination is left to t32 and splitk (the loaders are the same code).
         const vec4 = variant === "t128x64" && mixedVec4(mode, shape) ? false : undefined;
-        cases.push(randomCase(mode, shape, { variant, vec4 }, seed++));
+        const splits = variant === "splitk" ? 3 : undefined; // capped at ⌈K/8⌉ slices
+        cases.push(randomCase(mode, shape, { variant, vec4, splits }, seed++));
       }
     }
     await runCases(gpu, cases);

@@ -1,7 +1,6 @@
 /** Byte-level helpers shared by the loaders: gzip detection, decompression, hashing, safe writes. */
 
 import { createHash } from "node:crypto";
-import { dirname } from "node:path";
 import { DataFormatError } from "./dataset.ts";
 
 /** True when `bytes` starts with the gzip magic 1f 8b. */
