@@ -183,3 +183,80 @@ Deno.test("config validation names the bad field", () => {
   assert.throws(() => config({ noise: { type: 3, alpha: 2, sigma: 0.1 } }), /noise\.alpha/);
   assert.throws(() => parseTrainConfig({ ...config(), extra: 1 }), /extra|Unrecognized/);
 });
+
+const easy = syntheticDataset({
+  seed: 4,
+  inputDim: 16,
+  numClasses: 3,
+  nTrain: 120,
+  nTest: 60,
+  separation: 4,
+});
+
+Deno.test("the loss stop rule trains extraSteps more and averages the last iterates", async () => {
+  const gpu = await Gpu.shared();
+  const cfg = config({
+    noise: { type: 0, alpha: 2, sigma: 0 },
+    stopRule: "loss",
+    lossThreshold: 0.05,
+    extraSteps: 12,
+    averageSteps: 5,
+    evalEvery: 5,
+    maxSteps: 600,
+    batchSize: 40,
+  });
+  const res = await train(gpu, cfg, easy);
+  assert.ok(res.convergedAt !== undefined, "reached loss < 0.05 and 100% train accuracy");
+  assert.equal(res.stopReason, "converged");
+  assert.equal(res.steps, res.convergedAt! + 12 + 1);
+  assert.equal(res.averaged?.iterates, 6);
+  // The average equals the mean of the iterates after the last 6 steps, each obtained by a run
+  // that never converges (threshold 0) capped at that step.
+  const iterates: Float32Array[][] = [];
+  for (let t = res.steps - 6; t < res.steps; t++) {
+    const capped = await train(gpu, { ...cfg, lossThreshold: 1e-30, maxSteps: t + 1 }, easy);
+    iterates.push(capped.weights);
+  }
+  assert.deepEqual(iterates[5], res.weights);
+  res.averaged!.weights.forEach((avg, l) => {
+    for (let i = 0; i < avg.length; i++) {
+      const mean = iterates.reduce((s, w) => s + w[l][i], 0) / 6;
+      assert.ok(Math.abs(avg[i] - mean) < 1e-6, `layer ${l} [${i}]: ${avg[i]} vs ${mean}`);
+    }
+  });
+  assert.ok(res.averaged!.train.accuracy >= 99);
+});
+
+Deno.test("a run killed while averaging resumes to the identical final and averaged iterates", async () => {
+  const gpu = await Gpu.shared();
+  // Never converges (threshold 0), so averaging covers the last 11 iterates before the cap.
+  const cfg = config({
+    noise: { type: 2, alpha: 1.8, sigma: 0.05 },
+    stopRule: "loss",
+    lossThreshold: 1e-30,
+    averageSteps: 10,
+    maxSteps: 30,
+  });
+  const dirA = await Deno.makeTempDir();
+  const dirB = await Deno.makeTempDir();
+  try {
+    const load = () => Promise.resolve(data);
+    const whole = await trainOrLoad(gpu, new ResultStore(dirA), cfg, load, { checkpointEvery: 4 });
+    const store = new ResultStore(dirB);
+    await assert.rejects(
+      trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 4, haltAfter: 25 }),
+      HaltedError,
+    );
+    const resumed = await trainOrLoad(gpu, store, cfg, load, { checkpointEvery: 4 });
+    assert.deepEqual(resumed.weights, whole.weights);
+    assert.ok(whole.averagedWeights && whole.averagedWeights.length === 2);
+    assert.deepEqual(resumed.averagedWeights, whole.averagedWeights);
+    assert.deepEqual(resumed.metrics.averaged, whole.metrics.averaged);
+    assert.equal(whole.metrics.averaged?.iterates, 11);
+    const cached = await trainOrLoad(gpu, store, cfg, load);
+    assert.deepEqual(cached.averagedWeights, whole.averagedWeights);
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});

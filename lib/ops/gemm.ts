@@ -105,6 +105,9 @@ function checkShape(
   for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`gemm ${mode}: ${name} = ${v} must be ≥ 1`);
   }
+  if (c.buffer === a.buffer || c.buffer === b.buffer) {
+    throw new Error(`gemm ${mode}: C must not share a buffer with A or B`);
+  }
   const need: [string, Tensor, number][] = [["A", a, m * k], ["B", b, k * n], ["C", c, m * n]];
   for (const [name, t, size] of need) {
     if (t.size < size) {
@@ -160,7 +163,10 @@ function gemmParams(m: number, n: number, k: number, alpha: number, acc: boolean
   return new Params().u32(m).u32(n).u32(k).f32(alpha).u32(acc ? 1 : 0).u32(chunk);
 }
 
-/** Records C = α·op(A)·op(B) (+ C) into `batch`; see the module comment for the modes. */
+/**
+ * Records C = α·op(A)·op(B) (+ C) into `batch`; see the module comment for the modes. A, B, C
+ * are used from element 0 and may be longer than the product needs; C must be its own buffer.
+ */
 export function gemm(
   gpu: Gpu,
   batch: Batch,

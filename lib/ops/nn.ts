@@ -20,7 +20,7 @@ function checkCount(what: string, count: number, ...tensors: [string, Tensor, nu
 function elementwise(
   gpu: Gpu,
   batch: Batch,
-  entry: "relu" | "relu_backward" | "sgd_step",
+  entry: "relu" | "relu_backward" | "sgd_step" | "running_mean",
   bufs: Tensor[],
   count: number,
   lr = 0,
@@ -58,6 +58,20 @@ export function sgdStep(
 ): void {
   checkCount("sgdStep", count, ["w", w, count], ["g", g, count]);
   elementwise(gpu, batch, "sgd_step", [w, g], count, lr);
+}
+
+/** avg = avg + (w − avg)·invN, i.e. the running mean of iterates; invN = 1 copies w exactly. */
+export function runningMean(
+  gpu: Gpu,
+  batch: Batch,
+  avg: Tensor,
+  w: Tensor,
+  invN: number,
+  count: number,
+): void {
+  checkCount("runningMean", count, ["avg", avg, count], ["w", w, count]);
+  if (!(invN > 0 && invN <= 1)) throw new Error(`runningMean: 1/n = ${invN} must be in (0, 1]`);
+  elementwise(gpu, batch, "running_mean", [avg, w], count, invN);
 }
 
 /** t[i] = value for i < count; an f32 tensor takes value as f32, a u32/i32 tensor as integer. */
@@ -104,6 +118,9 @@ export function softmaxCrossEntropy(
     ["rowStats", rowStats, 2 * rows],
   ];
   if (dlogits) need.push(["dlogits", dlogits, rows * classes]);
+  if (dlogits?.buffer === logits.buffer) {
+    throw new Error("softmaxCrossEntropy: dlogits must not share a buffer with logits");
+  }
   checkCount("softmaxCrossEntropy", rows, ...need);
   const params = new Params().u32(rows).u32(classes).f32(opts.gradScale ?? 1 / rows).u32(
     labelOffset,
@@ -156,7 +173,7 @@ export function sumPairs(
     const groups = Math.max(1, Math.ceil(pairs / perGroup));
     const last = groups === 1;
     const dst = last ? out : scratch![flip];
-    const params = new Params().u32(pairs).u32(last ? outOffset : 0);
+    const params = new Params().u32(pairs).u32(last ? outOffset : 0).u32(groups);
     batch.dispatch(kernel, [src, dst], groups1d(gpu, groups, 1), params);
     if (last) return;
     src = dst;

@@ -124,6 +124,14 @@ export function sgdStepRef(w: Float32Array, g: Float32Array, lr: number, count: 
   for (let i = 0; i < count; i++) w[i] = w[i] - Math.fround(lr) * g[i];
 }
 
+/** avg = avg + (w − avg)·invN in f32 (invN = 1 copies w). */
+export function runningMeanRef(avg: Float32Array, w: Float32Array, invN: number, count: number) {
+  const inv = Math.fround(invN);
+  for (let i = 0; i < count; i++) {
+    avg[i] = inv === 1 ? w[i] : Math.fround(avg[i] + Math.fround(Math.fround(w[i] - avg[i]) * inv));
+  }
+}
+
 export function rowSquaredNormsRef(
   w: Float32Array,
   rows: number,

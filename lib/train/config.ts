@@ -40,6 +40,16 @@ export const TrainConfigSchema = z.object({
   convergenceAccuracy: z.number().gt(0).lte(100),
   noise: NoiseSchema,
   seed: z.number().int().min(0).max(0xffffffff),
+  /**
+   * "accuracy" (2306.08125, default): stop at the first evaluation with train accuracy ≥
+   * convergenceAccuracy. "loss" (2106.03795): first convergence when train loss < lossThreshold
+   * and train accuracy is 100%, then train `extraSteps` more steps.
+   */
+  stopRule: z.enum(["accuracy", "loss"]).optional(),
+  lossThreshold: z.number().positive().optional(),
+  extraSteps: z.number().int().min(0).optional(),
+  /** Keep the running mean of the last `averageSteps`+1 post-step iterates (2106.03795's x_mc). */
+  averageSteps: z.number().int().min(0).optional(),
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

@@ -8,6 +8,7 @@ import { configKey } from "../store/hash.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
+import type { EvalResult } from "./evaluate.ts";
 import {
   type Checkpointer,
   DivergedError,
@@ -21,6 +22,9 @@ export interface TrainMetrics {
   stopReason: "converged" | "max-steps" | "diverged";
   history: EvalPoint[];
   final?: EvalPoint;
+  convergedAt?: number;
+  /** Evaluation of the averaged iterate (x_mc), when the config asked for one. */
+  averaged?: { iterates: number; train: EvalResult; test: EvalResult };
   wallSeconds: number;
   divergence?: string;
 }
@@ -31,6 +35,8 @@ export interface RunOutcome {
   metrics: TrainMetrics;
   /** Final weights per layer; empty for a diverged run. */
   weights: Float32Array[];
+  /** The averaged iterate's weights, when kept. */
+  averagedWeights?: Float32Array[];
   cached: boolean;
 }
 
@@ -45,10 +51,23 @@ export function runKey(config: TrainConfig): string {
   return configKey({ kind: "fcn-train", ...config }, codeVersion());
 }
 
-export function weightsFrom(tensors: Record<string, Float32Array | Uint32Array>): Float32Array[] {
+/** Layers stored as `${prefix}0`, `${prefix}1`, … (W: final iterate, A: averaged iterate). */
+export function weightsFrom(
+  tensors: Record<string, Float32Array | Uint32Array>,
+  prefix = "W",
+): Float32Array[] {
   const out: Float32Array[] = [];
-  for (let l = 0; `W${l}` in tensors; l++) out.push(tensors[`W${l}`] as Float32Array);
+  for (let l = 0; `${prefix}${l}` in tensors; l++) {
+    out.push(tensors[`${prefix}${l}`] as Float32Array);
+  }
   return out;
+}
+
+function layerTensors(weights: Float32Array[], averaged?: Float32Array[]) {
+  return Object.fromEntries([
+    ...weights.map((w, l) => [`W${l}`, w]),
+    ...(averaged ?? []).map((w, l) => [`A${l}`, w]),
+  ]);
 }
 
 function storeCheckpointer(store: ResultStore, key: string, every: number): Checkpointer {
@@ -57,14 +76,15 @@ function storeCheckpointer(store: ResultStore, key: string, every: number): Chec
     async load() {
       const cp = await store.loadCheckpoint(key);
       if (!cp) return undefined;
-      return { state: cp.meta as TrainState, weights: weightsFrom(cp.tensors) };
+      const averaged = weightsFrom(cp.tensors, "A");
+      return {
+        state: cp.meta as TrainState,
+        weights: weightsFrom(cp.tensors),
+        averaged: averaged.length ? averaged : undefined,
+      };
     },
-    async save(state, weights) {
-      await store.saveCheckpoint(
-        key,
-        state,
-        Object.fromEntries(weights.map((w, l) => [`W${l}`, w])),
-      );
+    async save(state, tensors) {
+      await store.saveCheckpoint(key, state, layerTensors(tensors.weights, tensors.averaged));
     },
   };
 }
@@ -80,15 +100,22 @@ export async function trainOrLoad(
   const existing = await store.get(key);
   if (existing) {
     const metrics = existing.metrics as unknown as TrainMetrics;
-    const weights = metrics.stopReason === "diverged"
-      ? []
-      : weightsFrom(await store.getTensors(key));
-    return { key, record: existing, metrics, weights, cached: true };
+    const tensors = metrics.stopReason === "diverged" ? {} : await store.getTensors(key);
+    const averagedWeights = weightsFrom(tensors, "A");
+    return {
+      key,
+      record: existing,
+      metrics,
+      weights: weightsFrom(tensors),
+      averagedWeights: averagedWeights.length ? averagedWeights : undefined,
+      cached: true,
+    };
   }
   const data = await loadData();
   const started = performance.now();
   let metrics: TrainMetrics;
   let weights: Float32Array[] = [];
+  let averagedWeights: Float32Array[] | undefined;
   try {
     const result = await train(gpu, config, data, {
       log: opts.log,
@@ -96,11 +123,19 @@ export async function trainOrLoad(
       haltAfter: opts.haltAfter,
     });
     weights = result.weights;
+    averagedWeights = result.averaged?.weights;
     metrics = {
       steps: result.steps,
       stopReason: result.stopReason,
       history: result.history,
       final: result.final,
+      convergedAt: result.convergedAt,
+      averaged: result.averaged &&
+        {
+          iterates: result.averaged.iterates,
+          train: result.averaged.train,
+          test: result.averaged.test,
+        },
       wallSeconds: (performance.now() - started) / 1000,
     };
   } catch (err) {
@@ -122,9 +157,9 @@ export async function trainOrLoad(
     metrics: metrics as unknown as Record<string, unknown>,
     host: { adapter: gpu.describe(), deno: Deno.version.deno, dataSource: data.source },
   };
-  await store.put(key, record, Object.fromEntries(weights.map((w, l) => [`W${l}`, w])));
+  await store.put(key, record, layerTensors(weights, averagedWeights));
   await store.clearCheckpoint(key);
-  return { key, record, metrics, weights, cached: false };
+  return { key, record, metrics, weights, averagedWeights, cached: false };
 }
 
 /** A finished run's config and final weights, from its key. */

@@ -7,6 +7,12 @@
  *   3. otherwise add noise s·X (s = σ·lr^{1/α}) to every layer but the output layer.
  * The run stops after `maxSteps` steps at the latest. Only scalars are read back, at evaluations.
  *
+ * With `stopRule: "loss"` (2106.03795, papers file §2.4–2.5) the first evaluation with train loss
+ * < lossThreshold and 100% train accuracy marks convergence at step i₀; training goes on until
+ * step i₀ + extraSteps, and with `averageSteps` = m the running mean of the post-step iterates of
+ * the last m+1 steps (the "x_mc" averaged iterate) is kept on the GPU and evaluated at the end.
+ * If the cap comes first, the last m+1 iterates are averaged.
+ *
  * Everything random is keyed by (seed, stream, step), so a run resumed from a checkpoint
  * reproduces the uninterrupted run bit for bit.
  */
@@ -14,9 +20,10 @@ import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { type FcnSpec, initWeights } from "../model/fcn.ts";
 import { injectNoise } from "../noise/inject.ts";
+import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
 import { DeviceSplit, epochPermutation } from "./device_data.ts";
-import { evaluate } from "./evaluate.ts";
+import { type EvalResult, evaluate } from "./evaluate.ts";
 import { FcnOnGpu } from "./network.ts";
 
 export interface EvalPoint {
@@ -33,6 +40,10 @@ export interface TrainState {
   /** The next step to run. */
   step: number;
   history: EvalPoint[];
+  /** Step of first convergence under the "loss" rule. */
+  convergedAt?: number;
+  /** Iterates in the running mean so far (0: averaging not started). */
+  averaged?: number;
 }
 
 export type StopReason = "converged" | "max-steps";
@@ -43,6 +54,9 @@ export interface TrainResult {
   history: EvalPoint[];
   final: EvalPoint;
   weights: Float32Array[];
+  convergedAt?: number;
+  /** The averaged iterate, when `averageSteps` was set. */
+  averaged?: { iterates: number; weights: Float32Array[]; train: EvalResult; test: EvalResult };
 }
 
 export class DivergedError extends Error {
@@ -54,10 +68,24 @@ export class DivergedError extends Error {
   }
 }
 
+export interface CheckpointTensors {
+  weights: Float32Array[];
+  /** Running mean of the iterates, once averaging has started. */
+  averaged?: Float32Array[];
+}
+
 export interface Checkpointer {
   every: number;
-  load(): Promise<{ state: TrainState; weights: Float32Array[] } | undefined>;
-  save(state: TrainState, weights: Float32Array[]): Promise<void>;
+  load(): Promise<{ state: TrainState } & CheckpointTensors | undefined>;
+  save(state: TrainState, tensors: CheckpointTensors): Promise<void>;
+}
+
+/** First step whose post-step iterate enters the running mean. */
+function averageStart(config: TrainConfig, convergedAt: number | undefined): number {
+  const m = config.averageSteps ?? 0;
+  const capStart = config.maxSteps - 1 - m;
+  if (convergedAt === undefined) return capStart;
+  return Math.min(capStart, Math.max(convergedAt, convergedAt + (config.extraSteps ?? 0) - m));
 }
 
 export interface TrainOptions {
@@ -98,6 +126,14 @@ export async function train(
   const trainSplit = new DeviceSplit(gpu, data.train, spec.inputDim, maxRows);
   const testSplit = new DeviceSplit(gpu, data.test, spec.inputDim, maxRows);
   const state: TrainState = resumed?.state ?? { step: 0, history: [] };
+  const averaging = (config.averageSteps ?? 0) > 0;
+  const avg = averaging
+    ? net.shapes.map((sh, l) => {
+      const t = gpu.tensor([sh.out, sh.in], "f32", `avg W${l}`);
+      if (resumed?.averaged) t.write(resumed.averaged[l]);
+      return t;
+    })
+    : [];
   const stepStats = gpu.tensor([2], "f32", "step stats");
   const batchesPerEpoch = Math.ceil(data.train.n / rowsPerStep);
   let permEpoch = -1;
@@ -121,7 +157,15 @@ export async function train(
       net.loss(batch, rows, true, stepStats, 0);
       net.backward(batch, rows);
       net.sgd(batch, config.lr);
+      if (averaging && i >= averageStart(config, state.convergedAt)) {
+        // x_mc ← x_mc + (x − x_mc)/n over post-step iterates (n = 1 copies x).
+        state.averaged = (state.averaged ?? 0) + 1;
+        net.weights.forEach((w, l) =>
+          runningMean(gpu, batch, avg[l], w, 1 / state.averaged!, w.size)
+        );
+      }
       const isEval = i % config.evalEvery === 0 || i === config.maxSteps - 1;
+      let stop = i === config.maxSteps - 1;
       let converged = false;
       if (isEval) {
         batch.submit();
@@ -137,17 +181,62 @@ export async function train(
         if (!Number.isFinite(point.trainLoss) || !Number.isFinite(point.testLoss)) {
           throw new DivergedError(i, point.trainLoss);
         }
-        converged = point.trainAcc >= config.convergenceAccuracy;
+        if (config.stopRule === "loss") {
+          const lossOk = point.trainLoss < (config.lossThreshold ?? 5e-5) && point.trainAcc >= 100;
+          if (state.convergedAt === undefined && lossOk) {
+            state.convergedAt = i;
+            log(`converged at step ${i}; ${config.extraSteps ?? 0} more steps`);
+          }
+        } else {
+          converged = point.trainAcc >= config.convergenceAccuracy;
+        }
       }
-      if (converged || i === config.maxSteps - 1) {
+      if (state.convergedAt !== undefined && i - state.convergedAt >= (config.extraSteps ?? 0)) {
+        converged = true;
+      }
+      stop ||= converged;
+      if (stop) {
+        batch.submit();
         state.step = i + 1;
         const weights = await net.readWeights();
+        let averaged: TrainResult["averaged"];
+        if (averaging && state.averaged) {
+          const avgWeights: Float32Array[] = [];
+          for (const t of avg) avgWeights.push(await t.read());
+          net.setWeights(avgWeights);
+          averaged = {
+            iterates: state.averaged,
+            weights: avgWeights,
+            train: await evaluate(gpu, net, trainSplit),
+            test: await evaluate(gpu, net, testSplit),
+          };
+        }
+        let final = state.history[state.history.length - 1];
+        if (final.step !== i) {
+          net.setWeights(weights);
+          const [tr, te] = [
+            await evaluate(gpu, net, trainSplit),
+            await evaluate(gpu, net, testSplit),
+          ];
+          const [lossSum] = await stepStats.read();
+          final = {
+            step: i,
+            trainLoss: tr.loss,
+            trainAcc: tr.accuracy,
+            testLoss: te.loss,
+            testAcc: te.accuracy,
+            batchLoss: lossSum / rows,
+          };
+          state.history.push(final);
+        }
         return {
           steps: i + 1,
           stopReason: converged ? "converged" : "max-steps",
           history: state.history,
-          final: state.history[state.history.length - 1],
+          final,
           weights,
+          convergedAt: state.convergedAt,
+          averaged,
         };
       }
       if (config.noise.type !== 0) {
@@ -166,7 +255,12 @@ export async function train(
       state.step = i + 1;
       stepsThisCall++;
       if (opts.checkpoint && state.step % opts.checkpoint.every === 0) {
-        await opts.checkpoint.save(state, await net.readWeights());
+        const averaged: Float32Array[] = [];
+        if (state.averaged) { for (const t of avg) averaged.push(await t.read()); }
+        await opts.checkpoint.save(state, {
+          weights: await net.readWeights(),
+          averaged: state.averaged ? averaged : undefined,
+        });
       }
       if (opts.haltAfter !== undefined && stepsThisCall >= opts.haltAfter) {
         throw new HaltedError(state.step);
@@ -178,6 +272,7 @@ export async function train(
     trainSplit.destroy();
     testSplit.destroy();
     stepStats.destroy();
+    for (const t of avg) t.destroy();
   }
 }
 

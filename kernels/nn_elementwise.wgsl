@@ -1,0 +1,52 @@
+// Element-wise updates in place, one thread per element: ReLU, its backward pass, the SGD step.
+#include "nn_common.wgsl"
+
+struct Params {
+  count: u32,
+  lr: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+
+// x = x > 0 ? x : 0 (NaN and −0 become +0, as in lib/ops/ref.ts).
+@compute @workgroup_size({{WG}})
+fn relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(wid, lid, nwg);
+  if (i < p.count) {
+    let v = x[i];
+    x[i] = select(0.0, v, v > 0.0);
+  }
+}
+
+// x = grad, y = post-ReLU activation: grad = act > 0 ? grad : 0.
+@compute @workgroup_size({{WG}})
+fn relu_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+                 @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(wid, lid, nwg);
+  if (i < p.count) {
+    x[i] = select(0.0, x[i], y[i] > 0.0);
+  }
+}
+
+// x = w, y = g: w = w − lr·g.
+@compute @workgroup_size({{WG}})
+fn sgd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+            @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(wid, lid, nwg);
+  if (i < p.count) {
+    x[i] = x[i] - p.lr * y[i];
+  }
+}
+
+// x = running mean, y = new iterate, p.lr = 1/n: x = x + (y − x)/n (n = 1 copies y).
+@compute @workgroup_size({{WG}})
+fn running_mean(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+                @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(wid, lid, nwg);
+  if (i < p.count) {
+    x[i] = select(x[i] + (y[i] - x[i]) * p.lr, y[i], p.lr == 1.0);
+  }
+}
