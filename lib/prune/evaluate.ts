@@ -20,6 +20,36 @@ export interface PrunedEvaluation {
   test: EvalResult;
 }
 
+/**
+ * Evaluates several weight sets of one architecture on the full train and test sets, sharing one
+ * GPU workspace (for pruned variants of a trained net).
+ */
+export async function evaluateWeightSets(
+  gpu: Gpu,
+  spec: FcnSpec,
+  sets: Float32Array[][],
+  data: Dataset,
+  evalRows: number,
+): Promise<{ train: EvalResult; test: EvalResult }[]> {
+  if (sets.length === 0) return [];
+  const rows = Math.min(evalRows, Math.max(data.train.n, data.test.n));
+  const net = new FcnOnGpu(gpu, spec, sets[0], rows);
+  const train = new DeviceSplit(gpu, data.train, spec.inputDim, rows);
+  const test = new DeviceSplit(gpu, data.test, spec.inputDim, rows);
+  try {
+    const out: { train: EvalResult; test: EvalResult }[] = [];
+    for (const weights of sets) {
+      net.setWeights(weights);
+      out.push({ train: await evaluate(gpu, net, train), test: await evaluate(gpu, net, test) });
+    }
+    return out;
+  } finally {
+    net.destroy();
+    train.destroy();
+    test.destroy();
+  }
+}
+
 /** Evaluates `weights` after each criterion (one GPU workspace for all of them). */
 export async function pruneAndEvaluate(
   gpu: Gpu,
@@ -30,27 +60,13 @@ export async function pruneAndEvaluate(
   evalRows: number,
 ): Promise<PrunedEvaluation[]> {
   const shapes = layerShapes(spec);
-  const rows = Math.min(evalRows, Math.max(data.train.n, data.test.n));
-  const net = new FcnOnGpu(gpu, spec, weights, rows);
-  const train = new DeviceSplit(gpu, data.train, spec.inputDim, rows);
-  const test = new DeviceSplit(gpu, data.test, spec.inputDim, rows);
-  try {
-    const out: PrunedEvaluation[] = [];
-    for (const criterion of criteria) {
-      const pruned = pruneFcnWeights(weights, shapes, criterion);
-      net.setWeights(pruned.weights);
-      out.push({
-        criterion,
-        pruningRatio: pruningRatio(pruned.layers),
-        layers: pruned.layers,
-        train: await evaluate(gpu, net, train),
-        test: await evaluate(gpu, net, test),
-      });
-    }
-    return out;
-  } finally {
-    net.destroy();
-    train.destroy();
-    test.destroy();
-  }
+  const pruned = criteria.map((c) => pruneFcnWeights(weights, shapes, c));
+  const evals = await evaluateWeightSets(gpu, spec, pruned.map((p) => p.weights), data, evalRows);
+  return pruned.map((p, i) => ({
+    criterion: criteria[i],
+    pruningRatio: pruningRatio(p.layers),
+    layers: p.layers,
+    train: evals[i].train,
+    test: evals[i].test,
+  }));
 }
