@@ -164,7 +164,7 @@ async function writeAtomically(path: string, data: Float32Array): Promise<void> 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
 
 async function main(): Promise<void> {
-  const parsed = parseJob(Deno.args);
+  const parsed = parseJob(Deno.args.filter((a) => a !== "--"));
   if (!parsed) {
     console.log(USAGE);
     return;
