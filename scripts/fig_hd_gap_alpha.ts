@@ -1,5 +1,6 @@
 /** deno task fig:hd-gap-alpha — see lib/companion/figures.ts. */
-import { hdGapVsAlpha } from "../lib/companion/figures.ts";
 import { figureMain } from "../lib/figures/cli.ts";
+import { scriptFor } from "../lib/figures/registry.ts";
 
-figureMain("fig:hd-gap-alpha", "Generalization gap vs median α̂ (2106.03795).", hdGapVsAlpha);
+const { task, what, core } = scriptFor("fig:hd-gap-alpha");
+figureMain(task, what, core);

@@ -1,9 +1,6 @@
 /** deno task fig:hd-pruning-lrb — see lib/companion/figures.ts. */
-import { hdPruningVsLrb } from "../lib/companion/figures.ts";
 import { figureMain } from "../lib/figures/cli.ts";
+import { scriptFor } from "../lib/figures/registry.ts";
 
-figureMain(
-  "fig:hd-pruning-lrb",
-  "Test accuracy after magnitude / node / singular-value pruning vs η/b (2106.03795).",
-  hdPruningVsLrb,
-);
+const { task, what, core } = scriptFor("fig:hd-pruning-lrb");
+figureMain(task, what, core);

@@ -16,6 +16,12 @@ export const VERSIONED_SOURCES = [
   { dir: "lib", suffix: ".ts", recursive: true },
 ] as const;
 
+/**
+ * Presentation code that cannot change a number in a result (plots, figure layout, reports):
+ * editing it must not invalidate cached training runs.
+ */
+export const UNVERSIONED_PREFIXES = ["lib/figures/", "lib/plot/"] as const;
+
 let cached: string | undefined;
 
 function collect(root: string, dir: string, suffix: string, recursive: boolean, out: string[]) {
@@ -39,7 +45,7 @@ function collect(root: string, dir: string, suffix: string, recursive: boolean, 
 export function versionedFiles(root: string = PROJECT_ROOT): string[] {
   const files: string[] = [];
   for (const s of VERSIONED_SOURCES) collect(root, join(root, s.dir), s.suffix, s.recursive, files);
-  return files.sort();
+  return files.filter((f) => !UNVERSIONED_PREFIXES.some((p) => f.startsWith(p))).sort();
 }
 
 /** 16 hex chars of sha256 over (path, sha256(content)) of every versioned file under `root`. */

@@ -13,6 +13,8 @@ export const DATASETS = [
   "cifar100",
   "ecg5000",
   "synthetic",
+  /** SYNTHETIC stand-in for ECG5000 (140-dim, 2 classes; not real data): see dataset_for.ts. */
+  "synthetic-ecg",
 ] as const;
 export type DatasetName = typeof DATASETS[number];
 

@@ -1,0 +1,79 @@
+/**
+ * The figure scripts, in the order `deno task reproduce` runs them: 2306.08125's, then the
+ * (lr, batch) sweep figures of 2106.03795 (which share one cached sweep).
+ */
+import {
+  hdAlphaVsLrb,
+  hdAlphaVsPrunable,
+  hdGapVsAlpha,
+  hdPruningVsLrb,
+} from "../companion/figures.ts";
+import type { FigureCore } from "./cli.ts";
+import { figAlpha } from "./fig_alpha.ts";
+import { figCurves } from "./fig_curves.ts";
+import { figTheory } from "./fig_theory.ts";
+import { figWidth } from "./fig_width.ts";
+import { tableResults } from "./table_results.ts";
+
+export interface FigureScript {
+  /** deno task name. */
+  task: string;
+  /** One line for --help. */
+  what: string;
+  core: FigureCore;
+}
+
+export const FIGURE_SCRIPTS: FigureScript[] = [
+  {
+    task: "fig:alpha",
+    what:
+      "Pruning ratio (mce 0.1) and pruned test accuracy vs tail index α, SGD vs Types I/II/III.",
+    core: figAlpha,
+  },
+  {
+    task: "fig:width",
+    what: "Pruning ratio, pruned accuracy and heavy-tailed gain over SGD vs width n.",
+    core: figWidth,
+  },
+  {
+    task: "fig:curves",
+    what: "Test accuracy vs fraction of hidden units pruned, SGD vs heavy-tailed SGD.",
+    core: figCurves,
+  },
+  {
+    task: "table:results",
+    what: "Results table per dataset (accuracies, pruned accuracy, pruning ratio; mean ± sd).",
+    core: tableResults,
+  },
+  {
+    task: "fig:theory",
+    what: "Illustrative: top-κn column error of iid noise columns vs n (not a paper figure).",
+    core: figTheory,
+  },
+  {
+    task: "fig:hd-alpha-lrb",
+    what: "2106.03795: median layer tail index α̂ vs η/b over the (lr, batch) sweep.",
+    core: hdAlphaVsLrb,
+  },
+  {
+    task: "fig:hd-pruning-lrb",
+    what: "2106.03795: test accuracy after magnitude / node / singular-value pruning vs η/b.",
+    core: hdPruningVsLrb,
+  },
+  {
+    task: "fig:hd-alpha-prunable",
+    what: "2106.03795: per-layer α̂ vs prunable fraction at 10% relative error.",
+    core: hdAlphaVsPrunable,
+  },
+  {
+    task: "fig:hd-gap-alpha",
+    what: "2106.03795: generalization gap vs median α̂.",
+    core: hdGapVsAlpha,
+  },
+];
+
+export function scriptFor(task: string): FigureScript {
+  const s = FIGURE_SCRIPTS.find((f) => f.task === task);
+  if (!s) throw new Error(`no figure script "${task}"`);
+  return s;
+}

@@ -1,0 +1,123 @@
+/**
+ * Speed benchmark of issue #8: every GEMM variant at the MNIST training shapes and at square
+ * sizes, and the full HT-SGD step for noise types 0–III. Prints one JSON object per line on
+ * stdout (adapter line first; format in lib/bench/records.ts), progress on stderr. Shapes shrink
+ * on software adapters unless --full. Examples:
+ *   deno task bench                                  # real shapes on a GPU, sized down on llvmpipe
+ *   deno task bench -- --quick                       # tiny shapes, one repeat (tests)
+ *   deno task bench -- compare ours.jsonl torch.jsonl   # tables vs bench/torch_step.py
+ * Bad flags exit with code 2 before anything is measured. See bench/README.md.
+ */
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { Gpu } from "../lib/gpu/runtime.ts";
+import { hasTimestamps } from "../lib/gpu/timing.ts";
+import { type GemmVariant, gemmVariants } from "../lib/ops/gemm.ts";
+import { compareRecords, formatComparison } from "../lib/bench/compare.ts";
+import { defaultMethod, type MeasureMethod } from "../lib/bench/measure.ts";
+import { benchPlan, type BenchScale } from "../lib/bench/plan.ts";
+import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
+import { runBench } from "../lib/bench/run.ts";
+
+const USAGE = `usage: deno task bench [-- options]
+       deno task bench -- compare FILE... [--json]
+  --full              the real shapes (B=5000, d=784, n=2000/5000/10000, 4096³, 8192³) even on
+                      a software adapter (default: real on GPUs, sized down on CPU adapters)
+  --quick             tiny shapes and one repeat (tests)
+  --only gemm|step    run one part only
+  --variants LIST     GEMM variants, comma-separated (default: ${gemmVariants().join(",")})
+  --method auto|timestamp|wall   timing: GPU timestamp queries or host wall clock
+                      (default auto: timestamps where the adapter has "timestamp-query")
+  --warmup N          untimed runs before timing (default from the scale)
+  --repeats N         timed repeats, median reported (default from the scale)
+  --alpha A           tail index of the noise, in (0, 2) (default 1.5)
+  compare FILE...     read JSON-line outputs of this script and bench/torch_step.py and print
+                      the comparison tables (--json: the comparison as one JSON object)`;
+
+const OPTIONS = {
+  full: { type: "boolean" },
+  quick: { type: "boolean" },
+  only: { type: "string" },
+  variants: { type: "string" },
+  method: { type: "string" },
+  warmup: { type: "string" },
+  repeats: { type: "string" },
+  alpha: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const METHODS = ["auto", "timestamp", "wall"] as const;
+
+function parseVariants(raw: string | undefined): GemmVariant[] {
+  const all = gemmVariants();
+  if (raw === undefined) return all;
+  const list = raw.split(",").map((s) => s.trim()).filter((s) => s);
+  if (!list.length) throw new UsageError(`--variants: empty list\n${USAGE}`);
+  for (const v of list) {
+    if (!(all as string[]).includes(v)) {
+      throw new UsageError(`--variants: "${v}" is not one of ${all.join(", ")}`);
+    }
+  }
+  return list as GemmVariant[];
+}
+
+async function compare(files: string[], json: boolean): Promise<void> {
+  if (!files.length) throw new UsageError(`compare needs at least one file\n${USAGE}`);
+  const records: BenchRecord[] = [];
+  for (const file of files) {
+    records.push(...parseRecords(await Deno.readTextFile(file), file).records);
+  }
+  const result = compareRecords(records);
+  console.log(json ? JSON.stringify(result) : formatComparison(result));
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseFlags(Deno.args, OPTIONS, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals[0] === "compare") return compare(positionals.slice(1), values.json ?? false);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  if (values.json) throw new UsageError(`--json goes with compare\n${USAGE}`);
+  if (values.full && values.quick) throw new UsageError("--full and --quick exclude each other");
+  const only = choiceFlag("only", values.only, ["gemm", "step"] as const);
+  const variants = parseVariants(values.variants);
+  const methodFlag = choiceFlag("method", values.method, METHODS) ?? "auto";
+  const warmup = numberFlag("warmup", values.warmup, { integer: true, min: 0, max: 1000 });
+  const repeats = numberFlag("repeats", values.repeats, { integer: true, min: 1, max: 1000 });
+  const alpha = numberFlag("alpha", values.alpha, { min: 0, exclusiveMin: true }) ?? 1.5;
+  if (alpha >= 2) throw new UsageError(`--alpha: ${alpha} must be < 2 (Type III needs α < 2)`);
+
+  const gpu = await Gpu.shared();
+  let method: MeasureMethod;
+  if (methodFlag === "auto") method = defaultMethod(gpu);
+  else if (methodFlag === "timestamp" && !hasTimestamps(gpu)) {
+    throw new UsageError(`--method timestamp: ${gpu.describe()} has no "timestamp-query"`);
+  } else method = methodFlag;
+  const scale: BenchScale = values.quick
+    ? "quick"
+    : values.full || !gpu.summary.isSoftware
+    ? "full"
+    : "software";
+  const plan = benchPlan(scale);
+  if (warmup !== undefined) plan.warmup = warmup;
+  if (repeats !== undefined) plan.repeats = repeats;
+  console.error(`bench: ${gpu.describe()}, scale ${scale}, timing ${method}`);
+  const started = performance.now();
+  const records = runBench(gpu, {
+    plan,
+    method,
+    variants,
+    only,
+    alpha,
+    sigma: 0.01,
+    lr: 0.01,
+    seed: 1,
+    log: (line) => console.error(line),
+  });
+  for await (const r of records) console.log(JSON.stringify(r));
+  console.error(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (import.meta.main) runMain(main);

@@ -1,0 +1,41 @@
+/**
+ * deno task reproduce -- --preset smoke|small|paper: every figure script in order (2306.08125:
+ * fig:alpha, fig:width, fig:curves, table:results, fig:theory; 2106.03795: the fig:hd-* views of
+ * one (lr, batch) sweep; see lib/figures/registry.ts) in one process, sharing one GPU,
+ * one results store and one data cache, then figures/index.html with every figure, its claim and
+ * the numbers.
+ */
+import { runMain } from "../lib/cli.ts";
+import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/cli.ts";
+import { buildIndexHtml } from "../lib/figures/index_html.ts";
+import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
+
+const USAGE = figureUsage(
+  "reproduce",
+  "Runs every figure script in order (runs shared through the store), then writes index.html.",
+);
+
+runMain(async () => {
+  const args = parseFigureArgs(Deno.args, USAGE);
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const started = performance.now();
+  const ctx = await contextFor(args);
+  console.log(`reproduce: preset ${args.presetName}, seeds ${args.seeds.join(",")}`);
+  console.log(`adapter: ${ctx.adapter}`);
+  const summaries: string[] = [];
+  for (const [i, script] of FIGURE_SCRIPTS.entries()) {
+    const t0 = performance.now();
+    console.log(`\n=== (${i + 1}/${FIGURE_SCRIPTS.length}) ${script.task} ===`);
+    const outcome = await script.core(ctx);
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log(`=== ${script.task} done in ${secs} s: ${outcome.files.join(", ")}`);
+    summaries.push(...outcome.summary);
+  }
+  const index = await buildIndexHtml(args.out);
+  console.log(`\n${summaries.join("\n")}`);
+  console.log(`\nwrote ${index}`);
+  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+});

@@ -1,0 +1,186 @@
+/**
+ * figures/index.html: parsing report.md sections, inline Markdown, and — in headless Chromium — a
+ * page built for a temp folder of real rendered figures whose every <img> must load.
+ * The browser test is skipped (with a message) when /usr/bin/chromium is missing; CI installs
+ * Debian's `chromium`.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { updateReport } from "../lib/experiments/report.ts";
+import {
+  buildIndexHtml,
+  inlineMarkdown,
+  markdownBlocks,
+  parseReport,
+  renderIndexHtml,
+} from "../lib/figures/index_html.ts";
+import { lineWithErrorBars, scatter } from "../lib/plot/charts.ts";
+import { writeFigure } from "../lib/plot/figure.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = (() => {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+})();
+if (!hasChromium) {
+  console.log(`index_html_test: ${CHROMIUM} not found; the browser test is skipped`);
+}
+
+async function sampleFolder(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "htsgd_index_" });
+  const rows = [0.1, 0.2, 0.4].map((x, i) => ({ x, y: 90 - 10 * x, sd: 0.5 + i, s: "A" }));
+  await writeFigure(
+    dir,
+    "fig_one",
+    lineWithErrorBars({
+      rows,
+      x: "x",
+      y: "y",
+      yErr: "sd",
+      series: "s",
+      xLabel: "fraction pruned",
+      yLabel: "accuracy (%)",
+      title: "One",
+    }),
+  );
+  await writeFigure(
+    dir,
+    "fig_two",
+    scatter({ rows, x: "x", y: "y", xLabel: "x (units)", yLabel: "y (units)", title: "Two" }),
+  );
+  for (const name of ["fig_one", "fig_two"]) {
+    await updateReport(dir, {
+      name,
+      title: `Figure ${name}`,
+      claim: `The claim of **${name}** with \`code\`.`,
+      ours: [`ours 1 of ${name}: 12.5% → 89.0%`, `Data: [${name}.csv](${name}.csv)`],
+      paper: "≈44% vs ≈10% (unverified)",
+    });
+  }
+  await Deno.writeTextFile(
+    join(dir, "fig_two.md"),
+    "# Table\n\n| a | b |\n| --- | ---: |\n| 1 | 2.5 ± 0.1 |\n",
+  );
+  return dir;
+}
+
+Deno.test("parseReport reads back every section updateReport wrote, in order", async () => {
+  const dir = await sampleFolder();
+  try {
+    const sections = parseReport(await Deno.readTextFile(join(dir, "report.md")));
+    assert.deepEqual(sections.map((s) => s.name), ["fig_one", "fig_two"]);
+    const one = sections[0];
+    assert.equal(one.title, "Figure fig_one");
+    assert.equal(one.claim, "The claim of **fig_one** with `code`.");
+    assert.equal(one.paper, "≈44% vs ≈10% (unverified)");
+    assert.deepEqual(one.ours, [
+      "ours 1 of fig_one: 12.5% → 89.0%",
+      "Data: [fig_one.csv](fig_one.csv)",
+    ]);
+    assert.deepEqual(one.images, [{ alt: "fig_one", src: "fig_one.png" }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inline Markdown escapes HTML and only links relative or http(s) targets", () => {
+  assert.equal(
+    inlineMarkdown("**a** <b> `x<y` [t](f.csv)"),
+    '<strong>a</strong> &lt;b&gt; <code>x&lt;y</code> <a href="f.csv">t</a>',
+  );
+  assert.equal(inlineMarkdown("[bad](javascript:alert(1))"), "[bad](javascript:alert(1))");
+  const table = markdownBlocks("| a | b |\n| --- | ---: |\n| 1 | 2 |\n");
+  assert.match(
+    table,
+    /<table>.*<th style="text-align:left">a<\/th>.*<td style="text-align:right">2<\/td>/,
+  );
+});
+
+Deno.test("the page links each figure relatively and inlines a section's .md tables", async () => {
+  const dir = await sampleFolder();
+  try {
+    const path = await buildIndexHtml(dir);
+    const html = await Deno.readTextFile(path);
+    assert.match(html, /<img src="fig_one.png"/);
+    assert.match(html, /<img src="fig_two.png"/);
+    assert.match(html, /<a href="fig_one.csv">CSV<\/a>/);
+    assert.match(html, /<td style="text-align:right">2.5 ± 0.1<\/td>/);
+    assert.doesNotMatch(html, /src="\/|file:/, "no absolute image paths");
+    assert.equal(renderIndexHtml([]).includes("<section"), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("buildIndexHtml without a report.md says to run a figure script", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(buildIndexHtml(dir), /report\.md not found: run a figure script/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Appends a script that records, for each <img>, whether it loaded. */
+const PROBE = `<script>
+window.addEventListener("load", () => {
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify([...document.images].map((i) => ({
+    src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth,
+  })));
+  document.body.appendChild(out);
+});
+</script>`;
+
+Deno.test({
+  name: "every image of index.html loads in headless Chromium",
+  ignore: !hasChromium,
+  async fn() {
+    const dir = await sampleFolder();
+    const profile = await Deno.makeTempDir({ prefix: "htsgd_chromium_" });
+    try {
+      const html = await Deno.readTextFile(await buildIndexHtml(dir));
+      const probePath = join(dir, "probe.html");
+      await Deno.writeTextFile(probePath, html.replace("</body>", `${PROBE}</body>`));
+      const { code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${profile}`,
+          "--virtual-time-budget=5000",
+          "--dump-dom",
+          pathToFileURL(probePath).href,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dom = new TextDecoder().decode(stdout);
+      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      const m = /<pre id="probe">([^<]*)<\/pre>/.exec(dom);
+      assert.ok(m, `probe output missing from the DOM:\n${dom.slice(0, 2000)}`);
+      const images = JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
+        src: string;
+        ok: boolean;
+        w: number;
+      }[];
+      assert.deepEqual(images.map((i) => i.src), ["fig_one.png", "fig_two.png"]);
+      for (const img of images) assert.ok(img.ok, `${img.src} did not load`);
+      // PNGs are rendered at 2× the 640 px default chart width.
+      for (const img of images) assert.equal(img.w, 1280);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(profile, { recursive: true });
+    }
+  },
+});
