@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   const variants = parseVariants(values.variants);
   const methodFlag = choiceFlag("method", values.method, METHODS) ?? "auto";
   const warmup = numberFlag("warmup", values.warmup, { integer: true, min: 0, max: 1000 });
-  const repeats = numberFlag("repeats", values.repeats, { integer: true, min: 1, max: 1000 });
+  // A timestamp query set holds 4096 queries: 2 per run, up to 5 runs per repeat.
+  const repeats = numberFlag("repeats", values.repeats, { integer: true, min: 1, max: 400 });
   const alpha = numberFlag("alpha", values.alpha, { min: 0, exclusiveMin: true }) ?? 1.5;
   if (alpha >= 2) throw new UsageError(`--alpha: ${alpha} must be < 2 (Type III needs α < 2)`);
 

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the speed benchmark of issue #8 (scripts/bench.ts is ours).
+
+Times, with CUDA events, cuBLAS FP32 GEMM (TF32 off) at the MNIST training shapes and at
+4096^3 / 8192^3, and the PyTorch FP32 SGD step of the one-hidden-layer bias-free ReLU FCN
+(gather, forward, cross-entropy, backward, SGD) without noise and with noise types I, II, III
+on the hidden layer drawn with torch's own RNG (SaS by Chambers-Mallows-Stuck in torch ops).
+Prints one JSON object per line in the format of lib/bench/records.ts with "impl": "torch",
+so that `deno run -A scripts/bench.ts compare ours.jsonl torch.jsonl` can put both side by side.
+
+    python3 bench/torch_step.py > torch.jsonl            # real shapes on the GPU
+    python3 bench/torch_step.py --device cpu --quick     # smoke test without a GPU
+
+The shapes are those of lib/bench/plan.ts (keep the two in step). Progress goes to stderr.
+"""
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+# lib/bench/plan.ts: benchPlan(scale)
+SCALES = {
+    "full": dict(batch=5000, input_dim=784, classes=10, widths=[2000, 5000, 10000],
+                 squares=[4096, 8192], data_rows=60000, warmup=3, repeats=10,
+                 gemm_inner=3, step_inner=5),
+    "software": dict(batch=250, input_dim=196, classes=10, widths=[100, 250, 500],
+                     squares=[256], data_rows=1000, warmup=1, repeats=3,
+                     gemm_inner=1, step_inner=1),
+    "quick": dict(batch=48, input_dim=32, classes=10, widths=[16, 32, 64], squares=[64],
+                  data_rows=96, warmup=1, repeats=1, gemm_inner=1, step_inner=1),
+}
+
+
+def gemm_shapes(p):
+    """lib/bench/plan.ts gemmShapes: five products per width in step order, then squares."""
+    b, d, c = p["batch"], p["input_dim"], p["classes"]
+    out = []
+    for w in p["widths"]:
+        out += [
+            dict(role="hidden-forward", mode="nt", m=b, n=w, k=d, width=w),
+            dict(role="output-forward", mode="nt", m=b, n=c, k=w, width=w),
+            dict(role="output-grad", mode="tn", m=c, n=w, k=b, width=w),
+            dict(role="hidden-delta", mode="nn", m=b, n=w, k=c, width=w),
+            dict(role="hidden-grad", mode="tn", m=w, n=d, k=b, width=w),
+        ]
+    for s in p["squares"]:
+        out.append(dict(role="square", mode="nn", m=s, n=s, k=s, width=None))
+    return out
+
+
+def round5(v):
+    return float(f"{v:.5g}")
+
+
+class Clock:
+    """CUDA events on a GPU (GPU time of the stream between two records), else the CPU clock."""
+
+    def __init__(self, device):
+        self.cuda = device.type == "cuda"
+        self.method = "cuda-events" if self.cuda else "cpu-clock"
+
+    def sync(self):
+        if self.cuda:
+            torch.cuda.synchronize()
+
+    def measure(self, fn, warmup, repeats, inner):
+        """Median over repeats of (time of `inner` calls) / inner, in ms; and the wall median."""
+        run = 0
+        for _ in range(warmup):
+            fn(run)
+            run += 1
+        self.sync()
+        samples, walls = [], []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            if self.cuda:
+                start = torch.cuda.Event(enable_timing=True)
+                end = torch.cuda.Event(enable_timing=True)
+                start.record()
+            for _ in range(inner):
+                fn(run)
+                run += 1
+            if self.cuda:
+                end.record()
+                end.synchronize()
+                samples.append(start.elapsed_time(end) / inner)
+            walls.append((time.perf_counter() - t0) * 1e3 / inner)
+        wall = statistics.median(walls)
+        return (statistics.median(samples) if self.cuda else wall), wall
+
+
+# --- heavy-tailed noise with torch's RNG (formulas of lib/noise/stable_ref.ts) ---------------
+
+TINY = 1e-30
+
+
+def sas(alpha, shape, device):
+    """SaS(alpha, 1), E exp(itX) = exp(-|t|^alpha), by Chambers-Mallows-Stuck (beta = 0)."""
+    v = (torch.rand(shape, device=device) - 0.5) * math.pi
+    w = torch.empty(shape, device=device).exponential_()
+    if alpha == 1:
+        return torch.tan(v)
+    cos_v = torch.cos(v).clamp_min_(TINY)  # u = 0 gives cos(-pi/2) < 0 in f32
+    return (torch.sin(alpha * v) / cos_v.pow(1 / alpha)
+            * (torch.cos((1 - alpha) * v) / w).pow((1 - alpha) / alpha))
+
+
+def positive_half(alpha, shape, device):
+    """Positive (alpha/2)-stable, E exp(-sA) = exp(-s^(alpha/2)) (Kanter), 0 < alpha < 2."""
+    a = alpha / 2
+    u = torch.rand(shape, device=device) * math.pi
+    w = torch.empty(shape, device=device).exponential_()
+    sin_u = torch.sin(u).clamp_min_(TINY)
+    return (torch.sin(a * u) / sin_u.pow(1 / a)
+            * (torch.sin((1 - a) * u).clamp_min_(TINY) / w).pow((1 - a) / a))
+
+
+@torch.no_grad()
+def add_noise(w, noise_type, alpha, scale):
+    """Types I, II, III of lib/noise/spec.ts on a rows x cols weight (row = hidden unit)."""
+    rows, cols = w.shape
+    if noise_type == 1:
+        w.add_(sas(alpha, (rows, 1), w.device), alpha=scale)
+    elif noise_type == 2:
+        w.add_(sas(alpha, (rows, cols), w.device), alpha=scale)
+    elif noise_type == 3:
+        a = positive_half(alpha, (rows, 1), w.device)
+        w.add_(a.sqrt_() * torch.randn(rows, cols, device=w.device), alpha=scale)
+
+
+def disable_tf32():
+    """FP32 matmuls without TF32 (PyTorch's default, made explicit); returns what was set.
+
+    PyTorch >= 2.9 has `fp32_precision` and deprecates `allow_tf32`; the two must not be mixed.
+    """
+    matmul = torch.backends.cuda.matmul
+    if hasattr(torch.backends, "fp32_precision"):
+        matmul.fp32_precision = "ieee"
+        return f"matmul.fp32_precision={matmul.fp32_precision}"
+    matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return f"matmul.allow_tf32={matmul.allow_tf32}"
+
+
+# --- the benchmark --------------------------------------------------------------------------
+
+
+def bench_gemms(p, device, clock, common, emit, log):
+    variant = "cublas" if device.type == "cuda" else "torch-cpu"
+    for s in gemm_shapes(p):
+        m, n, k, mode = s["m"], s["n"], s["k"], s["mode"]
+        a = torch.rand((k, m) if mode == "tn" else (m, k), device=device)
+        b = torch.rand((n, k) if mode == "nt" else (k, n), device=device)
+        c = torch.empty(m, n, device=device)
+        op_a = a.t() if mode == "tn" else a
+        op_b = b.t() if mode == "nt" else b
+        ms, wall = clock.measure(lambda _i: torch.mm(op_a, op_b, out=c),
+                                 p["warmup"], p["repeats"], p["gemm_inner"])
+        tflops = 2 * m * n * k / (ms * 1e-3) / 1e12
+        log(f"gemm {s['role']} {mode} {m}x{n}x{k} {variant}: {ms:.3f} ms, {tflops:.3g} TFLOP/s")
+        emit(dict(kind="gemm", **common, variant=variant, mode=mode, role=s["role"],
+                  width=s["width"], m=m, n=n, k=k, ms=round5(ms), wallMs=round5(wall),
+                  tflops=round5(tflops), chosen=True))
+        del a, b, c
+
+
+def bench_steps(p, device, clock, common, emit, log, alpha, sigma, lr, seed):
+    torch.manual_seed(seed)
+    B, d, classes = p["batch"], p["input_dim"], p["classes"]
+    data_x = torch.rand(p["data_rows"], d, device=device)
+    data_y = torch.arange(p["data_rows"], device=device) % classes
+    perm = torch.randperm(p["data_rows"], device=device)
+    per_epoch = p["data_rows"] // B
+    scale = sigma * lr ** (1 / alpha)
+    for width in p["widths"]:
+        w1 = torch.empty(width, d, device=device).uniform_(-d ** -0.5, d ** -0.5)
+        w2 = torch.empty(classes, width, device=device).uniform_(-width ** -0.5, width ** -0.5)
+        w1.requires_grad_()
+        w2.requires_grad_()
+        opt = torch.optim.SGD([w1, w2], lr=lr)
+        step_ms = {}
+        for noise_type in (0, 1, 2, 3):
+            def step(i, noise_type=noise_type):
+                j = i % per_epoch
+                idx = perm[j * B:(j + 1) * B]
+                x = data_x.index_select(0, idx)
+                y = data_y.index_select(0, idx)
+                logits = F.linear(F.relu(F.linear(x, w1)), w2)
+                loss = F.cross_entropy(logits, y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                if noise_type:
+                    add_noise(w1, noise_type, alpha, scale)
+
+            ms, wall = clock.measure(step, p["warmup"], p["repeats"], p["step_inner"])
+            step_ms[noise_type] = ms
+            log(f"step n={width} B={B} d={d} noise {noise_type}: {ms:.3f} ms")
+            emit(dict(kind="step", **common, noiseType=noise_type, n=width, batch=B, d=d,
+                      classes=classes, alpha=alpha if noise_type else 2, ms=round5(ms),
+                      wallMs=round5(wall)))
+        base = step_ms[0]
+        emit(dict(kind="noiseOverhead", **common, n=width, batch=B, d=d,
+                  **{f"type{t}": round5(step_ms[t] / base - 1) for t in (1, 2, 3)}))
+        for noise_type in (1, 2, 3):
+            ms, wall = clock.measure(lambda _i, t=noise_type: add_noise(w1, t, alpha, scale),
+                                     p["warmup"], p["repeats"], p["step_inner"])
+            log(f"noise n={width} d={d} type {noise_type}: {ms:.3f} ms")
+            emit(dict(kind="noise", **common, noiseType=noise_type, n=width, d=d, alpha=alpha,
+                      ms=round5(ms), wallMs=round5(wall)))
+        del w1, w2, opt
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", choices=list(SCALES), default="full",
+                    help="shapes (default full; software = scripts/bench.ts on llvmpipe)")
+    ap.add_argument("--quick", action="store_true", help="same as --scale quick")
+    ap.add_argument("--device", default="cuda", help="torch device (default cuda)")
+    ap.add_argument("--only", choices=["gemm", "step"], help="run one part only")
+    ap.add_argument("--warmup", type=int, help="untimed runs before timing")
+    ap.add_argument("--repeats", type=int, help="timed repeats (median reported)")
+    ap.add_argument("--alpha", type=float, default=1.5, help="tail index of the noise, (0, 2)")
+    args = ap.parse_args(argv)
+    if not 0 < args.alpha < 2:
+        ap.error("--alpha must be in (0, 2)")
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        ap.error("CUDA is not available to this torch; use --device cpu for a smoke test")
+    tf32 = disable_tf32()
+
+    p = dict(SCALES["quick" if args.quick else args.scale])
+    if args.warmup is not None:
+        p["warmup"] = max(0, args.warmup)
+    if args.repeats is not None:
+        p["repeats"] = max(1, args.repeats)
+    clock = Clock(device)
+    if device.type == "cuda":
+        adapter = torch.cuda.get_device_name(device)
+        backend = f"cuda {torch.version.cuda}"
+    else:
+        adapter, backend = f"cpu ({torch.get_num_threads()} threads)", "cpu"
+    common = dict(impl="torch", adapter=adapter, backend=backend, method=clock.method)
+
+    def emit(record):
+        print(json.dumps(record), flush=True)
+
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+
+    scale = "quick" if args.quick else args.scale
+    emit(dict(kind="adapter", **common, isSoftware=device.type != "cuda",
+              features=["fp32", tf32], scale=scale, runtime=f"torch {torch.__version__}",
+              shapes=dict(batch=p["batch"], inputDim=p["input_dim"], classes=p["classes"],
+                          widths=p["widths"], squares=p["squares"])))
+    started = time.perf_counter()
+    if args.only != "step":
+        bench_gemms(p, device, clock, common, emit, log)
+    if args.only != "gemm":
+        bench_steps(p, device, clock, common, emit, log, args.alpha, sigma=0.01, lr=0.01, seed=1)
+    log(f"torch_step: done in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+/**
+ * The measurements of issue #8 on one Gpu, yielded as records (lib/bench/records.ts) as they
+ * finish: every GEMM variant at every shape of the plan, then per hidden width the full HT-SGD
+ * step for noise types 0–III (recorded exactly as lib/train/trainer.ts records a step: gather,
+ * forward, loss, backward, SGD, noise on the hidden layer), one noiseOverhead line, and the
+ * noise injection alone.
+ */
+import type { Batch, Gpu } from "../gpu/runtime.ts";
+import { chooseGemmVariant, gemm, type GemmVariant } from "../ops/gemm.ts";
+import { fill } from "../ops/nn.ts";
+import type { FcnSpec } from "../model/fcn.ts";
+import { injectNoise, type NoiseSpec, type NoiseType } from "../noise/inject.ts";
+import { DeviceSplit, epochPermutation } from "../train/device_data.ts";
+import { FcnOnGpu } from "../train/network.ts";
+import { measure, type Measurement, type MeasureMethod } from "./measure.ts";
+import { type BenchPlan, gemmFlops, gemmShapes } from "./plan.ts";
+import {
+  type AdapterRecord,
+  type BenchRecord,
+  type Common,
+  type GemmRecord,
+  type NoiseOverheadRecord,
+  type NoiseRecord,
+  round5,
+  type StepRecord,
+} from "./records.ts";
+
+export interface BenchOptions {
+  plan: BenchPlan;
+  method: MeasureMethod;
+  variants: GemmVariant[];
+  /** Which parts to run (default both). */
+  only?: "gemm" | "step";
+  /** Tail index of the noise (Type III needs < 2). */
+  alpha: number;
+  /** Noise scale σ and learning rate of the timed steps. */
+  sigma: number;
+  lr: number;
+  seed: number;
+  /** Progress lines (stderr in the script). */
+  log?: (line: string) => void;
+}
+
+export const NOISE_TYPES: readonly NoiseType[] = [0, 1, 2, 3];
+
+function common(gpu: Gpu, method: MeasureMethod): Common {
+  return { impl: "ours", adapter: gpu.describe(), backend: gpu.summary.backend, method };
+}
+
+export function adapterRecord(gpu: Gpu, opts: BenchOptions): AdapterRecord {
+  const { plan } = opts;
+  return {
+    kind: "adapter",
+    ...common(gpu, opts.method),
+    isSoftware: gpu.summary.isSoftware,
+    features: gpu.summary.features,
+    scale: plan.scale,
+    runtime: `deno ${Deno.version.deno}`,
+    shapes: {
+      batch: plan.batch,
+      inputDim: plan.inputDim,
+      classes: plan.classes,
+      widths: plan.widths,
+      squares: plan.squares,
+    },
+  };
+}
+
+/** Deterministic U(lo, hi) floats (mulberry32): cheap host data for large operands. */
+export function uniformFloats(count: number, seed: number, lo: number, hi: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(count);
+  const span = (hi - lo) / 2 ** 32;
+  for (let i = 0; i < count; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + span * ((t ^ (t >>> 14)) >>> 0);
+  }
+  return out;
+}
+
+const timing = (opts: BenchOptions, inner: number) => ({
+  method: opts.method,
+  warmup: opts.plan.warmup,
+  repeats: opts.plan.repeats,
+  inner,
+});
+
+export async function* benchGemms(gpu: Gpu, opts: BenchOptions): AsyncGenerator<GemmRecord> {
+  const log = opts.log ?? (() => {});
+  for (const shape of gemmShapes(opts.plan)) {
+    const { mode, m, n, k } = shape;
+    const a = gpu.tensor([m * k], "f32", "bench A");
+    const b = gpu.tensor([k * n], "f32", "bench B");
+    const c = gpu.tensor([m * n], "f32", "bench C");
+    try {
+      const init = gpu.batch();
+      fill(gpu, init, a, 0.01, m * k);
+      fill(gpu, init, b, 0.02, k * n);
+      init.submit();
+      const chosen = chooseGemmVariant(gpu, m, n, k);
+      for (const variant of opts.variants) {
+        const t: Measurement = await measure(
+          gpu,
+          (batch: Batch) => gemm(gpu, batch, mode, a, b, c, m, n, k, { variant }),
+          timing(opts, opts.plan.gemmInner),
+        );
+        const tflops = gemmFlops(shape) / (t.ms * 1e-3) / 1e12;
+        log(
+          `gemm ${shape.role} ${mode} ${m}×${n}×${k} ${variant}: ${t.ms.toFixed(3)} ms, ` +
+            `${tflops.toPrecision(3)} TFLOP/s`,
+        );
+        yield {
+          kind: "gemm",
+          ...common(gpu, t.method),
+          variant,
+          mode,
+          role: shape.role,
+          width: shape.width ?? null,
+          m,
+          n,
+          k,
+          ms: round5(t.ms),
+          wallMs: round5(t.wallMs),
+          tflops: round5(tflops),
+          chosen: variant === chosen,
+        };
+      }
+    } finally {
+      await gpu.sync();
+      for (const t of [a, b, c]) t.destroy();
+    }
+  }
+}
+
+function noiseSpec(type: NoiseType, alpha: number, sigma: number): NoiseSpec {
+  return type === 0 ? { type: 0, alpha: 2, sigma: 0 } : { type, alpha, sigma };
+}
+
+/** A one-hidden-layer FCN (bias-free, ReLU) with U(±1/√fan_in) weights, as initWeights' law. */
+function benchNet(gpu: Gpu, plan: BenchPlan, width: number, seed: number): FcnOnGpu {
+  const spec: FcnSpec = {
+    inputDim: plan.inputDim,
+    width,
+    depth: 2,
+    numClasses: plan.classes,
+  };
+  const b1 = 1 / Math.sqrt(plan.inputDim);
+  const b2 = 1 / Math.sqrt(width);
+  const w1 = uniformFloats(width * plan.inputDim, seed, -b1, b1);
+  const w2 = uniformFloats(plan.classes * width, seed + 1, -b2, b2);
+  return new FcnOnGpu(gpu, spec, [w1, w2], plan.batch);
+}
+
+export async function* benchSteps(
+  gpu: Gpu,
+  opts: BenchOptions,
+): AsyncGenerator<StepRecord | NoiseRecord | NoiseOverheadRecord> {
+  const log = opts.log ?? (() => {});
+  const { plan, lr, seed } = opts;
+  const B = plan.batch;
+  const d = plan.inputDim;
+  const x = uniformFloats(plan.dataRows * d, seed + 7, 0, 1);
+  const y = new Uint8Array(plan.dataRows).map((_, i) => i % plan.classes);
+  const split = new DeviceSplit(gpu, { x, y, n: plan.dataRows }, d, B);
+  const perm = epochPermutation(plan.dataRows, seed, 0);
+  const perEpoch = Math.floor(plan.dataRows / B);
+  const stats = gpu.tensor([2], "f32", "bench step stats");
+  try {
+    for (const width of plan.widths) {
+      const net = benchNet(gpu, plan, width, seed);
+      const hidden = net.shapes[0];
+      try {
+        const stepMs = new Map<NoiseType, number>();
+        let method: MeasureMethod = opts.method;
+        for (const type of NOISE_TYPES) {
+          const spec = noiseSpec(type, opts.alpha, opts.sigma);
+          const t = await measure(gpu, (batch, run) => {
+            const j = run % perEpoch;
+            split.gather(batch, perm.subarray(j * B, (j + 1) * B), net.x, net.y);
+            net.forward(batch, B);
+            net.loss(batch, B, true, stats, 0);
+            net.backward(batch, B);
+            net.sgd(batch, lr);
+            injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
+              spec,
+              lr,
+              seed,
+              layer: 0,
+              step: run,
+            });
+          }, timing(opts, plan.stepInner));
+          method = t.method;
+          stepMs.set(type, t.ms);
+          log(`step n=${width} B=${B} d=${d} noise ${type}: ${t.ms.toFixed(3)} ms`);
+          yield {
+            kind: "step",
+            ...common(gpu, t.method),
+            noiseType: type,
+            n: width,
+            batch: B,
+            d,
+            classes: plan.classes,
+            alpha: spec.alpha,
+            ms: round5(t.ms),
+            wallMs: round5(t.wallMs),
+          };
+        }
+        const base = stepMs.get(0)!;
+        const over = (k: NoiseType) => round5(stepMs.get(k)! / base - 1);
+        yield {
+          kind: "noiseOverhead",
+          ...common(gpu, method),
+          n: width,
+          batch: B,
+          d,
+          type1: over(1),
+          type2: over(2),
+          type3: over(3),
+        };
+        for (const type of [1, 2, 3] as const) {
+          const spec = noiseSpec(type, opts.alpha, opts.sigma);
+          const t = await measure(
+            gpu,
+            (batch, run) =>
+              injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
+                spec,
+                lr,
+                seed,
+                layer: 0,
+                step: run,
+              }),
+            timing(opts, plan.stepInner),
+          );
+          log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);
+          yield {
+            kind: "noise",
+            ...common(gpu, t.method),
+            noiseType: type,
+            n: width,
+            d,
+            alpha: spec.alpha,
+            ms: round5(t.ms),
+            wallMs: round5(t.wallMs),
+          };
+        }
+      } finally {
+        await gpu.sync();
+        net.destroy();
+      }
+    }
+  } finally {
+    split.destroy();
+    stats.destroy();
+  }
+}
+
+/** All records of a run, adapter line first. */
+export async function* runBench(gpu: Gpu, opts: BenchOptions): AsyncGenerator<BenchRecord> {
+  yield adapterRecord(gpu, opts);
+  if (opts.only !== "step") yield* benchGemms(gpu, opts);
+  if (opts.only !== "gemm") yield* benchSteps(gpu, opts);
+}
