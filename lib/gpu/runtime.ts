@@ -109,6 +109,10 @@ interface PendingDispatch {
 
 const UNIFORM_ALIGN = 256;
 
+export interface SubmitOptions {
+  timestampWrites?: (pass: number, passes: number) => GPUComputePassTimestampWrites | undefined;
+}
+
 /**
  * Records dispatches and submits them in one command buffer. Parameters of all dispatches share
  * one uniform buffer (each at a 256-byte aligned offset), written just before the submit.
@@ -168,8 +172,28 @@ export class Batch {
     return this.order.length;
   }
 
-  submit(): void {
+  /** Compute passes the recorded work is encoded as (a copy ends the current pass). */
+  get passes(): number {
+    let n = 0;
+    let open = false;
+    for (const op of this.order) {
+      if (op === "c") open = false;
+      else if (!open) {
+        open = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Submits everything recorded in one command buffer. `opts.timestampWrites(i, passes)` may
+   * return timestamp writes for compute pass i (benchmarks bracket the first and last pass).
+   */
+  submit(opts: SubmitOptions = {}): void {
     if (this.order.length === 0) return;
+    const passes = this.passes;
+    let passIndex = 0;
     const device = this.gpu.device;
     const uniform = this.paramBytes > 0 ? this.gpu.uniformArena(this.paramBytes) : undefined;
     if (uniform) {
@@ -208,7 +232,10 @@ export class Batch {
         layout: d.kernel.pipeline.getBindGroupLayout(0),
         entries,
       });
-      pass ??= encoder.beginComputePass();
+      if (!pass) {
+        const writes = opts.timestampWrites?.(passIndex++, passes);
+        pass = encoder.beginComputePass(writes ? { timestampWrites: writes } : {});
+      }
       pass.setPipeline(d.kernel.pipeline);
       pass.setBindGroup(0, bindGroup);
       pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
