@@ -17,10 +17,10 @@ export const VERSIONED_SOURCES = [
 ] as const;
 
 /**
- * Presentation code that cannot change a number in a result (plots, figure layout, reports):
- * editing it must not invalidate cached training runs.
+ * Code that cannot change a number in a result (plots, figure layout, reports; sharding, merging
+ * and job templates): editing it must not invalidate cached training runs.
  */
-export const UNVERSIONED_PREFIXES = ["lib/figures/", "lib/plot/"] as const;
+export const UNVERSIONED_PREFIXES = ["lib/figures/", "lib/plot/", "lib/shard/"] as const;
 
 let cached: string | undefined;
 
