@@ -7,6 +7,7 @@
  */
 import { runMain } from "../lib/cli.ts";
 import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/cli.ts";
+import { ShardDone } from "../lib/figures/context.ts";
 import { buildIndexHtml } from "../lib/figures/index_html.ts";
 import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
 
@@ -29,10 +30,21 @@ runMain(async () => {
   for (const [i, script] of FIGURE_SCRIPTS.entries()) {
     const t0 = performance.now();
     console.log(`\n=== (${i + 1}/${FIGURE_SCRIPTS.length}) ${script.task} ===`);
-    const outcome = await script.core(ctx);
+    let outcome;
+    try {
+      outcome = await script.core(ctx);
+    } catch (err) {
+      if (!(err instanceof ShardDone)) throw err;
+      console.log(err.message);
+      continue;
+    }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`=== ${script.task} done in ${secs} s: ${outcome.files.join(", ")}`);
     summaries.push(...outcome.summary);
+  }
+  if (args.shard) {
+    console.log(`\nshard ${args.shard.index}/${args.shard.count} done; no index.html for a shard`);
+    return;
   }
   const index = await buildIndexHtml(args.out);
   console.log(`\n${summaries.join("\n")}`);

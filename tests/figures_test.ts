@@ -13,7 +13,7 @@ import { lineWithErrorBars } from "../lib/plot/charts.ts";
 import { parseCsv } from "../lib/plot/csv.ts";
 import { aggregateCurves, aggregateRuns, pairedGains } from "../lib/figures/aggregate.ts";
 import { parseFigureArgs } from "../lib/figures/cli.ts";
-import { DataCache, type FigureContext } from "../lib/figures/context.ts";
+import { DataCache, type FigureContext, shardShare } from "../lib/figures/context.ts";
 import { figCurves } from "../lib/figures/fig_curves.ts";
 import { figTheory } from "../lib/figures/fig_theory.ts";
 import { headlineLines } from "../lib/figures/headline.ts";
@@ -517,4 +517,23 @@ Deno.test("end to end on synthetic data: curves, table, theory; a rerun is cache
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("--shard splits a figure sweep into disjoint shares that cover every run", () => {
+  const args = parseFigureArgs(["--preset", "smoke", "--shard", "1/3"], "usage");
+  assert.deepEqual(args.shard, { index: 1, count: 3 });
+  assert.throws(() => parseFigureArgs(["--shard", "3/3"], "usage"), /--shard/);
+  const preset = parseFigureArgs([], "usage").preset;
+  const runs = uniqueRuns([
+    ...alphaSweepRuns(preset, [1, 2, 3]),
+    ...widthSweepRuns(preset, [1, 2, 3]),
+  ]);
+  const keys = runs.map((r) => runKey(r.config));
+  const seen: string[] = [];
+  for (let index = 0; index < 3; index++) {
+    const ctx = { shard: { index, count: 3 } } as unknown as FigureContext;
+    seen.push(...shardShare(ctx, runs, (r) => r.config).map((r) => runKey(r.config)));
+  }
+  assert.deepEqual([...seen].sort(), [...keys].sort());
+  assert.equal(shardShare({} as FigureContext, runs, (r) => r.config).length, runs.length);
 });

@@ -4,11 +4,11 @@
  */
 import { updateReport } from "../experiments/report.ts";
 import type { FigureCore, FigureOutcome } from "../figures/cli.ts";
-import type { FigureContext } from "../figures/context.ts";
+import { type FigureContext, ShardDone, shardShare } from "../figures/context.ts";
 import { lineWithErrorBars, scatter } from "../plot/charts.ts";
 import { writeFigure } from "../plot/figure.ts";
 import { COMPANION_PRESETS, type CompanionPreset } from "./presets.ts";
-import { type CompanionPoint, companionSweep } from "./sweep.ts";
+import { companionConfigs, type CompanionPoint, companionSweep } from "./sweep.ts";
 
 const PAPER_NOTE = "The paper's figures are not available to this project (papers file §1); the " +
   "authors' notebook figure A shows per-layer α̂ ≈ 1.45–2.0 against prunable fractions ≈ 0.21–0.40 " +
@@ -20,8 +20,17 @@ function presetFor(ctx: FigureContext): CompanionPreset {
   return p;
 }
 
-function sweep(ctx: FigureContext): Promise<CompanionPoint[]> {
-  return companionSweep(ctx.gpu, ctx.store, presetFor(ctx), { dataDir: ctx.dataDir, log: ctx.log });
+async function sweep(ctx: FigureContext): Promise<CompanionPoint[]> {
+  const preset = presetFor(ctx);
+  const all = companionConfigs(preset).map((c) => c.config);
+  const mine = new Set(shardShare(ctx, all, (c) => c));
+  const points = await companionSweep(ctx.gpu, ctx.store, preset, {
+    dataDir: ctx.dataDir,
+    log: ctx.log,
+    keep: (c) => mine.has(c),
+  });
+  if (ctx.shard) throw new ShardDone(mine.size, all.length, ctx.shard);
+  return points;
 }
 
 function describe(ctx: FigureContext, points: CompanionPoint[]): string {

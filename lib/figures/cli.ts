@@ -7,7 +7,8 @@
 import { choiceFlag, intListFlag, parseFlags, runMain, UsageError } from "../cli.ts";
 import { Gpu } from "../gpu/runtime.ts";
 import { ResultStore } from "../store/results.ts";
-import { DataCache, type FigureContext } from "./context.ts";
+import { parseShard, type Shard } from "../shard/shard.ts";
+import { DataCache, type FigureContext, ShardDone } from "./context.ts";
 import { type FigurePreset, PRESET_NAMES, presetByName, type PresetName } from "./presets.ts";
 
 export interface FigureArgs {
@@ -19,6 +20,7 @@ export interface FigureArgs {
   dataDir?: string;
   verbose: boolean;
   help: boolean;
+  shard?: Shard;
 }
 
 /** What a figure script produced: files written and the lines worth printing at the end. */
@@ -37,6 +39,7 @@ export const FIGURE_FLAGS = {
   out: { type: "string" },
   "data-dir": { type: "string" },
   verbose: { type: "boolean" },
+  shard: { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -50,7 +53,9 @@ ${what}
   --out DIR        figures, tables and report.md (default figures/)
   --data-dir DIR   folder with the real data files (small/paper); otherwise the download cache
                    filled by \`deno task data -- --dataset mnist\` (and ecg5000)
-  --verbose        print every training evaluation`;
+  --verbose        print every training evaluation
+  --shard k/N      train only shard k (0-based) of N (by config hash), then stop without plotting;
+                   merge the stores (deno task merge) and rerun without --shard to draw`;
 }
 
 /** Parses and checks the shared flags; throws a UsageError naming the bad flag. */
@@ -84,6 +89,7 @@ export function parseFigureArgs(args: string[], usage: string): FigureArgs {
     dataDir,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
   };
 }
 
@@ -101,6 +107,7 @@ export async function contextFor(args: FigureArgs): Promise<FigureContext> {
     verbose: args.verbose,
     adapter: gpu.describe(),
     data: new DataCache(args.dataDir),
+    shard: args.shard,
   };
 }
 
@@ -117,7 +124,14 @@ export function figureMain(task: string, what: string, core: FigureCore): Promis
     const ctx = await contextFor(args);
     console.log(`${task}: preset ${args.presetName}, seeds ${args.seeds.join(",")}`);
     console.log(`adapter: ${ctx.adapter}`);
-    const outcome = await core(ctx);
+    let outcome: FigureOutcome;
+    try {
+      outcome = await core(ctx);
+    } catch (err) {
+      if (!(err instanceof ShardDone)) throw err;
+      console.log(err.message);
+      return;
+    }
     console.log(`\n${outcome.summary.join("\n")}`);
     console.log(`\nwrote ${outcome.files.join(", ")}`);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -8,6 +8,7 @@ import type { Gpu } from "../gpu/runtime.ts";
 import type { ResultStore } from "../store/results.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { datasetFor } from "../train/dataset_for.ts";
+import { assignmentKey, inShard, type Shard } from "../shard/shard.ts";
 import { type FigurePreset, FILE_BACKED } from "./presets.ts";
 
 export interface FigureContext {
@@ -26,6 +27,33 @@ export interface FigureContext {
   /** `gpu.describe()`, recorded in every figure and table. */
   adapter: string;
   data: DataCache;
+  /**
+   * With `--shard k/N` a script trains only its share of the runs (by config hash, the same
+   * assignment as `deno task sweep`) and then stops with a ShardDone instead of plotting: merge
+   * the shards' stores (`deno task merge`) and rerun without --shard to draw from the cache.
+   */
+  shard?: Shard;
+}
+
+/** Thrown when a sharded figure script has trained its share; not an error for the user. */
+export class ShardDone extends Error {
+  constructor(readonly trained: number, readonly total: number, shard: Shard) {
+    super(
+      `shard ${shard.index}/${shard.count}: ${trained} of ${total} runs are this shard's and are ` +
+        `in the store; merge the shards' stores and rerun without --shard to draw the figures`,
+    );
+    this.name = "ShardDone";
+  }
+}
+
+/** The runs of `items` that belong to ctx.shard (all of them without one). */
+export function shardShare<T>(
+  ctx: FigureContext,
+  items: T[],
+  configOf: (t: T) => TrainConfig,
+): T[] {
+  const shard = ctx.shard;
+  return shard ? items.filter((t) => inShard(assignmentKey(configOf(t)), shard)) : items;
 }
 
 /** The command that fetches a data set's files, for error messages. */

@@ -7,7 +7,7 @@ import { runAndPrune } from "../experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { runKey } from "../train/run.ts";
-import type { FigureContext } from "./context.ts";
+import { type FigureContext, ShardDone, shardShare } from "./context.ts";
 import { type DatasetPreset, type FigurePreset, type HtType, runConfig } from "./presets.ts";
 
 export const METHODS = ["SGD", "Type I", "Type II", "Type III"] as const;
@@ -167,7 +167,8 @@ async function preflight(ctx: FigureContext, runs: RunSpec[]): Promise<void> {
 
 /** Trains (or loads) and prunes each run, in order, printing `[k/N] run … done`. */
 export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunRow[]> {
-  const runs = uniqueRuns(specs);
+  const all = uniqueRuns(specs);
+  const runs = shardShare(ctx, all, (s) => s.config);
   await preflight(ctx, runs);
   const rows: RunRow[] = [];
   for (const [i, s] of runs.entries()) {
@@ -220,5 +221,6 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
       }`;
     ctx.log(`${tag} done${run.cached ? " (cached)" : ` in ${secs} s`}: ${what}`);
   }
+  if (ctx.shard) throw new ShardDone(runs.length, all.length, ctx.shard);
   return rows;
 }
