@@ -10,7 +10,7 @@ import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
 import { loadStoredRun } from "../lib/train/run.ts";
-import { fcnSpecFor } from "../lib/train/trainer.ts";
+import { modelSpecFor } from "../lib/train/model_for.ts";
 
 const USAGE =
   `usage: deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
@@ -44,7 +44,7 @@ runMain(async () => {
   const gpu = await Gpu.shared();
   const results = await pruneAndEvaluate(
     gpu,
-    fcnSpecFor(config, data),
+    modelSpecFor(config, data),
     weights,
     data,
     criteria,

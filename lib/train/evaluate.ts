@@ -1,7 +1,7 @@
-/** Full-set evaluation (mean cross-entropy and accuracy) of an FCN on the GPU, in chunks. */
+/** Full-set evaluation (mean cross-entropy and accuracy) of a network on the GPU, in chunks. */
 import type { Gpu } from "../gpu/runtime.ts";
 import type { DeviceSplit } from "./device_data.ts";
-import type { FcnOnGpu } from "./network.ts";
+import type { GpuNetwork } from "./gpu_network.ts";
 
 export interface EvalResult {
   loss: number;
@@ -9,7 +9,7 @@ export interface EvalResult {
   accuracy: number;
 }
 
-export async function evaluate(gpu: Gpu, net: FcnOnGpu, split: DeviceSplit): Promise<EvalResult> {
+export async function evaluate(gpu: Gpu, net: GpuNetwork, split: DeviceSplit): Promise<EvalResult> {
   const chunk = net.maxRows;
   const chunks = Math.ceil(split.n / chunk);
   const stats = gpu.tensor([2 * chunks], "f32", "eval stats");

@@ -1,6 +1,7 @@
 /**
  * An FCN living on the GPU: weights, gradients and the activation workspace for up to `maxRows`
- * examples, with the forward, loss, backward and SGD passes recorded into a Batch.
+ * examples, with the forward and backward passes recorded into a Batch (loss and SGD: the base
+ * class).
  *
  * Shapes (row-major): input X is rows×in; layer l computes A_l = relu(A_{l-1}·W_lᵀ) (no relu on
  * the last layer), W_l is out_l×in_l. Backward with D_l = ∂L/∂(pre-activation of layer l):
@@ -8,44 +9,29 @@
  */
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { gemm } from "../ops/gemm.ts";
-import { relu, reluBackward, sgdStep, softmaxCrossEntropy, sumPairs } from "../ops/nn.ts";
-import { type FcnSpec, type LayerShape, layerShapes } from "../model/fcn.ts";
+import { relu, reluBackward } from "../ops/nn.ts";
+import { type FcnSpec, layerShapes } from "../model/fcn.ts";
+import { GpuNetwork } from "./gpu_network.ts";
 
-export class FcnOnGpu {
-  readonly shapes: LayerShape[];
-  readonly weights: Tensor[];
-  readonly grads: Tensor[];
+export class FcnOnGpu extends GpuNetwork {
   /** Outputs of each layer (post-ReLU for hidden layers, logits for the last). */
   readonly acts: Tensor[];
   readonly deltas: Tensor[];
-  readonly x: Tensor;
-  readonly y: Tensor;
-  readonly rowStats: Tensor;
 
-  constructor(
-    private readonly gpu: Gpu,
-    readonly spec: FcnSpec,
-    initial: Float32Array[],
-    readonly maxRows: number,
-  ) {
-    this.shapes = layerShapes(spec);
-    if (initial.length !== this.shapes.length) {
-      throw new Error("weight list does not match the model depth");
-    }
-    this.weights = this.shapes.map((s, l) => gpu.upload(initial[l], [s.out, s.in], `W${l}`));
-    this.grads = this.shapes.map((s, l) => gpu.tensor([s.out, s.in], "f32", `dW${l}`));
-    this.acts = this.shapes.map((s, l) => gpu.tensor([maxRows, s.out], "f32", `A${l}`));
-    this.deltas = this.shapes.map((s, l) => gpu.tensor([maxRows, s.out], "f32", `D${l}`));
-    this.x = gpu.tensor([maxRows, spec.inputDim], "f32", "X batch");
-    this.y = gpu.tensor([maxRows], "u32", "y batch");
-    this.rowStats = gpu.tensor([2 * maxRows], "f32", "row stats");
+  constructor(gpu: Gpu, readonly spec: FcnSpec, initial: Float32Array[], maxRows: number) {
+    super(gpu, layerShapes(spec), initial, maxRows, spec.inputDim);
+    this.acts = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `A${l}`)));
+    this.deltas = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `D${l}`)));
   }
 
-  get depth(): number {
-    return this.shapes.length;
+  protected get logits(): Tensor {
+    return this.acts[this.depth - 1];
   }
 
-  /** Forward pass on the first `rows` rows of `x`; returns the logits tensor. */
+  protected get dLogits(): Tensor {
+    return this.deltas[this.depth - 1];
+  }
+
   forward(batch: Batch, rows: number): Tensor {
     let input = this.x;
     this.shapes.forEach((s, l) => {
@@ -53,30 +39,9 @@ export class FcnOnGpu {
       if (l < this.depth - 1) relu(this.gpu, batch, this.acts[l], rows * s.out);
       input = this.acts[l];
     });
-    return this.acts[this.depth - 1];
+    return this.logits;
   }
 
-  /**
-   * Mean cross-entropy of the batch: writes (Σ loss, Σ correct) to out[offset], out[offset+1];
-   * with `withGrad`, also the logits gradient (softmax − onehot)/rows into the last delta.
-   */
-  loss(batch: Batch, rows: number, withGrad: boolean, out: Tensor, offset: number): void {
-    const last = this.depth - 1;
-    softmaxCrossEntropy(
-      this.gpu,
-      batch,
-      this.acts[last],
-      this.y,
-      withGrad ? this.deltas[last] : null,
-      this.rowStats,
-      rows,
-      this.shapes[last].out,
-      { gradScale: 1 / rows },
-    );
-    sumPairs(this.gpu, batch, this.rowStats, rows, out, offset);
-  }
-
-  /** Gradients of all layers; needs forward() and loss(withGrad) recorded first. */
   backward(batch: Batch, rows: number): void {
     for (let l = this.depth - 1; l >= 0; l--) {
       const s = this.shapes[l];
@@ -96,38 +61,6 @@ export class FcnOnGpu {
         );
         reluBackward(this.gpu, batch, this.deltas[l - 1], this.acts[l - 1], rows * s.in);
       }
-    }
-  }
-
-  sgd(batch: Batch, lr: number): void {
-    this.shapes.forEach((s, l) =>
-      sgdStep(this.gpu, batch, this.weights[l], this.grads[l], lr, s.out * s.in)
-    );
-  }
-
-  async readWeights(): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const w of this.weights) out.push(await w.read());
-    return out;
-  }
-
-  setWeights(host: Float32Array[]): void {
-    host.forEach((w, l) => this.weights[l].write(w));
-  }
-
-  destroy(): void {
-    for (
-      const t of [
-        ...this.weights,
-        ...this.grads,
-        ...this.acts,
-        ...this.deltas,
-        this.x,
-        this.y,
-        this.rowStats,
-      ]
-    ) {
-      t.destroy();
     }
   }
 }

@@ -4,7 +4,8 @@
  *   2. if i % evalEvery == 0: evaluate the full train and test sets (post-step, pre-noise);
  *      a NaN loss stops the run with a DivergedError; train accuracy ≥ convergenceAccuracy
  *      stops it as converged, so the converging step gets no noise;
- *   3. otherwise add noise s·X (s = σ·lr^{1/α}) to every layer but the output layer.
+ *   3. otherwise add noise s·X (s = σ·lr^{1/α}) to every layer but the output layer (for the
+ *      VGG, also not to the first conv: lib/model/model.ts `noiseTargets`).
  * The run stops after `maxSteps` steps at the latest. Only scalars are read back, at evaluations.
  *
  * With `stopRule: "loss"` (2106.03795, papers file §2.4–2.5) the first evaluation with train loss
@@ -18,13 +19,15 @@
  */
 import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { type FcnSpec, initWeights } from "../model/fcn.ts";
+import type { FcnSpec } from "../model/fcn.ts";
+import { initModel, inputDimOf, noiseTargets } from "../model/model.ts";
 import { injectNoise } from "../noise/inject.ts";
 import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
 import { DeviceSplit, epochPermutation } from "./device_data.ts";
 import { type EvalResult, evaluate } from "./evaluate.ts";
-import { FcnOnGpu } from "./network.ts";
+import type { GpuNetwork } from "./gpu_network.ts";
+import { modelSpecFor, netOnGpu } from "./model_for.ts";
 
 export interface EvalPoint {
   step: number;
@@ -102,7 +105,9 @@ export class HaltedError extends Error {
   }
 }
 
+/** The FCN of a config (for FCN-only code such as the 2106.03795 analyses). */
 export function fcnSpecFor(config: TrainConfig, data: Dataset): FcnSpec {
+  if (config.model === "vgg11") throw new Error("this analysis supports FCN configs only");
   return {
     inputDim: data.inputDim,
     width: config.width,
@@ -118,13 +123,14 @@ export async function train(
   opts: TrainOptions = {},
 ): Promise<TrainResult> {
   const log = opts.log ?? (() => {});
-  const spec = fcnSpecFor(config, data);
+  const spec = modelSpecFor(config, data);
   const maxRows = Math.min(config.batchSize, Math.max(data.train.n, data.test.n));
   const rowsPerStep = Math.min(config.batchSize, data.train.n);
   const resumed = await opts.checkpoint?.load();
-  const net = new FcnOnGpu(gpu, spec, resumed?.weights ?? initWeights(spec, config.seed), maxRows);
-  const trainSplit = new DeviceSplit(gpu, data.train, spec.inputDim, maxRows);
-  const testSplit = new DeviceSplit(gpu, data.test, spec.inputDim, maxRows);
+  const net = netOnGpu(gpu, spec, resumed?.weights ?? initModel(spec, config.seed), maxRows);
+  const trainSplit = new DeviceSplit(gpu, data.train, inputDimOf(spec), maxRows);
+  const testSplit = new DeviceSplit(gpu, data.test, inputDimOf(spec), maxRows);
+  const noisy = noiseTargets(spec, config.noise.type);
   const state: TrainState = resumed?.state ?? { step: 0, history: [] };
   const averaging = (config.averageSteps ?? 0) > 0;
   const avg = averaging
@@ -239,17 +245,14 @@ export async function train(
           averaged,
         };
       }
-      if (config.noise.type !== 0) {
-        for (let l = 0; l < net.depth - 1; l++) {
-          const s = net.shapes[l];
-          injectNoise(gpu, batch, net.weights[l], s.out, s.in, {
-            spec: config.noise,
-            lr: config.lr,
-            seed: config.seed,
-            layer: l,
-            step: i,
-          });
-        }
+      for (const t of noisy) {
+        injectNoise(gpu, batch, net.weights[t.layer], t.rows, t.cols, {
+          spec: config.noise,
+          lr: config.lr,
+          seed: config.seed,
+          layer: t.layer,
+          step: i,
+        });
       }
       batch.submit();
       state.step = i + 1;
@@ -278,7 +281,7 @@ export async function train(
 
 async function evalPoint(
   gpu: Gpu,
-  net: FcnOnGpu,
+  net: GpuNetwork,
   trainSplit: DeviceSplit,
   testSplit: DeviceSplit,
   stepStats: Tensor,
