@@ -23,7 +23,7 @@ const USAGE = `usage: deno task bench [-- options]
   --full              the real shapes (B=5000, d=784, n=2000/5000/10000, 4096³, 8192³) even on
                       a software adapter (default: real on GPUs, sized down on CPU adapters)
   --quick             tiny shapes and one repeat (tests)
-  --only gemm|step    run one part only
+  --only gemm|step|cnn  run one part only (cnn: the VGG11 step, vgg11_wide at batch 128 on GPUs)
   --variants LIST     GEMM variants, comma-separated (default: ${gemmVariants().join(",")})
   --method auto|timestamp|wall   timing: GPU timestamp queries or host wall clock
                       (default auto: timestamps where the adapter has "timestamp-query")
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (values.json) throw new UsageError(`--json goes with compare\n${USAGE}`);
   if (values.full && values.quick) throw new UsageError("--full and --quick exclude each other");
-  const only = choiceFlag("only", values.only, ["gemm", "step"] as const);
+  const only = choiceFlag("only", values.only, ["gemm", "step", "cnn"] as const);
   const variants = parseVariants(values.variants);
   const methodFlag = choiceFlag("method", values.method, METHODS) ?? "auto";
   const warmup = numberFlag("warmup", values.warmup, { integer: true, min: 0, max: 1000 });

@@ -13,6 +13,7 @@ import { compareRecords, formatComparison } from "../lib/bench/compare.ts";
 import { benchPlan, gemmShapes } from "../lib/bench/plan.ts";
 import {
   type BenchRecord,
+  type CnnStepRecord,
   type GemmRecord,
   type NoiseOverheadRecord,
   parseRecords,
@@ -91,6 +92,10 @@ Deno.test("bench --quick prints valid records for every variant, shape and noise
     const noise = records.filter((x) => x.kind === "noise" && x.n === n);
     assert.deepEqual(noise.map((x) => (x as { noiseType: number }).noiseType).sort(), [1, 2, 3]);
   }
+  const cnn = records.filter((x): x is CnnStepRecord => x.kind === "cnnStep");
+  assert.deepEqual(cnn.map((x) => [x.noiseType, x.width, x.batch]), [[0, 2, 4], [1, 2, 4]]);
+  for (const x of cnn) assert.ok(x.ms > 0 && Number.isFinite(x.ms), `cnn step ${x.ms} ms`);
+  assert.deepEqual(recordProblems(cnn[0]), []);
 });
 
 Deno.test("bad flags exit with code 2 before measuring", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spearman } from "../lib/companion/figures.ts";
 import { COMPANION_PRESETS } from "../lib/companion/presets.ts";
-import { pruningCurves } from "../lib/companion/pruning.ts";
+import { PRUNING_METHODS, pruningCurves } from "../lib/companion/pruning.ts";
 import { companionConfigs } from "../lib/companion/sweep.ts";
 import { syntheticDataset } from "../lib/data/mod.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
@@ -50,8 +50,8 @@ Deno.test("pruning curves at ratio 0 keep the trained accuracy; larger ratios pr
   const [base] = await evaluateWeightSets(gpu, spec, [res.weights], data, 30);
   const ratios = { magnitude: [0, 0.5], node: [0, 0.5], spectral: [0, 0.5] };
   const points = await pruningCurves(gpu, spec, res.weights, data, ratios, 30);
-  assert.equal(points.length, 6);
-  for (const method of ["magnitude", "node", "spectral"] as const) {
+  assert.equal(points.length, 8);
+  for (const method of PRUNING_METHODS) {
     const [r0, r5] = points.filter((p) => p.method === method);
     // Ratio 0 changes nothing but the SVD's float rounding.
     assert.ok(Math.abs(r0.testAcc - base.test.accuracy) < 1e-9 || method === "spectral", method);

@@ -9,6 +9,8 @@ import { sgdStepReference } from "../lib/train/step_ref.ts";
 import { HaltedError, train } from "../lib/train/trainer.ts";
 import { trainOrLoad } from "../lib/train/run.ts";
 import { epochPermutation } from "../lib/train/device_data.ts";
+import { injectNoiseRef } from "../lib/noise/inject_ref.ts";
+import { evaluateWeightSets } from "../lib/prune/evaluate.ts";
 
 const data = syntheticDataset({
   seed: 3,
@@ -121,6 +123,32 @@ Deno.test("noise changes the trajectory and the converging step gets no noise", 
   assert.notDeepEqual(noisy.weights[0], plain.weights[0]);
   // The output layer never gets noise, but it differs through the hidden layer's trajectory.
   assert.equal(noisy.steps, 21);
+
+  // A noisy run that converges returns the iterate it evaluated: post-step, pre-noise.
+  const noise = { type: 1 as const, alpha: 1.75, sigma: 0.05 };
+  const cfg = config({ noise, maxSteps: 400, convergenceAccuracy: 95 });
+  const done = await train(gpu, cfg, data);
+  assert.equal(done.stopReason, "converged", `stopped at ${done.final.trainAcc}%`);
+  assert.ok(done.final.step % cfg.evalEvery === 0);
+  const spec = { inputDim: data.inputDim, width: cfg.width, depth: cfg.depth, numClasses: 4 };
+  const withNoise = done.weights.map((w) => w.slice());
+  injectNoiseRef(withNoise[0], cfg.width, data.inputDim, {
+    spec: noise,
+    lr: cfg.lr,
+    seed: cfg.seed,
+    layer: 0,
+    step: done.final.step,
+  });
+  const [asReturned, ifNoised] = await evaluateWeightSets(
+    gpu,
+    spec,
+    [done.weights, withNoise],
+    data,
+    cfg.batchSize,
+  );
+  assert.equal(asReturned.train.loss, done.final.trainLoss);
+  assert.equal(asReturned.test.loss, done.final.testLoss);
+  assert.notEqual(ifNoised.train.loss, done.final.trainLoss, "the check could not see noise");
 });
 
 Deno.test("a killed run resumes from its checkpoint to the bit-identical result", async () => {

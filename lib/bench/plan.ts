@@ -47,6 +47,8 @@ export interface BenchPlan {
   /** Runs per repeat (a repeat's value is their mean): GEMMs and steps. */
   gemmInner: number;
   stepInner: number;
+  /** The VGG11 step: first-conv width and batch (full: vgg11_wide at batch 128). */
+  cnn: { width: number; batch: number };
 }
 
 /** The real shapes of issue #8. */
@@ -71,6 +73,7 @@ export function benchPlan(scale: BenchScale): BenchPlan {
         repeats: 10,
         gemmInner: 3,
         stepInner: 5,
+        cnn: { width: 128, batch: 128 },
       };
     case "software":
       // ~50 MFLOP per hidden-layer product: 20–100 ms per GEMM on a 2-core llvmpipe.
@@ -86,6 +89,7 @@ export function benchPlan(scale: BenchScale): BenchPlan {
         repeats: 3,
         gemmInner: 1,
         stepInner: 1,
+        cnn: { width: 8, batch: 16 },
       };
     case "quick":
       return {
@@ -100,6 +104,7 @@ export function benchPlan(scale: BenchScale): BenchPlan {
         repeats: 1,
         gemmInner: 1,
         stepInner: 1,
+        cnn: { width: 2, batch: 4 },
       };
   }
 }

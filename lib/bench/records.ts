@@ -80,8 +80,21 @@ export interface NoiseOverheadRecord extends Common {
   type3: number;
 }
 
+/** One training step of the VGG11 CNN (issue #7): forward, loss, backward, SGD, filter noise. */
+export interface CnnStepRecord extends Common {
+  kind: "cnnStep";
+  noiseType: 0 | 1 | 2 | 3;
+  /** First-conv channels (128 = vgg11_wide); input 3×32×32, 10 classes. */
+  width: number;
+  batch: number;
+  alpha: number;
+  ms: number;
+  wallMs: number;
+}
+
 export type BenchRecord =
   | AdapterRecord
+  | CnnStepRecord
   | GemmRecord
   | StepRecord
   | NoiseRecord
@@ -126,6 +139,16 @@ const REQUIRED: Record<BenchRecord["kind"], Record<string, "string" | "number" |
     noiseType: "number",
     n: "number",
     d: "number",
+    ms: "number",
+  },
+  cnnStep: {
+    impl: "string",
+    adapter: "string",
+    backend: "string",
+    method: "string",
+    noiseType: "number",
+    width: "number",
+    batch: "number",
     ms: "number",
   },
   noiseOverhead: {

@@ -12,11 +12,15 @@ import type { FcnSpec } from "../model/fcn.ts";
 import { injectNoise, type NoiseSpec, type NoiseType } from "../noise/inject.ts";
 import { DeviceSplit, epochPermutation } from "../train/device_data.ts";
 import { FcnOnGpu } from "../train/network.ts";
+import { VggOnGpu } from "../train/vgg_network.ts";
+import { initVggWeights, vgg11Plan, type VggSpec } from "../model/vgg.ts";
+import { noiseTargets } from "../model/model.ts";
 import { measure, type Measurement, type MeasureMethod } from "./measure.ts";
 import { type BenchPlan, gemmFlops, gemmShapes } from "./plan.ts";
 import {
   type AdapterRecord,
   type BenchRecord,
+  type CnnStepRecord,
   type Common,
   type GemmRecord,
   type NoiseOverheadRecord,
@@ -29,8 +33,8 @@ export interface BenchOptions {
   plan: BenchPlan;
   method: MeasureMethod;
   variants: GemmVariant[];
-  /** Which parts to run (default both). */
-  only?: "gemm" | "step";
+  /** Which part to run (default all). */
+  only?: "gemm" | "step" | "cnn";
   /** Tail index of the noise (Type III needs < 2). */
   alpha: number;
   /** Noise scale σ and learning rate of the timed steps. */
@@ -257,9 +261,67 @@ export async function* benchSteps(
   }
 }
 
+/**
+ * The VGG11 training step (3×32×32 inputs, 10 classes, plan.cnn width and batch) as the trainer
+ * records it, without the gather: forward, loss, backward, SGD, then for Type I the per-filter
+ * noise on convs 2–8 (the paper's CNN setting).
+ */
+export async function* benchCnnSteps(gpu: Gpu, opts: BenchOptions): AsyncGenerator<CnnStepRecord> {
+  const log = opts.log ?? (() => {});
+  const { plan, lr, seed } = opts;
+  const { width, batch: B } = plan.cnn;
+  const spec: VggSpec = {
+    kind: "vgg",
+    inputShape: [3, 32, 32],
+    plan: vgg11Plan(width),
+    numClasses: 10,
+  };
+  const net = new VggOnGpu(gpu, spec, initVggWeights(spec, seed), B);
+  try {
+    net.x.write(uniformFloats(B * 3 * 32 * 32, seed + 7, -1, 1));
+    net.y.write(new Uint32Array(B).map((_, i) => i % 10));
+    const sink = gpu.tensor([2], "f32", "cnn step stats");
+    for (const type of [0, 1] as const) {
+      const noise = noiseSpec(type, opts.alpha, opts.sigma);
+      const targets = noiseTargets(spec, type);
+      const t = await measure(gpu, (batch, run) => {
+        net.forward(batch, B);
+        net.loss(batch, B, true, sink, 0);
+        net.backward(batch, B);
+        net.sgd(batch, lr);
+        for (const tg of targets) {
+          injectNoise(gpu, batch, net.weights[tg.layer], tg.rows, tg.cols, {
+            spec: noise,
+            lr,
+            seed,
+            layer: tg.layer,
+            step: run,
+          });
+        }
+      }, timing(opts, plan.stepInner));
+      log(`cnn step vgg11 width ${width} B=${B} noise ${type}: ${t.ms.toFixed(3)} ms`);
+      yield {
+        kind: "cnnStep",
+        ...common(gpu, t.method),
+        noiseType: type,
+        width,
+        batch: B,
+        alpha: noise.alpha,
+        ms: round5(t.ms),
+        wallMs: round5(t.wallMs),
+      };
+    }
+    await gpu.sync();
+    sink.destroy();
+  } finally {
+    net.destroy();
+  }
+}
+
 /** All records of a run, adapter line first. */
 export async function* runBench(gpu: Gpu, opts: BenchOptions): AsyncGenerator<BenchRecord> {
   yield adapterRecord(gpu, opts);
-  if (opts.only !== "step") yield* benchGemms(gpu, opts);
-  if (opts.only !== "gemm") yield* benchSteps(gpu, opts);
+  if (opts.only === undefined || opts.only === "gemm") yield* benchGemms(gpu, opts);
+  if (opts.only === undefined || opts.only === "step") yield* benchSteps(gpu, opts);
+  if (opts.only === undefined || opts.only === "cnn") yield* benchCnnSteps(gpu, opts);
 }

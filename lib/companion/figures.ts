@@ -7,6 +7,7 @@ import type { FigureCore, FigureOutcome } from "../figures/cli.ts";
 import { type FigureContext, ShardDone, shardShare } from "../figures/context.ts";
 import { lineWithErrorBars, scatter } from "../plot/charts.ts";
 import { writeFigure } from "../plot/figure.ts";
+import { PRUNING_METHODS, type PruningMethod } from "./pruning.ts";
 import { COMPANION_PRESETS, type CompanionPreset } from "./presets.ts";
 import { companionConfigs, type CompanionPoint, companionSweep } from "./sweep.ts";
 
@@ -119,8 +120,9 @@ export const hdAlphaVsLrb: FigureCore = async (ctx) => {
 export const hdPruningVsLrb: FigureCore = async (ctx) => {
   const points = await sweep(ctx);
   const preset = presetFor(ctx);
-  const top = {
+  const top: Record<PruningMethod, number> = {
     magnitude: Math.max(...preset.ratios.magnitude),
+    "magnitude-global": Math.max(...preset.ratios.magnitude),
     node: Math.max(...preset.ratios.node),
     spectral: Math.max(...preset.ratios.spectral),
   };
@@ -131,7 +133,7 @@ export const hdPruningVsLrb: FigureCore = async (ctx) => {
     ...r,
     series: `${r.method} (ratio ${r.ratio})`,
   }));
-  const ours = (["magnitude", "node", "spectral"] as const).map((m) => {
+  const ours = PRUNING_METHODS.map((m) => {
     const sel = rows.filter((r) => r.method === m);
     const rho = spearman(sel.map((r) => r.lrOverB), sel.map((r) => r.testAcc));
     return `${m} pruning at ratio ${top[m]}: Spearman ρ(η/b, pruned test accuracy) = ${
@@ -141,7 +143,7 @@ export const hdPruningVsLrb: FigureCore = async (ctx) => {
   return finish(
     ctx,
     "fig_hd_pruning_lrb",
-    "Pruned test accuracy vs η/b for magnitude, node and singular-value pruning",
+    "Pruned test accuracy vs η/b for magnitude (local, global), node and singular-value pruning",
     "Networks trained with a larger η/b (heavier tails) keep more of their test accuracy under " +
       "magnitude, singular-value and node pruning.",
     {

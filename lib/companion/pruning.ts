@@ -1,6 +1,6 @@
 /**
- * Pruning curves of one trained FCN under the three schemes of 2106.03795: magnitude (local,
- * non-adaptive ratio), node (input-unit columns) and singular-value pruning, each evaluated on the
+ * Pruning curves of one trained FCN under the three schemes of 2106.03795: magnitude (local and
+ * global, non-adaptive ratio), node (input-unit columns) and singular-value pruning, each evaluated on the
  * test set without retraining. Defaults follow the paper's intent (pruned weights become 0, the
  * output layer is really modified); see lib/compress/ for the authors' variants.
  */
@@ -14,7 +14,14 @@ import { type FcnSpec, layerShapes } from "../model/fcn.ts";
 import { evaluateWeightSets } from "../prune/evaluate.ts";
 import type { CompanionPreset } from "./presets.ts";
 
-export type PruningMethod = "magnitude" | "node" | "spectral";
+/** "magnitude": per-layer (local) threshold; "magnitude-global": one threshold over all layers. */
+export type PruningMethod = "magnitude" | "magnitude-global" | "node" | "spectral";
+export const PRUNING_METHODS: readonly PruningMethod[] = [
+  "magnitude",
+  "magnitude-global",
+  "node",
+  "spectral",
+];
 
 export interface PruningPoint {
   method: PruningMethod;
@@ -43,14 +50,16 @@ export async function pruningCurves(
     weights: Float32Array[];
     ratioOut: number;
   }[] = [];
-  for (const ratio of ratios.magnitude) {
-    const r = magnitudePrune(layers, { rule: { kind: "ratio", ratio } });
-    variants.push({
-      method: "magnitude",
-      ratio,
-      weights: r.weights,
-      ratioOut: r.prunedParameterRatio,
-    });
+  for (const scope of ["local", "global"] as const) {
+    for (const ratio of ratios.magnitude) {
+      const r = magnitudePrune(layers, { rule: { kind: "ratio", ratio }, scope });
+      variants.push({
+        method: scope === "local" ? "magnitude" : "magnitude-global",
+        ratio,
+        weights: r.weights,
+        ratioOut: r.prunedParameterRatio,
+      });
+    }
   }
   for (const ratio of ratios.node) {
     const r = nodePrune(layers, { rule: { kind: "ratio", ratio } });

@@ -9,6 +9,7 @@ import { updateReport } from "../experiments/report.ts";
 import { aggregateCurves, type CurveStats, summaryColumns } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
+import type { DatasetPreset } from "./presets.ts";
 import { writePanelFigure } from "./panels.ts";
 import { runsCsv } from "./runs_csv.ts";
 import { errorBarNote, panel, provenance, provenanceColumns, seriesLabel } from "./style.ts";
@@ -27,8 +28,13 @@ function nearest(points: CurveStats[], pct: number): CurveStats | undefined {
   return [...points].sort((a, b) => Math.abs(a.pruned - pct) - Math.abs(b.pruned - pct))[0];
 }
 
-export function curveLines(ctx: FigureContext, curves: CurveStats[]): string[] {
-  return ctx.preset.datasets.map((ds) => {
+export function curveLines(
+  ctx: FigureContext,
+  curves: CurveStats[],
+  datasets: DatasetPreset[] = ctx.preset.datasets,
+  units = "n",
+): string[] {
+  return datasets.map((ds) => {
     const parts = METHODS.map((m) => {
       const pts = curves.filter((c) => c.dataset === ds.id && c.method === m);
       if (pts.length === 0) return undefined;
@@ -37,7 +43,7 @@ export function curveLines(ctx: FigureContext, curves: CurveStats[]): string[] {
       );
       return `${seriesLabel(m, pts[0].alpha)}: ${at.join(", ")}`;
     }).filter((p) => p !== undefined);
-    return `${ds.label}, n = ${ds.width}, test accuracy after pruning: ${parts.join("; ")}.`;
+    return `${ds.label}, ${units} = ${ds.width}, test accuracy after pruning: ${parts.join("; ")}.`;
   });
 }
 

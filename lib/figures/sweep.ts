@@ -28,10 +28,14 @@ function spec(ds: DatasetPreset, width: number, type: 0 | HtType, seed: number, 
   return { ds, config: runConfig(ds, { width, type, alpha, seed }), method: methodOf(type) };
 }
 
-/** SGD and every type × α at the dataset's main width, per seed. */
-export function alphaSweepRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
+/** SGD and every type × α at the dataset's main width, per seed (default: the FCN datasets). */
+export function alphaSweepRuns(
+  preset: FigurePreset,
+  seeds: number[],
+  datasets: DatasetPreset[] = preset.datasets,
+): RunSpec[] {
   const out: RunSpec[] = [];
-  for (const ds of preset.datasets) {
+  for (const ds of datasets) {
     for (const seed of seeds) {
       out.push(spec(ds, ds.width, 0, seed));
       for (const type of ds.types) {

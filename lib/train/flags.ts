@@ -1,9 +1,11 @@
 /** Training-config CLI flags shared by `deno task train` and the figure scripts. */
 import { choiceFlag, numberFlag, UsageError } from "../cli.ts";
-import { DATASETS, DEFAULT_CONFIG, parseTrainConfig, type TrainConfig } from "./config.ts";
+import { VGG11_DEPTH } from "../model/vgg.ts";
+import { DATASETS, DEFAULT_CONFIG, MODELS, parseTrainConfig, type TrainConfig } from "./config.ts";
 
 export const TRAIN_FLAGS = {
   config: { type: "string" },
+  model: { type: "string" },
   dataset: { type: "string" },
   "limit-train": { type: "string" },
   "limit-test": { type: "string" },
@@ -22,8 +24,10 @@ export const TRAIN_FLAGS = {
 
 export const TRAIN_USAGE = `training flags:
   --config FILE.json         start from a JSON config (flags override it)
+  --model fcn|vgg11          bias-free ReLU FCN (default) or VGG11 (32×32 images, e.g. cifar10)
   --dataset NAME             ${DATASETS.join(" | ")}
-  --width N --depth L        FCN width and number of linear layers (2 = one hidden layer)
+  --width N --depth L        FCN width and number of linear layers (2 = one hidden layer);
+                             vgg11: channels of the first conv (128 = vgg11_wide), depth 9
   --lr X --batch-size B      constant SGD step size and minibatch size
   --eval-every K             full train/test evaluation every K steps
   --max-steps S              hard cap on steps
@@ -67,6 +71,9 @@ export async function configFromFlags(
   const set = (key: string, value: unknown) => {
     if (value !== undefined) cfg[key] = value;
   };
+  const model = choiceFlag("model", v.model, MODELS);
+  set("model", model);
+  if (model === "vgg11" && v.depth === undefined) cfg.depth = VGG11_DEPTH;
   set("dataset", choiceFlag("dataset", v.dataset, DATASETS));
   set("limitTrain", numberFlag("limit-train", v["limit-train"], { integer: true, min: 1 }));
   set("limitTest", numberFlag("limit-test", v["limit-test"], { integer: true, min: 1 }));
