@@ -28,8 +28,9 @@ const PRESETS = {
 type Preset = keyof typeof PRESETS;
 
 const USAGE = `usage: deno task fig:synthetic [-- --preset smoke|small|paper] [options]
-  --preset P          smoke (40 α, N = 20,000, d = 100), small (100 α, N = 100,000, d = 250)
-                      or paper (250 α, N = 250,000, d = 500, the authors' setting; default)
+  --preset P          smoke (40 α, N = 20,000, d = 100; default, as every figure script),
+                      small (100 α, N = 100,000, d = 250) or paper (250 α, N = 250,000,
+                      d = 500, the authors' setting)
   --alphas K --n N --d D   override the preset (d must divide N)
   --seed S            seed of the α draws and of every sample (default 0)
   --epsilon E         relative ℓ2 error of the adaptive rule (default 0.1)
@@ -78,7 +79,7 @@ export function parseJob(args: string[]): Job | undefined {
   const { values: v, positionals } = parseFlags(args.filter((a) => a !== "--"), OPTIONS, USAGE);
   if (v.help) return undefined;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-  const preset = choiceFlag("preset", v.preset, Object.keys(PRESETS) as Preset[]) ?? "paper";
+  const preset = choiceFlag("preset", v.preset, Object.keys(PRESETS) as Preset[]) ?? "smoke";
   const base = PRESETS[preset];
   const alphas = numberFlag("alphas", v.alphas, { integer: true, min: 1, max: 100_000 }) ??
     base.alphas;

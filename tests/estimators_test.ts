@@ -119,12 +119,16 @@ Deno.test("Hill: exact Pareto tails, SαS with the default k, Gaussian capped", 
     }
     // k = 2000: SE ≈ α/√k ≤ 0.043.
     const a = hillAlpha(x, 2000);
-    assert.ok(Math.abs(a - alpha) < 0.13, `Pareto α=${alpha}: Hill ${a}`);
+    assert.ok(Math.abs(a - alpha) < 0.1, `Pareto α=${alpha}: Hill ${a}`);
   }
   const gpu = await Gpu.shared();
-  const s = await sampleStable(gpu, 1_000_000, { kind: "sas", alpha: 1.5, seed: 33 });
-  const h = hillAlpha(s); // k = 1000
-  assert.ok(Math.abs(h - 1.5) < 0.15, `SαS α=1.5: Hill ${h}`);
+  // 10^5 SαS draws, k = 1000 (SE ≈ 0.05). Near α = 2 Hill is badly biased for stable laws (their
+  // tail is Pareto only to first order; measured here: 2.5–2.7 at α = 1.9), so only α = 1.5.
+  for (const seed of [33, 34, 35]) {
+    const s = await sampleStable(gpu, 100_000, { kind: "sas", alpha: 1.5, seed });
+    const h = hillAlpha(s, 1000);
+    assert.ok(Math.abs(h - 1.5) < 0.1, `SαS α=1.5 seed ${seed}: Hill ${h}`);
+  }
   const g = await sampleStable(gpu, 100_000, { kind: "sas", alpha: 2, seed: 34 });
   assert.equal(estimateHillAlpha(g), 2);
   assert.throws(() => hillAlpha(g, 0), /k/);

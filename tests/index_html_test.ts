@@ -137,50 +137,79 @@ window.addEventListener("load", () => {
 });
 </script>`;
 
+/** Opens `html` (written into `dir`) in headless Chromium; returns each image's src, load, width. */
+async function probeImages(dir: string, html: string) {
+  const profile = await Deno.makeTempDir({ prefix: "htsgd_chromium_" });
+  try {
+    const probePath = join(dir, "probe.html");
+    await Deno.writeTextFile(probePath, html.replace("</body>", `${PROBE}</body>`));
+    const { code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${profile}`,
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        pathToFileURL(probePath).href,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dom = new TextDecoder().decode(stdout);
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const m = /<pre id="probe">([^<]*)<\/pre>/.exec(dom);
+    assert.ok(m, `probe output missing from the DOM:\n${dom.slice(0, 2000)}`);
+    return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
+      src: string;
+      ok: boolean;
+      w: number;
+    }[];
+  } finally {
+    await Deno.remove(profile, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "every image of index.html loads in headless Chromium",
   ignore: !hasChromium,
   async fn() {
     const dir = await sampleFolder();
-    const profile = await Deno.makeTempDir({ prefix: "htsgd_chromium_" });
     try {
-      const html = await Deno.readTextFile(await buildIndexHtml(dir));
-      const probePath = join(dir, "probe.html");
-      await Deno.writeTextFile(probePath, html.replace("</body>", `${PROBE}</body>`));
-      const { code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          `--user-data-dir=${profile}`,
-          "--virtual-time-budget=5000",
-          "--dump-dom",
-          pathToFileURL(probePath).href,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const dom = new TextDecoder().decode(stdout);
-      assert.equal(code, 0, new TextDecoder().decode(stderr));
-      const m = /<pre id="probe">([^<]*)<\/pre>/.exec(dom);
-      assert.ok(m, `probe output missing from the DOM:\n${dom.slice(0, 2000)}`);
-      const images = JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
-        src: string;
-        ok: boolean;
-        w: number;
-      }[];
+      const images = await probeImages(dir, await Deno.readTextFile(await buildIndexHtml(dir)));
       assert.deepEqual(images.map((i) => i.src), ["fig_one.png", "fig_two.png"]);
       for (const img of images) assert.ok(img.ok, `${img.src} did not load`);
       // PNGs are rendered at 2× the 640 px default chart width.
       for (const img of images) assert.equal(img.w, 1280);
     } finally {
       await Deno.remove(dir, { recursive: true });
-      await Deno.remove(profile, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the committed figures/index.html shows every figure of figures/report.md, all loading",
+  ignore: !hasChromium,
+  async fn() {
+    const figures = new URL("../figures/", import.meta.url).pathname;
+    const dir = await Deno.makeTempDir({ prefix: "htsgd_figures_" });
+    try {
+      for (const e of Deno.readDirSync(figures)) {
+        if (e.isFile) await Deno.copyFile(join(figures, e.name), join(dir, e.name));
+      }
+      const expected = parseReport(await Deno.readTextFile(join(dir, "report.md")))
+        .flatMap((s) => s.images.map((i) => i.src));
+      assert.ok(expected.length >= 10, `report.md names ${expected.length} images`);
+      const images = await probeImages(dir, await Deno.readTextFile(join(dir, "index.html")));
+      assert.deepEqual(images.map((i) => i.src).sort(), [...expected].sort());
+      for (const img of images) assert.ok(img.ok && img.w > 0, `${img.src} did not load`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -122,3 +122,20 @@ export function summaryColumns(name: string, s: Summary): Record<string, number 
     [`${name}N`]: s.n,
   };
 }
+
+/** One CSV row of a group's summaries (the figure adds its provenance columns). */
+export function groupCsvRow(g: GroupStats): Record<string, string | number | null> {
+  return {
+    dataset: g.dataset,
+    width: g.width,
+    method: g.method,
+    alpha: g.alpha,
+    sigma: g.sigma,
+    ...summaryColumns("pruningRatioPct", g.pruningRatio),
+    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
+    ...summaryColumns("testAcc", g.testAcc),
+    ...summaryColumns("trainAcc", g.trainAcc),
+    ...summaryColumns("steps", g.steps),
+    diverged: g.diverged,
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { formatSummary } from "../experiments/aggregate.ts";
 import { updateReport } from "../experiments/report.ts";
-import { aggregateRuns, type GroupStats, summaryColumns } from "./aggregate.ts";
+import { aggregateRuns, groupCsvRow, type GroupStats } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
 import { headlineLines, PAPER_HEADLINE } from "./headline.ts";
@@ -111,20 +111,7 @@ export async function figAlpha(ctx: FigureContext): Promise<FigureOutcome> {
       }),
     ];
   });
-  const csvRows = stats.map((g) => ({
-    dataset: g.dataset,
-    width: g.width,
-    method: g.method,
-    alpha: g.alpha,
-    sigma: g.sigma,
-    ...summaryColumns("pruningRatioPct", g.pruningRatio),
-    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
-    ...summaryColumns("testAcc", g.testAcc),
-    ...summaryColumns("trainAcc", g.trainAcc),
-    ...summaryColumns("steps", g.steps),
-    diverged: g.diverged,
-    ...provenanceColumns(ctx),
-  }));
+  const csvRows = stats.map((g) => ({ ...groupCsvRow(g), ...provenanceColumns(ctx) }));
   const paths = await writePanelFigure(ctx.outDir, NAME, {
     title: TITLE,
     subtitle: "One-hidden-layer ReLU network, pruning = zeroing the hidden units with the " +

@@ -8,11 +8,11 @@
  */
 import { formatSummary } from "../experiments/aggregate.ts";
 import { updateReport } from "../experiments/report.ts";
-import { aggregateCurves, aggregateRuns, type GroupStats, summaryColumns } from "./aggregate.ts";
+import { aggregateCurves, aggregateRuns, groupCsvRow, type GroupStats } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
 import { alphaPlotRows } from "./fig_alpha.ts";
-import { curveLines } from "./fig_curves.ts";
+import { curveLines, curvePlotRows } from "./fig_curves.ts";
 import { writePanelFigure } from "./panels.ts";
 import { type DatasetPreset, PresetError } from "./presets.ts";
 import { runsCsv } from "./runs_csv.ts";
@@ -89,12 +89,7 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
       subtitle: "mce 0.1 on convs 2–8, no retraining",
     }),
     panel({
-      rows: curves.map((c) => ({
-        series: seriesLabel(c.method, c.alpha),
-        pruned: c.pruned,
-        testAcc: c.testAcc.mean,
-        testAccSd: c.testAcc.n > 1 ? c.testAcc.sd : null,
-      })),
+      rows: curvePlotRows(curves),
       x: "pruned",
       y: "testAcc",
       yErr: "testAccSd",
@@ -107,20 +102,8 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
       domain,
     }),
   ];
-  const csvRows = stats.map((g) => ({
-    dataset: g.dataset,
-    width: g.width,
-    method: g.method,
-    alpha: g.alpha,
-    sigma: g.sigma,
-    ...summaryColumns("filtersPrunedPct", g.pruningRatio),
-    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
-    ...summaryColumns("testAcc", g.testAcc),
-    ...summaryColumns("trainAcc", g.trainAcc),
-    ...summaryColumns("steps", g.steps),
-    diverged: g.diverged,
-    ...provenanceColumns(ctx),
-  }));
+  // pruningRatioPct: weights in pruned filters / weights of convs 2–8, in %.
+  const csvRows = stats.map((g) => ({ ...groupCsvRow(g), ...provenanceColumns(ctx) }));
   const paths = await writePanelFigure(ctx.outDir, NAME, {
     title: TITLE,
     subtitle: "3×3 convs without bias or batch norm, ReLU, 2×2 max pools, one linear layer; " +

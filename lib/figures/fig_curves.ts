@@ -47,6 +47,16 @@ export function curveLines(
   });
 }
 
+/** Plot rows of accuracy-vs-fraction-pruned curves: one point per (series, fraction). */
+export function curvePlotRows(curves: CurveStats[]): Record<string, unknown>[] {
+  return curves.map((c) => ({
+    series: seriesLabel(c.method, c.alpha),
+    pruned: c.pruned,
+    testAcc: c.testAcc.mean,
+    testAccSd: c.testAcc.n > 1 ? c.testAcc.sd : null,
+  }));
+}
+
 export async function figCurves(ctx: FigureContext): Promise<FigureOutcome> {
   const rows = await runAll(ctx, curveRuns(ctx.preset, ctx.seeds));
   const curves = aggregateCurves(rows);
@@ -57,12 +67,7 @@ export async function figCurves(ctx: FigureContext): Promise<FigureOutcome> {
   ];
   const panels = ctx.preset.datasets.map((ds) =>
     panel({
-      rows: curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0).map((c) => ({
-        series: seriesLabel(c.method, c.alpha),
-        pruned: c.pruned,
-        testAcc: c.testAcc.mean,
-        testAccSd: c.testAcc.n > 1 ? c.testAcc.sd : null,
-      })),
+      rows: curvePlotRows(curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0)),
       x: "pruned",
       y: "testAcc",
       yErr: "testAccSd",
