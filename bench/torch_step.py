@@ -28,12 +28,13 @@ import torch.nn.functional as F
 SCALES = {
     "full": dict(batch=5000, input_dim=784, classes=10, widths=[2000, 5000, 10000],
                  squares=[4096, 8192], data_rows=60000, warmup=3, repeats=10,
-                 gemm_inner=3, step_inner=5),
+                 gemm_inner=3, step_inner=5, cnn=dict(width=128, batch=128)),
     "software": dict(batch=250, input_dim=196, classes=10, widths=[100, 250, 500],
                      squares=[256], data_rows=1000, warmup=1, repeats=3,
-                     gemm_inner=1, step_inner=1),
+                     gemm_inner=1, step_inner=1, cnn=dict(width=8, batch=16)),
     "quick": dict(batch=48, input_dim=32, classes=10, widths=[16, 32, 64], squares=[64],
-                  data_rows=96, warmup=1, repeats=1, gemm_inner=1, step_inner=1),
+                  data_rows=96, warmup=1, repeats=1, gemm_inner=1, step_inner=1,
+                  cnn=dict(width=2, batch=4)),
 }
 
 
@@ -142,9 +143,12 @@ def disable_tf32():
     matmul = torch.backends.cuda.matmul
     if hasattr(torch.backends, "fp32_precision"):
         matmul.fp32_precision = "ieee"
+        conv = getattr(torch.backends.cudnn, "conv", None)
+        if conv is not None and hasattr(conv, "fp32_precision"):
+            conv.fp32_precision = "ieee"  # the convolutions of the CNN step
         return f"matmul.fp32_precision={matmul.fp32_precision}"
     matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False  # also the convolutions of the CNN step
     return f"matmul.allow_tf32={matmul.allow_tf32}"
 
 
@@ -217,13 +221,61 @@ def bench_steps(p, device, clock, common, emit, log, alpha, sigma, lr, seed):
         del w1, w2, opt
 
 
+def vgg11_plan(w):
+    """lib/model/vgg.ts vgg11Plan: conv channels, "M" = 2x2 max pool."""
+    return [w, "M", 2 * w, "M", 4 * w, 4 * w, "M", 8 * w, 8 * w, "M", 8 * w, 8 * w, "M"]
+
+
+def bench_cnn_steps(p, device, clock, common, emit, log, alpha, sigma, lr, seed):
+    """The VGG11 step of lib/bench/run.ts benchCnnSteps: 3x32x32 inputs, 10 classes, 3x3 convs
+    (padding 1, no bias, no batch norm), ReLU, 2x2 max pools, one bias-free linear layer; SGD;
+    with Type I one SaS scalar per filter on every conv but the first."""
+    torch.manual_seed(seed)
+    width, B = p["cnn"]["width"], p["cnn"]["batch"]
+    plan = vgg11_plan(width)
+    convs, pools, cin = [], [], 3
+    for entry in plan:
+        if entry == "M":
+            pools[-1] = True
+            continue
+        w = torch.randn(entry, cin, 3, 3, device=device) * math.sqrt(2 / (9 * entry))
+        convs.append(w.requires_grad_())
+        pools.append(False)
+        cin = entry
+    fc = torch.empty(10, cin, device=device).uniform_(-cin ** -0.5, cin ** -0.5).requires_grad_()
+    opt = torch.optim.SGD(convs + [fc], lr=lr)
+    x = torch.rand(B, 3, 32, 32, device=device) * 2 - 1
+    y = torch.arange(B, device=device) % 10
+    scale = sigma * lr ** (1 / alpha)
+    for noise_type in (0, 1):
+        def step(_i, noise_type=noise_type):
+            h = x
+            for w, pool in zip(convs, pools):
+                h = F.relu(F.conv2d(h, w, padding=1))
+                if pool:
+                    h = F.max_pool2d(h, 2)
+            loss = F.cross_entropy(F.linear(h.flatten(1), fc), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if noise_type:
+                with torch.no_grad():
+                    for w in convs[1:]:
+                        w.add_(sas(alpha, (w.shape[0], 1, 1, 1), device), alpha=scale)
+
+        ms, wall = clock.measure(step, p["warmup"], p["repeats"], p["step_inner"])
+        log(f"cnn step vgg11 width {width} B={B} noise {noise_type}: {ms:.3f} ms")
+        emit(dict(kind="cnnStep", **common, noiseType=noise_type, width=width, batch=B,
+                  alpha=alpha if noise_type else 2, ms=round5(ms), wallMs=round5(wall)))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", choices=list(SCALES), default="full",
                     help="shapes (default full; software = scripts/bench.ts on llvmpipe)")
     ap.add_argument("--quick", action="store_true", help="same as --scale quick")
     ap.add_argument("--device", default="cuda", help="torch device (default cuda)")
-    ap.add_argument("--only", choices=["gemm", "step"], help="run one part only")
+    ap.add_argument("--only", choices=["gemm", "step", "cnn"], help="run one part only")
     ap.add_argument("--warmup", type=int, help="untimed runs before timing")
     ap.add_argument("--repeats", type=int, help="timed repeats (median reported)")
     ap.add_argument("--alpha", type=float, default=1.5, help="tail index of the noise, (0, 2)")
@@ -260,10 +312,13 @@ def main(argv=None):
               shapes=dict(batch=p["batch"], inputDim=p["input_dim"], classes=p["classes"],
                           widths=p["widths"], squares=p["squares"])))
     started = time.perf_counter()
-    if args.only != "step":
+    if args.only in (None, "gemm"):
         bench_gemms(p, device, clock, common, emit, log)
-    if args.only != "gemm":
+    if args.only in (None, "step"):
         bench_steps(p, device, clock, common, emit, log, args.alpha, sigma=0.01, lr=0.01, seed=1)
+    if args.only in (None, "cnn"):
+        bench_cnn_steps(p, device, clock, common, emit, log, args.alpha, sigma=0.01, lr=0.01,
+                        seed=1)
     log(f"torch_step: done in {time.perf_counter() - started:.1f} s")
 
 

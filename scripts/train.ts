@@ -1,5 +1,5 @@
 /**
- * deno task train -- [flags]: trains one FCN with SGD or heavy-tailed SGD and stores the result
+ * deno task train -- [flags]: trains one FCN or VGG11 with SGD or heavy-tailed SGD and stores the result
  * (config, metrics history, final weights) under --store, keyed by config and code version. A
  * finished run is loaded, not recomputed; an interrupted one resumes from its checkpoint.
  */
@@ -39,9 +39,9 @@ runMain(async () => {
   const gpu = await Gpu.shared();
   console.error(`adapter: ${gpu.describe()}`);
   console.error(
-    `run: ${config.dataset} width ${config.width} depth ${config.depth} ${
-      noiseLabel(config.noise)
-    }`,
+    `run: ${
+      config.model ?? "fcn"
+    } on ${config.dataset} width ${config.width} depth ${config.depth} ${noiseLabel(config.noise)}`,
   );
   const out = await trainOrLoad(
     gpu,
