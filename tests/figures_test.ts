@@ -14,6 +14,7 @@ import { parseCsv } from "../lib/plot/csv.ts";
 import { aggregateCurves, aggregateRuns, pairedGains } from "../lib/figures/aggregate.ts";
 import { parseFigureArgs } from "../lib/figures/cli.ts";
 import { DataCache, type FigureContext, shardShare } from "../lib/figures/context.ts";
+import { hdGapVsAlpha, hdPruningVsLrb } from "../lib/companion/figures.ts";
 import { figCnn } from "../lib/figures/fig_cnn.ts";
 import { figCurves } from "../lib/figures/fig_curves.ts";
 import { figTheory } from "../lib/figures/fig_theory.ts";
@@ -579,6 +580,25 @@ Deno.test("fig:cnn end to end on a tiny VGG11: filters pruned, curve, report; a 
     // A preset without a CNN experiment says so.
     ctx.preset = validatePreset(tinyPreset());
     await assert.rejects(figCnn(ctx), /cnn: preset tiny has no CNN experiment/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the 2106.03795 sweep figures draw every run of the preset (smoke: 4 runs)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_hd_" });
+  try {
+    const lines: string[] = [];
+    const ctx = await tinyContext(dir, lines);
+    ctx.preset = presetByName("smoke");
+    ctx.seeds = [1];
+    await hdGapVsAlpha(ctx);
+    const csv = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_hd_gap_alpha.csv")));
+    assert.equal(csv.length - 1, 4, `rows of fig_hd_gap_alpha.csv:\n${lines.join("\n")}`);
+    await hdPruningVsLrb(ctx); // the same sweep, now from the store
+    const pruning = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_hd_pruning_lrb.csv")));
+    const methods = new Set(pruning.slice(1).map((r) => r[pruning[0].indexOf("method")]));
+    assert.deepEqual([...methods].sort(), ["magnitude", "magnitude-global", "node", "spectral"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,6 +8,7 @@ import { type FigureContext, ShardDone, shardShare } from "../figures/context.ts
 import { lineWithErrorBars, scatter } from "../plot/charts.ts";
 import { writeFigure } from "../plot/figure.ts";
 import { PRUNING_METHODS, type PruningMethod } from "./pruning.ts";
+import { assignmentKey } from "../shard/shard.ts";
 import { COMPANION_PRESETS, type CompanionPreset } from "./presets.ts";
 import { companionConfigs, type CompanionPoint, companionSweep } from "./sweep.ts";
 
@@ -24,11 +25,12 @@ function presetFor(ctx: FigureContext): CompanionPreset {
 async function sweep(ctx: FigureContext): Promise<CompanionPoint[]> {
   const preset = presetFor(ctx);
   const all = companionConfigs(preset).map((c) => c.config);
-  const mine = new Set(shardShare(ctx, all, (c) => c));
+  // By content, not identity: companionSweep builds its own config objects.
+  const mine = new Set(shardShare(ctx, all, (c) => c).map(assignmentKey));
   const points = await companionSweep(ctx.gpu, ctx.store, preset, {
     dataDir: ctx.dataDir,
     log: ctx.log,
-    keep: (c) => mine.has(c),
+    keep: (c) => mine.has(assignmentKey(c)),
   });
   if (ctx.shard) throw new ShardDone(mine.size, all.length, ctx.shard);
   return points;

@@ -62,7 +62,9 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
   const rows = await runAll(ctx, alphaSweepRuns(ctx.preset, ctx.seeds, [ds]));
   const stats = aggregateRuns(rows);
   const curves = aggregateCurves(rows).filter((c) => c.dataset === ds.id && c.testAcc.n > 0);
-  const domain = [seriesLabel("SGD"), ...METHODS.slice(1).map((m) => seriesLabel(m, ds.refAlpha))];
+  // Colours by position in METHODS (as in every figure); legends list the methods present.
+  const present = [METHODS[0], ...ds.types.map((t) => METHODS[t])];
+  const curveLabel = (m: string) => seriesLabel(m, m === "SGD" ? undefined : ds.refAlpha);
   const byAlpha = {
     rows: alphaPlotRows(ds, stats),
     x: "alpha",
@@ -70,6 +72,7 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
     seriesLabel: "Training",
     xLabel: "Tail index α of the injected noise (smaller = heavier tails)",
     domain: METHODS.map((m) => seriesLabel(m)),
+    legend: present.map((m) => seriesLabel(m)),
   };
   const panels = [
     panel({
@@ -99,7 +102,8 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
       yLabel: "Test accuracy after pruning (%)",
       title: `${ds.label}: accuracy vs filters pruned`,
       subtitle: `α = ${ds.refAlpha}; the ⌊f·filters⌋ smallest of each conv 2–8`,
-      domain,
+      domain: METHODS.map(curveLabel),
+      legend: present.map(curveLabel),
     }),
   ];
   // pruningRatioPct: weights in pruned filters / weights of convs 2–8, in %.
@@ -107,7 +111,8 @@ export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
   const paths = await writePanelFigure(ctx.outDir, NAME, {
     title: TITLE,
     subtitle: "3×3 convs without bias or batch norm, ReLU, 2×2 max pools, one linear layer; " +
-      "noise per filter on convs 2–8; a pruned filter is zeroed (its output channel is 0).",
+      "noise on convs 2–8 (Type I per filter, II per weight, III per 3×3 kernel); a pruned " +
+      "filter is zeroed (its output channel is 0).",
     caption: [
       `SGD has no α: its value is drawn flat across the α axis. ${errorBarNote(ctx.seeds)}`,
       `Pruning ratio = pruned filters' weights / all weights of convs 2–8 (the first conv and the ` +
