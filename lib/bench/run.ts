@@ -277,10 +277,10 @@ export async function* benchCnnSteps(gpu: Gpu, opts: BenchOptions): AsyncGenerat
     numClasses: 10,
   };
   const net = new VggOnGpu(gpu, spec, initVggWeights(spec, seed), B);
+  const sink = gpu.tensor([2], "f32", "cnn step stats");
   try {
     net.x.write(uniformFloats(B * 3 * 32 * 32, seed + 7, -1, 1));
     net.y.write(new Uint32Array(B).map((_, i) => i % 10));
-    const sink = gpu.tensor([2], "f32", "cnn step stats");
     for (const type of [0, 1] as const) {
       const noise = noiseSpec(type, opts.alpha, opts.sigma);
       const targets = noiseTargets(spec, type);
@@ -311,9 +311,9 @@ export async function* benchCnnSteps(gpu: Gpu, opts: BenchOptions): AsyncGenerat
         wallMs: round5(t.wallMs),
       };
     }
+  } finally {
     await gpu.sync();
     sink.destroy();
-  } finally {
     net.destroy();
   }
 }
