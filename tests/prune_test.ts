@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  pruneFcnWeights,
+  pruneWeightRows,
   pruningRatio,
   rowSquaredNormsHost,
   selectPrunedRows,
@@ -34,7 +34,7 @@ Deno.test("pruning zeroes rows of hidden layers only and reports the authors' ra
     0.25,
     100,
   ]);
-  const { weights, layers } = pruneFcnWeights([w0, w1], shapes, { kind: "mce", error: 0.1 });
+  const { weights, layers } = pruneWeightRows([w0, w1], shapes, { kind: "mce", error: 0.1 });
   assert.deepEqual([...weights[0]], [3, 4, 0, 0, 0, 0, 6, 8]);
   assert.deepEqual(weights[1], w1);
   assert.equal(layers.length, 1);
@@ -58,11 +58,11 @@ Deno.test("bad criteria are rejected with a clear message", () => {
   const w = new Float32Array(4);
   const shapes = [{ out: 2, in: 1 }, { out: 2, in: 2 }];
   assert.throws(
-    () => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "mce", error: 2 }),
+    () => pruneWeightRows([w.subarray(0, 2), w], shapes, { kind: "mce", error: 2 }),
     /mce error/,
   );
   assert.throws(
-    () => pruneFcnWeights([w.subarray(0, 2), w], shapes, { kind: "fraction", fraction: -1 }),
+    () => pruneWeightRows([w.subarray(0, 2), w], shapes, { kind: "fraction", fraction: -1 }),
     /fraction/,
   );
 });

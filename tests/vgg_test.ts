@@ -12,7 +12,7 @@ import {
   vggShapes,
   type VggSpec,
 } from "../lib/model/vgg.ts";
-import { pruneFcnWeights, pruningRatio } from "../lib/prune/columns.ts";
+import { pruneWeightRows, pruningRatio } from "../lib/prune/columns.ts";
 import { VggOnGpu } from "../lib/train/vgg_network.ts";
 import { vggStepReference } from "../lib/train/vgg_step_ref.ts";
 
@@ -169,7 +169,7 @@ Deno.test("filter pruning: mce on filters of convs 2..L, first conv and classifi
   const conv1 = new Float32Array(4 * 18).map((_, i) => a[Math.floor(i / 18)]);
   const conv0 = new Float32Array(18).fill(1e-3); // tiny, but never pruned
   const fc = new Float32Array(12).fill(1e-3);
-  const { weights, layers } = pruneFcnWeights(
+  const { weights, layers } = pruneWeightRows(
     [conv0, conv1, fc],
     shapes,
     { kind: "mce", error: 0.1 },

@@ -66,7 +66,7 @@ export interface LayerPruning {
  * Zeroes the selected rows of every prunable layer (default: all but the last; a conv layer's
  * rows are its filters, each in·kh·kw weights); returns new arrays and a report.
  */
-export function pruneFcnWeights(
+export function pruneWeightRows(
   weights: Float32Array[],
   shapes: { out: number; in: number }[],
   criterion: PruneCriterion,

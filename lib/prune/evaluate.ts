@@ -8,7 +8,7 @@ import { netOnGpu } from "../train/model_for.ts";
 import {
   type LayerPruning,
   type PruneCriterion,
-  pruneFcnWeights,
+  pruneWeightRows,
   pruningRatio,
 } from "./columns.ts";
 
@@ -61,7 +61,7 @@ export async function pruneAndEvaluate(
 ): Promise<PrunedEvaluation[]> {
   const shapes = modelShapes(spec);
   const prunable = prunableLayers(spec);
-  const pruned = criteria.map((c) => pruneFcnWeights(weights, shapes, c, prunable));
+  const pruned = criteria.map((c) => pruneWeightRows(weights, shapes, c, prunable));
   const evals = await evaluateWeightSets(gpu, spec, pruned.map((p) => p.weights), data, evalRows);
   return pruned.map((p, i) => ({
     criterion: criteria[i],
