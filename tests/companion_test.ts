@@ -7,7 +7,8 @@ import { syntheticDataset } from "../lib/data/mod.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { evaluateWeightSets } from "../lib/prune/evaluate.ts";
 import { parseTrainConfig } from "../lib/train/config.ts";
-import { fcnSpecFor, train } from "../lib/train/trainer.ts";
+import { fcnSpecFor } from "../lib/train/model_for.ts";
+import { train } from "../lib/train/trainer.ts";
 
 Deno.test("spearman: monotone, reversed, ties and constant inputs", () => {
   assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 45]), 1);

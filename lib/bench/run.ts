@@ -289,15 +289,7 @@ export async function* benchCnnSteps(gpu: Gpu, opts: BenchOptions): AsyncGenerat
         net.loss(batch, B, true, sink, 0);
         net.backward(batch, B);
         net.sgd(batch, lr);
-        for (const tg of targets) {
-          injectNoise(gpu, batch, net.weights[tg.layer], tg.rows, tg.cols, {
-            spec: noise,
-            lr,
-            seed,
-            layer: tg.layer,
-            step: run,
-          });
-        }
+        net.addNoise(batch, targets, { spec: noise, lr, seed, step: run });
       }, timing(opts, plan.stepInner));
       log(`cnn step vgg11 width ${width} B=${B} noise ${type}: ${t.ms.toFixed(3)} ms`);
       yield {

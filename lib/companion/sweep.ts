@@ -13,7 +13,7 @@ import { codeVersion } from "../store/version.ts";
 import { parseTrainConfig, type TrainConfig } from "../train/config.ts";
 import { datasetFor } from "../train/dataset_for.ts";
 import { type RunOutcome, trainOrLoad } from "../train/run.ts";
-import { fcnSpecFor } from "../train/trainer.ts";
+import { fcnSpecFor } from "../train/model_for.ts";
 import type { CompanionModel, CompanionPreset } from "./presets.ts";
 import { pruningCurves, type PruningPoint } from "./pruning.ts";
 

@@ -33,10 +33,6 @@ export function layerShapes(spec: FcnSpec): LayerShape[] {
   return shapes;
 }
 
-export function parameterCount(spec: FcnSpec): number {
-  return layerShapes(spec).reduce((s, l) => s + l.out * l.in, 0);
-}
-
 /** RNG stream of layer l's initial weights (noise streams live elsewhere; see lib/noise). */
 export const INIT_STREAM_BASE = 0x1000;
 

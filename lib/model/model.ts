@@ -49,19 +49,17 @@ export interface NoiseTarget {
 export function noiseTargets(spec: ModelSpec, type: NoiseType): NoiseTarget[] {
   if (type === 0) return [];
   const shapes = modelShapes(spec);
-  const last = shapes.length - 1;
+  const vgg = isVgg(spec);
+  const k = VGG_KERNEL * VGG_KERNEL;
   const targets: NoiseTarget[] = [];
-  shapes.forEach((s, l) => {
-    if (l === last) return;
-    if (!isVgg(spec)) return targets.push({ layer: l, rows: s.out, cols: s.in });
-    if (l === 0) return;
-    const k = VGG_KERNEL * VGG_KERNEL;
+  for (let l = vgg ? 1 : 0; l < shapes.length - 1; l++) {
+    const s = shapes[l];
     targets.push(
-      type === 3
+      vgg && type === 3
         ? { layer: l, rows: s.out * (s.in / k), cols: k }
         : { layer: l, rows: s.out, cols: s.in },
     );
-  });
+  }
   return targets;
 }
 

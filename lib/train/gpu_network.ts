@@ -6,6 +6,8 @@
  */
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import type { LayerShape } from "../model/fcn.ts";
+import type { NoiseTarget } from "../model/model.ts";
+import { injectNoise, type InjectOptions } from "../noise/inject.ts";
 import { sgdStep, softmaxCrossEntropy, sumPairs } from "../ops/nn.ts";
 
 export abstract class GpuNetwork {
@@ -78,6 +80,16 @@ export abstract class GpuNetwork {
       { gradScale: 1 / rows },
     );
     sumPairs(this.gpu, batch, this.rowStats, rows, out, offset);
+  }
+
+  /** Records the noise of one step on each target's weights, drawn on the target's rows × cols. */
+  addNoise(batch: Batch, targets: NoiseTarget[], opts: Omit<InjectOptions, "layer">): void {
+    for (const t of targets) {
+      injectNoise(this.gpu, batch, this.weights[t.layer], t.rows, t.cols, {
+        ...opts,
+        layer: t.layer,
+      });
+    }
   }
 
   sgd(batch: Batch, lr: number): void {

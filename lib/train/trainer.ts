@@ -19,9 +19,7 @@
  */
 import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { FcnSpec } from "../model/fcn.ts";
 import { initModel, inputDimOf, noiseTargets } from "../model/model.ts";
-import { injectNoise } from "../noise/inject.ts";
 import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
 import { DeviceSplit, epochPermutation } from "./device_data.ts";
@@ -103,17 +101,6 @@ export class HaltedError extends Error {
     super(`halted at step ${step}`);
     this.name = "HaltedError";
   }
-}
-
-/** The FCN of a config (for FCN-only code such as the 2106.03795 analyses). */
-export function fcnSpecFor(config: TrainConfig, data: Dataset): FcnSpec {
-  if (config.model === "vgg11") throw new Error("this analysis supports FCN configs only");
-  return {
-    inputDim: data.inputDim,
-    width: config.width,
-    depth: config.depth,
-    numClasses: data.numClasses,
-  };
 }
 
 export async function train(
@@ -245,15 +232,7 @@ export async function train(
           averaged,
         };
       }
-      for (const t of noisy) {
-        injectNoise(gpu, batch, net.weights[t.layer], t.rows, t.cols, {
-          spec: config.noise,
-          lr: config.lr,
-          seed: config.seed,
-          layer: t.layer,
-          step: i,
-        });
-      }
+      net.addNoise(batch, noisy, { spec: config.noise, lr: config.lr, seed: config.seed, step: i });
       batch.submit();
       state.step = i + 1;
       stepsThisCall++;
