@@ -1,7 +1,8 @@
 /**
  * `deno task runs`: the store as a table, one row per training run (trained here or imported),
  * with the pruning results the store holds for it (records of `config.kind = "prune"`, written
- * by the figure scripts and `sweep`: `config.run` names the run, `metrics.pruned` the results).
+ * by the figure scripts, `sweep` and `prune`: `config.run` names the run, `metrics.pruned` the
+ * results; a criterion found in several records is shown once, from the first in key order).
  */
 import { toCsv } from "../plot/csv.ts";
 import type { PrunedEvaluation } from "../prune/evaluate.ts";
@@ -104,7 +105,9 @@ export async function runRows(store: ResultStore): Promise<RunRow[]> {
     const cfg = obj(r.config);
     if (cfg.kind !== "prune" || typeof cfg.run !== "string") continue;
     const list = Array.isArray(r.metrics.pruned) ? r.metrics.pruned as PrunedEvaluation[] : [];
-    prunes.set(cfg.run, [...(prunes.get(cfg.run) ?? []), ...list]);
+    const have = prunes.get(cfg.run) ?? [];
+    const seen = new Set(have.map((p) => criterionLabel(p.criterion)));
+    prunes.set(cfg.run, [...have, ...list.filter((p) => !seen.has(criterionLabel(p.criterion)))]);
   }
   const rows: RunRow[] = [];
   for (const r of records) {
