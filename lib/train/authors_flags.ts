@@ -16,7 +16,8 @@
  *
  * Flags that only restate htsgd's fixed behaviour are accepted when they hold that value
  * (`--mom 0`, `--wd 0`, `--criterion NLL`, `--batch_size_eval` (evaluation covers the full sets
- * either way), `--iterate_noise_lr_rescaling True`, `--convergence_loss inf`); any other value
+ * either way), `--iterate_noise_lr_rescaling True`, `--convergence_loss inf`, `--convergence_method
+ * custom`, `--data_scale 1`); any other value
  * is a usage error. Their `--alpha` (an lr-decay schedule) has no counterpart and clashes with
  * our `--alpha` (the tail index), so it is not translated.
  */
@@ -45,6 +46,11 @@ const FIXED: Record<string, { ok: (v: string) => boolean; meaning: string }> = {
     ok: (v) => /^(true|1)$/i.test(v),
     meaning: "htsgd always scales the noise by lr^(1/α)",
   },
+  convergence_method: {
+    ok: (v) => v === "custom",
+    meaning: "htsgd's stopping rule is their 'custom' one (train accuracy ≥ P at an evaluation)",
+  },
+  data_scale: { ok: (v) => Number(v) === 1, meaning: "htsgd does not rescale the data (use 1)" },
   convergence_loss: {
     ok: (v) => /^\+?inf(inity)?$/i.test(v),
     meaning: "htsgd stops on train accuracy only (their default, inf)",
