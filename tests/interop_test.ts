@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { layerAlpha } from "../lib/analysis/layer_alpha.ts";
 import { loadDataset } from "../lib/data/mod.ts";
 import { storePruneResults } from "../lib/experiments/run_and_prune.ts";
 import { exportRun, parsePrunedSpec } from "../lib/interop/export.ts";
@@ -377,6 +378,11 @@ Deno.test("import: export → import round trip; prune and loadStoredRun see the
     const run = (await loadStoredRun(target, res.key))!;
     assert.deepEqual(run.config, FCN);
     run.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]]));
+    // The α̂ analyses see the same matrices (rows = units).
+    assert.deepEqual(
+      layerAlpha(run.weights[0], 6, 32, { permutations: 1 }),
+      layerAlpha(weights[0], 6, 32, { permutations: 1 }),
+    );
     // Importing the same file again writes nothing new.
     assert.equal((await importSafetensors(target, path, bytes, FCN)).created, false);
     // And the imported run exports back to the same values.
@@ -678,6 +684,8 @@ Deno.test("the authors' README command gives the same config as ours", async () 
   assert.equal(cfg.noise.type, 1);
   const noFilter = translateAuthorsFlags(["--model", "vgg11_wide", "--iterate_noise", "1"]);
   assert.ok(noFilter.notes.some((n) => /per 3×3 kernel/.test(n)));
+  const gauss = translateAuthorsFlags(["--iterate_noise", "1", "--iterate_noise_alpha", "2"]);
+  assert.ok(gauss.notes.some((n) => /N\(0, 2\)/.test(n)));
   assert.throws(() => translateAuthorsFlags(["--mom", "0.9"]), /--mom 0\.9: not supported/);
   assert.throws(() => translateAuthorsFlags(["--eval_freq"]), /--eval_freq needs a value/);
   // Our own flags pass through untouched.

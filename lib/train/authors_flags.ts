@@ -70,7 +70,7 @@ export function translateAuthorsFlags(args: string[]): TranslatedArgs {
   const out: string[] = [];
   const notes: string[] = [];
   let filter: boolean | undefined;
-  let vggTypeOne = false;
+  let typeOne = false; // Type I noise asked for
   let sawVgg = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -110,7 +110,7 @@ export function translateAuthorsFlags(args: string[]): TranslatedArgs {
     }
     if (name in RENAMES) {
       const value = takeValue();
-      if (name === "iterate_noise" && value === "1") vggTypeOne = true;
+      if (name === "iterate_noise" && value === "1") typeOne = true;
       out.push(`--${RENAMES[name]}`, value);
       continue;
     }
@@ -124,7 +124,14 @@ export function translateAuthorsFlags(args: string[]): TranslatedArgs {
     }
     out.push(arg);
   }
-  if (sawVgg && vggTypeOne && filter !== true) {
+  const alphaAt = out.indexOf("--alpha");
+  if (typeOne && alphaAt >= 0 && Number(out[alphaAt + 1]) === 2) {
+    notes.push(
+      "at α = 2 the authors' Type I adds N(0, 1) per unit; htsgd adds SαS(1) at α = 2, i.e. " +
+        "N(0, 2) (twice their variance; see README, Conventions)",
+    );
+  }
+  if (sawVgg && typeOne && filter !== true) {
     notes.push(
       "without --iterate_noise_filter the authors' VGG Type I noise is one scalar per 3×3 " +
         "kernel; htsgd always draws one per filter (the paper's CIFAR-10 setting)",
