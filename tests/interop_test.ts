@@ -240,6 +240,24 @@ Deno.test("VGG11 names and shapes: the equivalent nn.Sequential's state_dict", a
     assert.deepEqual(st.out["6.weight"].shape, [4, 2, 3, 3]);
     assert.deepEqual(st.out["22.weight"].shape, [10, 8]);
     assert.deepEqual(st.out["18.weight"].values, [...weights[7]]);
+    // Import: our names, and the authors' vgg.py names (features.<i>, classifier), in any order.
+    const target = new ResultStore(join(dir, "imported"));
+    const path = join(dir, "out", "model.safetensors");
+    const ours = await importSafetensors(target, path, await Deno.readFile(path), config);
+    const back = (await loadStoredRun(target, ours.key))!;
+    back.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]], `layer ${l}`));
+    const names = torchNames(config);
+    const authors = handSafetensors(
+      weights.map((w, l) => ({
+        name: l === 8 ? "classifier.weight" : `features.${names[l].split(".")[0]}.weight`,
+        dtype: "F32",
+        shape: st.out[names[l]].shape,
+        bytes: f32(w),
+      })).reverse(),
+    );
+    const theirs = await importSafetensors(target, "vgg.safetensors", authors, config);
+    const back2 = (await loadStoredRun(target, theirs.key))!;
+    back2.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]], `layer ${l}`));
   });
 });
 
