@@ -9,7 +9,7 @@ import { pruneAndEvaluate } from "../lib/prune/evaluate.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
-import { loadStoredRun } from "../lib/train/run.ts";
+import { dataRecordFor, loadStoredRun } from "../lib/train/run.ts";
 import { modelSpecFor } from "../lib/train/model_for.ts";
 
 const USAGE =
@@ -41,6 +41,13 @@ runMain(async () => {
     dataDir: values["data-dir"],
     log: (l) => console.error(l),
   });
+  const fingerprint = dataRecordFor(config, data);
+  if (run.data?.sha256 !== fingerprint.sha256) {
+    throw new Error(
+      `run ${key} was trained on data ${run.data?.sha256 ?? "(not recorded)"}, but the data ` +
+        `loaded now are ${fingerprint.sha256} (${fingerprint.source}): pass the same --data-dir`,
+    );
+  }
   const gpu = await Gpu.shared();
   const results = await pruneAndEvaluate(
     gpu,

@@ -61,7 +61,7 @@ runMain(async () => {
     );
     for (const p of shareOf(points, (q) => q.shardKey, shard, assignment)) {
       console.log(JSON.stringify({
-        key: p.runKey,
+        configKey: p.configKey,
         index: p.index,
         label: p.label,
         shard: formatShard(shard),

@@ -163,7 +163,7 @@ Deno.test("a grid expands to the cartesian product, first axis slowest, each a v
   assert.deepEqual(points.map((p) => p.index), [0, 1, 2, 3, 4, 5]);
   assert.equal(points[3].label, "seed=2 noise.alpha=1.9");
   assert.deepEqual(points[3].values, { seed: 2, "noise.alpha": 1.9 });
-  assert.equal(new Set(points.map((p) => p.runKey)).size, 6);
+  assert.equal(new Set(points.map((p) => p.configKey)).size, 6);
   assert.equal(points[0].config.noise.sigma, 0.2, "untouched base fields stay");
   // No axes: the base alone.
   assert.equal(expandGrid(parseGrid({ base: BASE })).points.length, 1);
@@ -715,7 +715,7 @@ Deno.test("three shard processes, merged, equal one process: same keys, metrics 
     for (let k = 0; k < 3; k++) {
       assert.deepEqual(
         shardKeys[k],
-        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.runKey),
+        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.configKey),
       );
       assert.ok(lines[k].every((l) => l.shard === `${k}/3`));
     }

@@ -147,7 +147,7 @@ export async function companionSweep(
       { kind: "companion-analysis", run: run.key, ratios: preset.ratios },
       codeVersion(),
     );
-    const cached = await store.get(key);
+    const cached = await store.getVerified(key, log);
     let point: CompanionPoint;
     if (cached) point = cached.metrics.point as CompanionPoint;
     else {

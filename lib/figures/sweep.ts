@@ -6,7 +6,6 @@
 import { runAndPrune } from "../experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
 import type { TrainConfig } from "../train/config.ts";
-import { runKey } from "../train/run.ts";
 import { type FigureContext, ShardDone, shardShare } from "./context.ts";
 import { type DatasetPreset, type FigurePreset, type HtType, runConfig } from "./presets.ts";
 
@@ -157,13 +156,14 @@ function trainLogger(ctx: FigureContext): (line: string) => void {
 }
 
 /**
- * Loads the data of every dataset that still has runs to train, before training any, so missing
- * real data fails at once (with the `deno task data` hint) instead of after hours of other runs.
+ * Loads the data of every dataset, before training any run, so missing real data fails at once
+ * (with the `deno task data` hint) instead of after hours of other runs. (Finished runs need
+ * their data too: a run key hashes the data it was trained on.)
  */
 async function preflight(ctx: FigureContext, runs: RunSpec[]): Promise<void> {
   const checked = new Set<string>();
   for (const s of runs) {
-    if (checked.has(s.ds.id) || await ctx.store.has(runKey(s.config))) continue;
+    if (checked.has(s.ds.id)) continue;
     checked.add(s.ds.id);
     await ctx.data.get(s.config);
   }
