@@ -13,7 +13,7 @@ import { dataRecordFor, loadStoredRun } from "../lib/train/run.ts";
 import { modelSpecFor } from "../lib/train/model_for.ts";
 
 const USAGE =
-  `usage: deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
+  `usage: npx deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
   --error E        mce criterion: prune the smallest units holding ≤ E of ‖W‖_F² (default 0.1)
   --fractions ...  also prune these fractions of units per layer (e.g. 0,0.1,0.2)`;
 

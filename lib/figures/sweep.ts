@@ -3,6 +3,7 @@
  * α sweep, the curves and the table share runs), and running them through the cached
  * train-and-prune pipeline with one progress line per run.
  */
+import { etaText } from "../progress.ts";
 import { runAndPrune } from "../experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
 import type { TrainConfig } from "../train/config.ts";
@@ -175,6 +176,7 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
   const runs = shardShare(ctx, all, (s) => s.config);
   await preflight(ctx, runs);
   const rows: RunRow[] = [];
+  const sweepStart = performance.now();
   for (const [i, s] of runs.entries()) {
     const tag = `[${i + 1}/${runs.length}]`;
     ctx.log(`${tag} ${describeRun(s)} …`);
@@ -224,6 +226,11 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
         pct(row.prunedTestAcc)
       }`;
     ctx.log(`${tag} done${run.cached ? " (cached)" : ` in ${secs} s`}: ${what}`);
+    if (i + 1 < runs.length) {
+      console.error(
+        `${tag} ${etaText(i + 1, runs.length, (performance.now() - sweepStart) / 1000)}`,
+      );
+    }
   }
   if (ctx.shard) throw new ShardDone(runs.length, all.length, ctx.shard);
   return rows;

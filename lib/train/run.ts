@@ -14,6 +14,7 @@ import { type ResultStore, RunExistsError, type RunRecord } from "../store/resul
 import { removeTempFiles } from "../shard/hygiene.ts";
 import { codeVersion } from "../store/version.ts";
 import { DATASETS, parseTrainConfig, type TrainConfig } from "./config.ts";
+import { checkModelFits } from "./limits.ts";
 import type { EvalResult } from "./evaluate.ts";
 import {
   type Checkpointer,
@@ -147,6 +148,7 @@ export async function trainOrLoad(
   const key = runKey(config, dataRecord);
   const existing = await loadFinished(store, key, dataRecord, opts.log);
   if (existing) return existing;
+  checkModelFits(config, data, gpu.limits);
   const started = performance.now();
   let metrics: TrainMetrics;
   let weights: Float32Array[] = [];
