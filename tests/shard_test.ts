@@ -399,6 +399,35 @@ Deno.test("the Kubernetes template is an Indexed Job whose pods run the same swe
   );
 });
 
+Deno.test("templates quote store paths in the merge hints and refuse line breaks and odd log dirs", () => {
+  const store = "/data/$(touch pwned) store";
+  const slurm = renderSlurm({ shards: 2, grid: "g.json", store, workdir: "/w" });
+  const hint = slurm.split("\n").find((l) => l.includes("scripts/merge.ts"))!;
+  assert.equal(
+    hint,
+    `#   deno run -A scripts/merge.ts --into '/data/$(touch pwned) store' ` +
+      `'/data/$(touch pwned) store'/shard-*`,
+  );
+  const k8s = renderK8s({ shards: 2, grid: "g.json", store, image: "img" });
+  assert.ok(
+    k8s.includes(`--into '/data/$(touch pwned) store' '/data/$(touch pwned) store'/shard-*`),
+  );
+  for (const bad of ["/data/a\u2028b", "/data/a\u0085b", "/data/a\u2029b", "/data/a\tb"]) {
+    assert.throws(
+      () => renderK8s({ shards: 2, grid: "g.json", store: bad, image: "img" }),
+      /store: must be one line of text/,
+    );
+  }
+  assert.throws(
+    () => renderSlurm({ shards: 2, grid: "g", store: "s", workdir: "/w", logDir: "my logs" }),
+    /logDir: letters, digits/,
+  );
+  assert.throws(
+    () => renderSlurm({ shards: 2, grid: "g", store: "s", workdir: "/w", logDir: "$(id)" }),
+    /logDir/,
+  );
+});
+
 Deno.test("template parameters are validated, naming the field", () => {
   const slurm = (p: Record<string, unknown>, re: RegExp) =>
     assert.throws(
