@@ -26,6 +26,7 @@ export class TemplateError extends Error {
  * U+2029) that YAML, editors or terminals treat as a new line (a path holding one would break out
  * of a comment in the rendered templates).
  */
+// deno-lint-ignore no-control-regex -- control characters are what it rejects
 const SAFE_TEXT = /^[^\0-\x1f\x7f\u0085\u2028\u2029]+$/;
 const PathText = z.string().min(1).regex(SAFE_TEXT, "must be one line of text");
 
