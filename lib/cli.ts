@@ -32,6 +32,7 @@ export const TASK_EXAMPLES: Record<string, string> = {
     "--eval-every 25 --max-steps 1500 --noise-type I --alpha 1.75 --sigma 0.0025",
   prune: "npx deno task prune -- 0123456789abcdef --fractions 0,0.1,0.2",
   reproduce: "npx deno task reproduce -- --preset smoke",
+  "fig:synthetic": "npx deno task fig:synthetic -- --preset smoke --seed 0 --out /tmp/figures",
   bench: "npx deno task bench -- --quick",
   sweep: "npx deno task sweep -- --grid grid.json --shard 0/4 --store results-0",
   merge: "npx deno task merge -- --into results results-0 results-1",
