@@ -132,7 +132,10 @@ class RacingStore extends ResultStore {
   override async put(...args: Parameters<ResultStore["put"]>) {
     const key = args[0];
     await this.saveCheckpoint(key, { step: 3 }, { W0: new Float32Array(4) }, null);
-    await Deno.writeTextFile(join(this.runDir(key), ".weights.htt.4242.0123456789ab.tmp"), "x");
+    const temp = join(this.runDir(key), ".weights.htt.4242.0123456789ab.tmp");
+    await Deno.writeTextFile(temp, "x");
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await Deno.utime(temp, anHourAgo, anHourAgo);
     return super.put(...args);
   }
 }

@@ -177,7 +177,12 @@ export class ResultStore {
     } catch (err) {
       if (!(err instanceof UnverifiedRecordError)) throw err;
       const aside = `${this.runDir(key)}.unverified-${Date.now()}`;
-      await Deno.rename(this.runDir(key), aside);
+      try {
+        await Deno.rename(this.runDir(key), aside);
+      } catch (renameErr) {
+        // Another process moved it aside first.
+        if (!(renameErr instanceof Deno.errors.NotFound)) throw renameErr;
+      }
       log?.(`${err.path}: no checksum (older version): moved to ${aside}; recomputing`);
       return undefined;
     }

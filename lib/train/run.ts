@@ -232,7 +232,8 @@ async function loadFinished(
   const tensors = metrics.stopReason === "diverged" ? {} : await store.getTensors(key);
   const averagedWeights = weightsFrom(tensors, "A");
   await store.clearCheckpoint(key);
-  await removeTempFiles(store.runDir(key), { olderThanSeconds: 0 }).catch(() => {});
+  // Temp files of killed writers (older than any write takes: a live racer's are kept).
+  await removeTempFiles(store.runDir(key), { olderThanSeconds: 300 }).catch(() => {});
   return {
     key,
     record: existing,
