@@ -146,8 +146,8 @@ export async function runSweep(
   for (const [i, point] of share.entries()) {
     let key: string | undefined;
     const getData = () => {
-      const key = dataKey(point.config);
-      if (data?.key !== key) data = { key, value: load(point.config) };
+      const which = dataKey(point.config);
+      if (data?.key !== which) data = { key: which, value: load(point.config) };
       return data.value;
     };
     const runOpts = {
