@@ -18,8 +18,8 @@ import { benchPlan, type BenchScale } from "../lib/bench/plan.ts";
 import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
 import { runBench } from "../lib/bench/run.ts";
 
-const USAGE = `usage: deno task bench [-- options]
-       deno task bench -- compare FILE... [--json]
+const USAGE = `usage: npx deno task bench -- [options]
+       npx deno task bench -- compare FILE... [--json]
   --full              the real shapes (B=5000, d=784, n=2000/5000/10000, 4096³, 8192³) even on
                       a software adapter (default: real on GPUs, sized down on CPU adapters)
   --quick             tiny shapes and one repeat (tests)
@@ -72,7 +72,8 @@ async function compare(files: string[], json: boolean): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseFlags(Deno.args, OPTIONS, USAGE);
+  // `deno task bench -- --quick` passes the "--" through.
+  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), OPTIONS, USAGE);
   if (values.help) {
     console.log(USAGE);
     return;

@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { helpOrVersion } from "../lib/cli.ts";
 import {
   classHistogram,
   DATASET_NAMES,
@@ -23,7 +24,7 @@ import { hashFile } from "../lib/data/bytes.ts";
 import { publishedMd5 } from "../lib/data/fetch.ts";
 import { basename } from "node:path";
 
-const USAGE = `usage: deno task data -- --dataset NAME [--data-dir DIR] [--no-download]
+const USAGE = `usage: npx deno task data -- --dataset NAME [--data-dir DIR] [--no-download]
   --dataset NAME   one of ${DATASET_NAMES.join(", ")}
   --data-dir DIR   read the files from DIR instead of the cache (no download)
   --no-download    use only what is already in the cache`;
@@ -111,6 +112,11 @@ async function describeFiles(loaded: LoadedDataset): Promise<string[]> {
 }
 
 async function main(): Promise<number> {
+  const early = helpOrVersion(Deno.args, USAGE);
+  if (early !== undefined) {
+    console.log(early);
+    return 0;
+  }
   let args: Args | "help";
   try {
     args = await parseCommandLine(Deno.args);

@@ -11,11 +11,12 @@ import { Gpu } from "../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../lib/plot/charts.ts";
 import { writeFigure } from "../lib/plot/figure.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
+import { checkOutputFolder, checkStoreWritable } from "../lib/shard/hygiene.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { noiseLabel, parseTrainConfig, type TrainConfig } from "../lib/train/config.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
 
-const USAGE = `usage: deno task demo [-- --width N --sigma S --seed N --store DIR --out DIR]
+const USAGE = `usage: npx deno task demo -- [--width N --sigma S --seed N --store DIR --out DIR]
   --width N    hidden units (default 128)
   --sigma S    Type-I noise scale σ (default 0.0025; α = 1.75, s = σ·lr^(1/α))
   --seed N     seed for init, shuffling and noise (default 1)
@@ -38,6 +39,9 @@ runMain(async () => {
   const seed = numberFlag("seed", values.seed, { integer: true, min: 0, max: 0xffffffff }) ?? 1;
   const store = new ResultStore(values.store ?? "results");
   const outDir = values.out ?? "figures";
+  // Before the GPU: a read-only --store or an --out that names a file fails at once.
+  await checkStoreWritable(store.dir);
+  await checkOutputFolder(outDir);
 
   const gpu = await Gpu.shared();
   console.log(`adapter: ${gpu.describe()}`);

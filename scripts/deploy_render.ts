@@ -15,7 +15,7 @@ import {
 } from "../lib/shard/templates.ts";
 
 const USAGE =
-  `usage: deno task deploy:render -- slurm|k8s --shards N --grid FILE --store DIR [flags]
+  `usage: npx deno task deploy:render -- slurm|k8s --shards N --grid FILE --store DIR [flags]
   --params FILE.json      template parameters as JSON (see lib/shard/templates.ts); flags override
   --workdir DIR           project checkout on the cluster (slurm; k8s default /app in the image)
   --image IMAGE           container image (k8s)

@@ -5,6 +5,7 @@
  * error ε = 0.1 against α, one panel per layer kind. Writes figures/fig_synthetic.{svg,png,csv}
  * and its section of figures/report.md. Bad flags exit 2 before anything is written.
  */
+import { checkOutputFolder } from "../lib/shard/hygiene.ts";
 import * as Plot from "@observablehq/plot";
 import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { type Centring, prunableFraction } from "../lib/compress/magnitude.ts";
@@ -27,7 +28,7 @@ const PRESETS = {
 } as const;
 type Preset = keyof typeof PRESETS;
 
-const USAGE = `usage: deno task fig:synthetic [-- --preset smoke|small|paper] [options]
+const USAGE = `usage: npx deno task fig:synthetic -- [--preset smoke|small|paper] [options]
   --preset P          smoke (40 α, N = 20,000, d = 100; default, as every figure script),
                       small (100 α, N = 100,000, d = 250) or paper (250 α, N = 250,000,
                       d = 500, the authors' setting)
@@ -202,6 +203,7 @@ if (import.meta.main) {
       return;
     }
     validateSynthShape({ n: job.n, d: job.d });
+    await checkOutputFolder(job.out); // before the GPU: a bad --out fails at once
     const t0 = performance.now();
     const gpu = await Gpu.shared();
     console.log(`adapter: ${gpu.describe()}`);

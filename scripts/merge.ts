@@ -8,7 +8,7 @@
 import { parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { describeIssues, mergeStores } from "../lib/shard/merge.ts";
 
-const USAGE = `usage: deno task merge -- --into DIR SRC1 [SRC2 ...] [--dry-run]
+const USAGE = `usage: npx deno task merge -- --into DIR SRC1 [SRC2 ...] [--dry-run]
   --into DIR   destination store (created if missing; may already hold runs)
   --dry-run    report what would be copied and refused; write nothing`;
 

@@ -21,7 +21,7 @@ import {
 } from "../lib/noise/sample.ts";
 
 const USAGE =
-  `usage: deno task noise -- (--kind sas|positive | --type I|II|III) --alpha A --out FILE
+  `usage: npx deno task noise -- (--kind sas|positive | --type I|II|III) --alpha A --out FILE
   --kind sas|positive    SαS(α, 1), or the positive (α/2)-stable, Laplace transform exp(−u^{α/2})
   --type I|II|III        the noise added to a zero rows×cols matrix (also 1|2|3)
   --alpha A              tail index in (0, 2] (positive and Type III: < 2)

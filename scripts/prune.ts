@@ -10,11 +10,11 @@ import { storePruneResults } from "../lib/experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
-import { loadStoredRun } from "../lib/train/run.ts";
+import { dataRecordFor, loadStoredRun } from "../lib/train/run.ts";
 import { modelSpecFor } from "../lib/train/model_for.ts";
 
 const USAGE =
-  `usage: deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
+  `usage: npx deno task prune -- <run key> [--store DIR] [--error E] [--fractions F1,F2,...] [--data-dir DIR]
   --error E        mce criterion: prune the smallest units holding ≤ E of ‖W‖_F² (default 0.1)
   --fractions ...  also prune these fractions of units per layer (e.g. 0,0.1,0.2)`;
 
@@ -42,6 +42,13 @@ runMain(async () => {
     dataDir: values["data-dir"],
     log: (l) => console.error(l),
   });
+  const fingerprint = dataRecordFor(config, data);
+  if (run.data?.sha256 !== fingerprint.sha256) {
+    throw new Error(
+      `run ${key} was trained on data ${run.data?.sha256 ?? "(not recorded)"}, but the data ` +
+        `loaded now are ${fingerprint.sha256} (${fingerprint.source}): pass the same --data-dir`,
+    );
+  }
   const gpu = await Gpu.shared();
   const results = await pruneAndEvaluate(
     gpu,

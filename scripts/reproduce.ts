@@ -6,6 +6,7 @@
  * the numbers.
  */
 import { runMain } from "../lib/cli.ts";
+import { etaText } from "../lib/progress.ts";
 import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/cli.ts";
 import { ShardDone } from "../lib/figures/context.ts";
 import { buildIndexHtml } from "../lib/figures/index_html.ts";
@@ -41,6 +42,13 @@ runMain(async () => {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`=== ${script.task} done in ${secs} s: ${outcome.files.join(", ")}`);
     summaries.push(...outcome.summary);
+    if (i + 1 < FIGURE_SCRIPTS.length) {
+      const elapsed = (performance.now() - started) / 1000;
+      console.error(
+        `reproduce: ${i + 1}/${FIGURE_SCRIPTS.length} scripts done, ` +
+          etaText(i + 1, FIGURE_SCRIPTS.length, elapsed),
+      );
+    }
   }
   if (args.shard) {
     console.log(`\nshard ${args.shard.index}/${args.shard.count} done; no index.html for a shard`);

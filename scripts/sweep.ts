@@ -13,7 +13,7 @@ import { ALL, formatShard, parseShard, shardSizes, shareOf } from "../lib/shard/
 import { runSweep } from "../lib/shard/sweep.ts";
 import { ResultStore } from "../lib/store/results.ts";
 
-const USAGE = `usage: deno task sweep -- --grid GRID.json [--shard k/N] [--store DIR] [flags]
+const USAGE = `usage: npx deno task sweep -- --grid GRID.json [--shard k/N] [--store DIR] [flags]
   --grid FILE            sweep grid: {"base": {...training config}, "axes": {"seed": [1, 2],
                          "noise.alpha": [1.5, 1.9]}, "mceError": 0.1}
   --shard k/N            run only shard k of N (0-based: 0/N … (N-1)/N; default 0/1 = all)
@@ -61,7 +61,7 @@ runMain(async () => {
     );
     for (const p of shareOf(points, (q) => q.shardKey, shard, assignment)) {
       console.log(JSON.stringify({
-        key: p.runKey,
+        configKey: p.configKey,
         index: p.index,
         label: p.label,
         shard: formatShard(shard),

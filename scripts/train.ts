@@ -6,19 +6,31 @@
 import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { ResultStore } from "../lib/store/results.ts";
-import { noiseLabel } from "../lib/train/config.ts";
+import { checkStoreWritable } from "../lib/shard/hygiene.ts";
+import { DEFAULT_CONFIG, noiseLabel } from "../lib/train/config.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
 import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
 import { translateAuthorsFlags } from "../lib/train/authors_flags.ts";
 import { trainOrLoad } from "../lib/train/run.ts";
 
-const USAGE = `usage: deno task train -- [flags]
+const USAGE = `usage: npx deno task train -- [flags]
 ${TRAIN_USAGE}
   --data-dir DIR             read the dataset's files from DIR instead of the download cache
   --store DIR                results store (default results/)
   --checkpoint-every K       checkpoint every K steps (default 500)
+  --version                  package and code version (the code version is part of run keys)
+defaults: ${defaultsLine()}
+A run's key hashes its config, the SHA-256 of the data loaded and the code version; a finished
+run is loaded, an interrupted one resumes (Ctrl-C, then rerun the same command).
 The authors' flag names (--iterate_noise, --iterate_noise_scale, --batch_size_train, --eval_freq,
 …) are accepted as aliases: see README, "Interoperability".`;
+
+function defaultsLine(): string {
+  const d = DEFAULT_CONFIG;
+  return `--dataset ${d.dataset} --width ${d.width} --depth ${d.depth} --lr ${d.lr} ` +
+    `--batch-size ${d.batchSize} --eval-every ${d.evalEvery} --max-steps ${d.maxSteps} ` +
+    `--convergence-accuracy ${d.convergenceAccuracy} --noise-type ${d.noise.type} --seed ${d.seed}`;
+}
 
 runMain(async () => {
   const authors = translateAuthorsFlags(Deno.args.filter((a) => a !== "--"));
@@ -41,6 +53,7 @@ runMain(async () => {
     min: 1,
   });
   const store = new ResultStore(values.store ?? "results");
+  await checkStoreWritable(store.dir); // before the GPU: a read-only --store fails at once
   const gpu = await Gpu.shared();
   console.error(`adapter: ${gpu.describe()}`);
   console.error(

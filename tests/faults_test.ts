@@ -15,6 +15,8 @@ import { DeviceLostError, pruneKeyOf, runSweep, SweepRunError } from "../lib/sha
 import { isTempName, WriteError } from "../lib/store/atomic.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { decodeTensors } from "../lib/store/tensors.ts";
+import { datasetFor } from "../lib/train/dataset_for.ts";
+import { dataRecordFor, runKey } from "../lib/train/run.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -37,8 +39,17 @@ const GRID = {
 };
 const POINTS: GridPoint[] = expandGrid(parseGrid(GRID)).points;
 const CRITERIA = [{ kind: "mce" as const, error: 0.1 }];
+/** Each point's store key (config, data fingerprint, code version). */
+const RUN_KEYS = new Map(
+  await Promise.all(
+    POINTS.map(async (p) =>
+      [p, runKey(p.config, dataRecordFor(p.config, await datasetFor(p.config)))] as const
+    ),
+  ),
+);
+const runKeyOf = (p: GridPoint) => RUN_KEYS.get(p)!;
 /** Every key a finished sweep stores: a training and a pruning record per point. */
-const ALL_KEYS = POINTS.flatMap((p) => [p.runKey, pruneKeyOf(p.runKey, CRITERIA)]).sort();
+const ALL_KEYS = POINTS.flatMap((p) => [runKeyOf(p), pruneKeyOf(runKeyOf(p), CRITERIA)]).sort();
 const CHECKPOINT_EVERY = 3;
 
 /** The undisturbed sweep, computed once per test file, and how long its work took (ms). */
@@ -209,7 +220,7 @@ Deno.test("a sweep killed with SIGKILL at pseudo-random moments completes on rer
     const lines = new TextDecoder().decode(final.stdout).trim().split("\n").map((l) =>
       JSON.parse(l)
     );
-    assert.deepEqual(lines.map((l) => l.key), POINTS.map((p) => p.runKey));
+    assert.deepEqual(lines.map((l) => l.key), POINTS.map((p) => runKeyOf(p)));
     assert.ok(lines.every((l) => l.cached));
     await assertNoTornResults(store);
     await assertSameAsReference(store);
@@ -255,7 +266,7 @@ Deno.test("a GPU device lost mid-run fails the sweep clearly; the rerun resumes 
       (err: Error) => {
         assert.ok(err instanceof SweepRunError, String(err));
         assert.ok(err.cause instanceof DeviceLostError, String(err.cause));
-        assert.match(err.message, new RegExp(`^run ${victim.runKey} \\(grid point 1: `));
+        assert.match(err.message, new RegExp(`^run ${runKeyOf(victim)} \\(grid point 1: `));
         assert.match(err.message, /GPU device lost \(destroyed/);
         assert.match(err.message, /rerun the same command to resume/);
         return true;
@@ -264,9 +275,9 @@ Deno.test("a GPU device lost mid-run fails the sweep clearly; the rerun resumes 
     const state = await assertNoTornResults(dir);
     assert.deepEqual(
       state.finished.sort(),
-      [POINTS[0].runKey, pruneKeyOf(POINTS[0].runKey, CRITERIA)].sort(),
+      [runKeyOf(POINTS[0]), pruneKeyOf(runKeyOf(POINTS[0]), CRITERIA)].sort(),
     );
-    const checkpoint = await store.loadCheckpoint(victim.runKey);
+    const checkpoint = await store.loadCheckpoint(runKeyOf(victim));
     assert.ok(checkpoint, "the last checkpoint before the loss is kept");
     const savedAt = (checkpoint.meta as { step: number }).step;
     assert.equal(savedAt, 9);
@@ -341,7 +352,7 @@ Deno.test("a full disk fails the sweep naming the path; after freeing space the 
       (err: Error) => {
         assert.ok(err instanceof SweepRunError, String(err));
         assert.ok(err.cause instanceof WriteError, String(err.cause));
-        const path = store.checkpointPath(victim.runKey);
+        const path = store.checkpointPath(runKeyOf(victim));
         assert.ok(err.message.includes(`cannot write ${path} (disk full)`), err.message);
         return true;
       },
@@ -349,7 +360,7 @@ Deno.test("a full disk fails the sweep naming the path; after freeing space the 
     assert.deepEqual(await findTempFiles(dir), [], "the failed write removed its temp file");
     const state = await assertNoTornResults(dir);
     assert.equal(state.finished.length, 2, "the first point is finished");
-    const checkpoint = await store.loadCheckpoint(victim.runKey);
+    const checkpoint = await store.loadCheckpoint(runKeyOf(victim));
     assert.equal((checkpoint?.meta as { step: number }).step, 6, "the last good checkpoint");
     (Deno as { open: typeof Deno.open }).open = realOpen; // space freed
     await runSweep(await Gpu.shared(), store, POINTS, { checkpointEvery: CHECKPOINT_EVERY });
@@ -437,20 +448,20 @@ Deno.test("a kill between a record's temp write and its rename leaves nothing th
     // The exact state such a kill leaves: weights in place, the whole record still in its temp
     // file (written and synced, never renamed), and the run's last checkpoint gone or not.
     const point = POINTS[2];
-    const runDir = join(dir, "runs", point.runKey);
+    const runDir = join(dir, "runs", runKeyOf(point));
     await Deno.mkdir(runDir, { recursive: true });
     await Deno.copyFile(
-      join(ref, "runs", point.runKey, "weights.htt"),
+      join(ref, "runs", runKeyOf(point), "weights.htt"),
       join(runDir, "weights.htt"),
     );
     const temp = join(runDir, ".record.json.4242.0123456789ab.tmp");
-    await Deno.copyFile(join(ref, "runs", point.runKey, "record.json"), temp);
+    await Deno.copyFile(join(ref, "runs", runKeyOf(point), "record.json"), temp);
     const store = new ResultStore(dir);
-    assert.equal(await store.has(point.runKey), false);
+    assert.equal(await store.has(runKeyOf(point)), false);
     assert.deepEqual(await store.list(), []);
     const report = await mergeStores(join(dir, "merged"), [dir]);
     assert.deepEqual(report.copied, []);
-    assert.deepEqual(report.unfinished, [{ store: dir, key: point.runKey }]);
+    assert.deepEqual(report.unfinished, [{ store: dir, key: runKeyOf(point) }]);
     assert.equal(report.tempFilesSkipped, 1);
     // A fresh temp file may belong to a live writer: kept. An hour-old one is stale: removed.
     assert.deepEqual(await removeTempFiles(dir), []);
@@ -464,8 +475,8 @@ Deno.test("a kill between a record's temp write and its rename leaves nothing th
     });
     assert.ok(lines.includes("removed 1 stale temp file(s) left by killed processes"), `${lines}`);
     assert.deepEqual(await findTempFiles(dir), []);
-    const a = await loadStoredRun(dir, point.runKey);
-    const b = await loadStoredRun(ref, point.runKey);
+    const a = await loadStoredRun(dir, runKeyOf(point));
+    const b = await loadStoredRun(ref, runKeyOf(point));
     assert.ok(a.kind === "run" && b.kind === "run");
     assert.equal(runDifference(a.run, b.run), undefined);
   } finally {

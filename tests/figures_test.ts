@@ -39,7 +39,7 @@ import {
   widthSweepRuns,
 } from "../lib/figures/sweep.ts";
 import { markdownTable, tableResults } from "../lib/figures/table_results.ts";
-import { runKey } from "../lib/train/run.ts";
+import { configRunKey } from "../lib/train/run.ts";
 import { ResultStore } from "../lib/store/results.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -153,14 +153,14 @@ Deno.test("a broken preset is rejected with the offending field named", () => {
 Deno.test("curve runs are α-sweep runs (same keys); criteria depend only on the run", () => {
   for (const preset of Object.values(PRESETS)) {
     const seeds = preset.seeds;
-    const alphaKeys = new Set(alphaSweepRuns(preset, seeds).map((s) => runKey(s.config)));
+    const alphaKeys = new Set(alphaSweepRuns(preset, seeds).map((s) => configRunKey(s.config)));
     const curves = curveRuns(preset, seeds);
     for (const s of curves) {
-      assert.ok(alphaKeys.has(runKey(s.config)), `${preset.name}: curve run shared`);
+      assert.ok(alphaKeys.has(configRunKey(s.config)), `${preset.name}: curve run shared`);
     }
-    const widthKeys = new Set(widthSweepRuns(preset, seeds).map((s) => runKey(s.config)));
+    const widthKeys = new Set(widthSweepRuns(preset, seeds).map((s) => configRunKey(s.config)));
     for (const s of curves) {
-      assert.ok(widthKeys.has(runKey(s.config)), `${preset.name}: width run shared`);
+      assert.ok(widthKeys.has(configRunKey(s.config)), `${preset.name}: width run shared`);
     }
     for (const s of curves) {
       assert.equal(criteriaFor(preset, s.ds, s.config).length, 1 + preset.fractions.length);
@@ -626,11 +626,11 @@ Deno.test("--shard splits a figure sweep into disjoint shares that cover every r
     ...alphaSweepRuns(preset, [1, 2, 3]),
     ...widthSweepRuns(preset, [1, 2, 3]),
   ]);
-  const keys = runs.map((r) => runKey(r.config));
+  const keys = runs.map((r) => configRunKey(r.config));
   const seen: string[] = [];
   for (let index = 0; index < 3; index++) {
     const ctx = { shard: { index, count: 3 } } as unknown as FigureContext;
-    seen.push(...shardShare(ctx, runs, (r) => r.config).map((r) => runKey(r.config)));
+    seen.push(...shardShare(ctx, runs, (r) => r.config).map((r) => configRunKey(r.config)));
   }
   assert.deepEqual([...seen].sort(), [...keys].sort());
   assert.equal(shardShare({} as FigureContext, runs, (r) => r.config).length, runs.length);

@@ -26,7 +26,7 @@ import { sha256Hex } from "../lib/store/hash.ts";
 import { MalformedRecordError, ResultStore } from "../lib/store/results.ts";
 import { CorruptFileError, decodeTensors, encodeTensors } from "../lib/store/tensors.ts";
 import { parseTrainConfig, TrainConfigSchema } from "../lib/train/config.ts";
-import { runKey } from "../lib/train/run.ts";
+import { configRunKey } from "../lib/train/run.ts";
 import { cifarRecords, compress, mnistLike, tarBytes, ucrText, zipBytes } from "./data_fixtures.ts";
 
 export type Outcome =
@@ -591,7 +591,7 @@ export const TARGETS: Record<string, Target> = {
       if (JSON.stringify(parseTrainConfig(structuredClone(cfg))) !== JSON.stringify(cfg)) {
         return "parsing is not idempotent";
       }
-      if (!/^[0-9a-f]{16}$/.test(runKey(cfg))) return "no run key";
+      if (!/^[0-9a-f]{16}$/.test(configRunKey(cfg))) return "no run key";
     },
   },
   grid: {

@@ -28,7 +28,7 @@ import { ResultStore, type RunRecord } from "../lib/store/results.ts";
 import { translateAuthorsFlags } from "../lib/train/authors_flags.ts";
 import { DEFAULT_CONFIG, type TrainConfig } from "../lib/train/config.ts";
 import { configFromFlags, TRAIN_FLAGS } from "../lib/train/flags.ts";
-import { loadStoredRun, runKey } from "../lib/train/run.ts";
+import { configRunKey, loadStoredRun, runKey } from "../lib/train/run.ts";
 import { parseArgs } from "node:util";
 import { ecgValue } from "./data_fixtures.ts";
 
@@ -103,6 +103,9 @@ function fakeWeights(shapes: [number, number][]): Float32Array[] {
 
 const FCN_SHAPES: [number, number][] = [[6, 32], [6, 6], [10, 6]];
 
+/** The data record of the fake runs (their weights were never trained on anything). */
+const TEST_DATA = { name: "synthetic", source: "none (test weights)", sha256: "00".repeat(32) };
+
 async function storeWithRun(
   dir: string,
   config: TrainConfig,
@@ -110,10 +113,12 @@ async function storeWithRun(
   extra: Record<string, unknown> = {},
 ): Promise<{ store: ResultStore; key: string }> {
   const store = new ResultStore(dir);
-  const key = runKey(config);
+  const data = (extra.data as typeof TEST_DATA | undefined) ?? TEST_DATA;
+  const key = runKey(config, data);
   const record: RunRecord = {
     key,
     config: { kind: "fcn-train", ...config },
+    data,
     codeVersion: "test",
     createdAt: "2026-01-01T00:00:00.000Z",
     metrics: {
@@ -604,7 +609,7 @@ Deno.test("runs table: one row per run with pruning results; CSV quoting, filter
     // One mce-0.1 result although two records hold one (the first record in key order wins).
     assert.ok([0.25, 0.3].includes(byKey[k2].pruningRatio as number));
     assert.equal(byKey[k2].prunedTestAcc, 88.5);
-    assert.equal(byKey[k2].dataSha256, null);
+    assert.equal(byKey[k2].dataSha256, TEST_DATA.sha256);
     assert.equal(byKey[k2].alpha, 1.75);
     const csv = formatRows(rows, "csv");
     const parsed = parseCsv(csv);
@@ -753,7 +758,7 @@ Deno.test("sweep grid: an SGD point (type 0) needs no alpha/sigma", () => {
   const points = expandGrid(grid).points;
   assert.equal(points.length, 2);
   assert.deepEqual(points[0].config.noise, { type: 0, alpha: 2, sigma: 0 });
-  assert.equal(points[0].runKey, runKey({ ...FCN, seed: 1 }));
+  assert.equal(points[0].configKey, configRunKey({ ...FCN, seed: 1 }));
   // Mixed: SGD without α/σ beside a heavy-tailed type that has them.
   const mixed = expandGrid(parseGrid({
     base: { ...base, noise: { type: 0 } },

@@ -16,6 +16,12 @@ Deno.test("mce prunes the largest prefix of smallest units within the squared-er
   assert.deepEqual(selectPrunedRows(sq, { kind: "mce", error: 1 }), [1, 4, 3, 0, 2]);
 });
 
+Deno.test("mce prunes nothing of an all-zero layer (the authors' 0/0 share is NaN, never ≤ error)", () => {
+  const sq = new Float64Array([0, 0, 0, 0]);
+  assert.deepEqual(selectPrunedRows(sq, { kind: "mce", error: 0.1 }), []);
+  assert.deepEqual(selectPrunedRows(sq, { kind: "mce", error: 1 }), []);
+});
+
 Deno.test("fraction pruning removes floor(r·n) smallest units, ties by index", () => {
   const sq = Float64Array.from([2, 1, 1, 3, 0]);
   assert.deepEqual(selectPrunedRows(sq, { kind: "fraction", fraction: 0.5 }), [4, 1]);

@@ -163,7 +163,7 @@ Deno.test("a grid expands to the cartesian product, first axis slowest, each a v
   assert.deepEqual(points.map((p) => p.index), [0, 1, 2, 3, 4, 5]);
   assert.equal(points[3].label, "seed=2 noise.alpha=1.9");
   assert.deepEqual(points[3].values, { seed: 2, "noise.alpha": 1.9 });
-  assert.equal(new Set(points.map((p) => p.runKey)).size, 6);
+  assert.equal(new Set(points.map((p) => p.configKey)).size, 6);
   assert.equal(points[0].config.noise.sigma, 0.2, "untouched base fields stay");
   // No axes: the base alone.
   assert.equal(expandGrid(parseGrid({ base: BASE })).points.length, 1);
@@ -399,6 +399,35 @@ Deno.test("the Kubernetes template is an Indexed Job whose pods run the same swe
   );
 });
 
+Deno.test("templates quote store paths in the merge hints and refuse line breaks and odd log dirs", () => {
+  const store = "/data/$(touch pwned) store";
+  const slurm = renderSlurm({ shards: 2, grid: "g.json", store, workdir: "/w" });
+  const hint = slurm.split("\n").find((l) => l.includes("scripts/merge.ts"))!;
+  assert.equal(
+    hint,
+    `#   deno run -A scripts/merge.ts --into '/data/$(touch pwned) store' ` +
+      `'/data/$(touch pwned) store'/shard-*`,
+  );
+  const k8s = renderK8s({ shards: 2, grid: "g.json", store, image: "img" });
+  assert.ok(
+    k8s.includes(`--into '/data/$(touch pwned) store' '/data/$(touch pwned) store'/shard-*`),
+  );
+  for (const bad of ["/data/a\u2028b", "/data/a\u0085b", "/data/a\u2029b", "/data/a\tb"]) {
+    assert.throws(
+      () => renderK8s({ shards: 2, grid: "g.json", store: bad, image: "img" }),
+      /store: must be one line of text/,
+    );
+  }
+  assert.throws(
+    () => renderSlurm({ shards: 2, grid: "g", store: "s", workdir: "/w", logDir: "my logs" }),
+    /logDir: letters, digits/,
+  );
+  assert.throws(
+    () => renderSlurm({ shards: 2, grid: "g", store: "s", workdir: "/w", logDir: "$(id)" }),
+    /logDir/,
+  );
+});
+
 Deno.test("template parameters are validated, naming the field", () => {
   const slurm = (p: Record<string, unknown>, re: RegExp) =>
     assert.throws(
@@ -543,6 +572,32 @@ Deno.test("merge copies finished runs only, byte for byte, weights before record
     const planned = await mergeStores(dry, [a, b], { dryRun: true });
     assert.deepEqual(planned.copied, ["k1", "k2", "k3"]);
     assert.deepEqual(await tree(dry), []);
+  });
+});
+
+Deno.test("merge refuses, naming it, a finished training run without weights, an altered record or foreign weights", async () => {
+  await withDirs(2, async (a, into) => {
+    const A = new ResultStore(a);
+    const train = (key: string): RunRecord => ({
+      ...record(key, { acc: 1 }),
+      config: { kind: "fcn-train", key },
+    });
+    await A.put("nowts", train("nowts"), W(1));
+    await Deno.remove(A.weightsPath("nowts"));
+    await A.put("flip", train("flip"), W(1));
+    const text = await Deno.readTextFile(A.recordPath("flip"));
+    await Deno.writeTextFile(A.recordPath("flip"), text.replace('"acc": 1', '"acc": 7'));
+    await A.put("own", train("own"), W(1));
+    await A.put("foreign", train("foreign"), W(2));
+    await Deno.copyFile(A.weightsPath("own"), A.weightsPath("foreign"));
+    const report = await mergeStores(into, [a]);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.copied, ["own"]);
+    const detail = Object.fromEntries(report.corrupt.map((c) => [c.key, c.detail]));
+    assert.match(detail.nowts, /weights\.htt missing: a finished training run needs it/);
+    assert.ok(detail.nowts.includes(A.weightsPath("nowts")));
+    assert.match(detail.flip, /record\.json: checksum mismatch/);
+    assert.match(detail.foreign, /its header names run "own", not foreign/);
   });
 });
 
@@ -714,8 +769,8 @@ Deno.test("three shard processes, merged, equal one process: same keys, metrics 
     const points = expandGrid(parseGrid(sweepGrid())).points;
     for (let k = 0; k < 3; k++) {
       assert.deepEqual(
-        shardKeys[k],
-        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.runKey),
+        lines[k].map((l) => l.index),
+        filterShard(points, (p) => p.shardKey, { index: k, count: 3 }).map((p) => p.index),
       );
       assert.ok(lines[k].every((l) => l.shard === `${k}/3`));
     }
@@ -735,7 +790,7 @@ Deno.test("three shard processes, merged, equal one process: same keys, metrics 
       assert.equal(runDifference(a.run, b.run), undefined, key);
       const strip = (r: RunRecord) => {
         const { wallSeconds: _, ...metrics } = r.metrics;
-        return { ...r, metrics, createdAt: "", host: {} };
+        return { ...r, metrics, createdAt: "", host: {}, recordSha256: "" };
       };
       assert.deepEqual(strip(a.run.record), strip(b.run.record));
       assert.deepEqual(a.run.weightsBytes, b.run.weightsBytes, `${key}: bit-identical weights`);

@@ -4,10 +4,12 @@ import { canonicalJson, CanonicalJsonError, configKey } from "../lib/store/hash.
 import { isTempName, WriteError, writeFileAtomic, writeJsonAtomic } from "../lib/store/atomic.ts";
 import { CorruptFileError, decodeTensors, encodeTensors } from "../lib/store/tensors.ts";
 import {
+  ForeignFileError,
   MalformedRecordError,
   ResultStore,
   RunExistsError,
   type RunRecord,
+  UnverifiedRecordError,
 } from "../lib/store/results.ts";
 import { codeVersion, gitDescribe, hashSources } from "../lib/store/version.ts";
 
@@ -209,7 +211,9 @@ Deno.test("ResultStore put/get/has/list and stored tensors", async () => {
     });
     await store.put("k1", record("k1"));
     assert.equal(await store.has("k2"), true);
-    assert.deepEqual(await store.get("k2"), record("k2", { acc: 0.5, history: [1, 2] }));
+    const { recordSha256, ...got } = (await store.get("k2"))!;
+    assert.deepEqual(got, record("k2", { acc: 0.5, history: [1, 2] }));
+    assert.match(recordSha256!, /^[0-9a-f]{64}$/);
     assert.deepEqual([...(await store.getTensors("k2")).W0], [1, 2, 3, 4]);
     assert.deepEqual((await store.getShapedTensors("k2")).shapes.W0, [2, 2]);
     await assert.rejects(store.getTensors("k1"), /no stored tensors/);
@@ -303,4 +307,102 @@ Deno.test("codeVersion is cached and gitDescribe is best effort", async () => {
   const described = await gitDescribe();
   assert.ok(described === undefined || /^[0-9A-Za-z._-]+$/.test(described), described);
   assert.equal(await gitDescribe("/nonexistent-htsgd-root"), undefined);
+});
+
+Deno.test("a record with one flipped digit is refused, naming the file (checksum)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    await store.put("k", record("k", { acc: 0.9125 }));
+    const text = await Deno.readTextFile(store.recordPath("k"));
+    await Deno.writeTextFile(store.recordPath("k"), text.replace("0.9125", "0.9725"));
+    await assert.rejects(store.get("k"), (err: Error) => {
+      assert.ok(err instanceof MalformedRecordError);
+      assert.match(err.message, /checksum mismatch/);
+      assert.ok(err.message.includes(store.recordPath("k")));
+      return true;
+    });
+    await assert.rejects(store.getVerified("k"), /checksum mismatch/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a record without a checksum (older version) is moved aside and recomputed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    await Deno.mkdir(store.runDir("old"), { recursive: true });
+    await Deno.writeTextFile(store.recordPath("old"), JSON.stringify(record("old")));
+    await assert.rejects(store.get("old"), UnverifiedRecordError);
+    const lines: string[] = [];
+    assert.equal(await store.getVerified("old", (l) => lines.push(l)), undefined);
+    assert.equal(await store.has("old"), false);
+    assert.match(lines[0], /no checksum/);
+    assert.ok((await names(join(dir, "runs"))).some((n) => n.startsWith("old.unverified-")));
+    await store.put("old", record("old")); // recomputed: stored afresh, with a checksum
+    assert.equal((await store.getVerified("old"))?.key, "old");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("weights.htt copied from another run is refused: its header names the other key", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    const W = (v: number) => ({ W0: new Float32Array([v, v]) });
+    await store.put("a", record("a"), W(1));
+    await store.put("b", record("b"), W(2));
+    await Deno.copyFile(store.weightsPath("a"), store.weightsPath("b"));
+    await assert.rejects(store.getTensors("b"), (err: Error) => {
+      assert.ok(err instanceof ForeignFileError);
+      assert.ok(err.message.startsWith(`${store.weightsPath("b")}: its header names run "a"`));
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a checkpoint records its key and config; one from another run is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    const t = { W0: new Float32Array([1, 2]) };
+    await store.saveCheckpoint("a", { step: 5 }, t, { lr: 0.1 });
+    const cp = await store.loadCheckpoint("a", { lr: 0.1 });
+    assert.deepEqual(cp?.meta, { step: 5 });
+    await assert.rejects(store.loadCheckpoint("a", { lr: 0.2 }), /another config/);
+    await Deno.copyFile(store.checkpointPath("a"), store.checkpointPath("b"));
+    await assert.rejects(store.loadCheckpoint("b", { lr: 0.1 }), (err: Error) => {
+      assert.ok(err instanceof ForeignFileError);
+      assert.ok(err.message.startsWith(store.checkpointPath("b")));
+      assert.match(err.message, /names run "a"/);
+      return true;
+    });
+    // An old checkpoint (bare state, no key) is refused too.
+    await Deno.writeFile(store.checkpointPath("c"), encodeTensors({ step: 5 }, t));
+    await assert.rejects(store.loadCheckpoint("c"), /records no run key/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a record.json linked to a foreign file is reported by path, without its bytes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    const secret = join(dir, "secret.txt");
+    await Deno.writeTextFile(secret, "TOKEN=hunter2 not json");
+    await Deno.mkdir(store.runDir("k"), { recursive: true });
+    await Deno.symlink(secret, store.recordPath("k"));
+    await assert.rejects(store.get("k"), (err: Error) => {
+      assert.ok(err.message.includes(store.recordPath("k")));
+      assert.ok(!err.message.includes("hunter2") && !err.message.includes("TOKEN"), err.message);
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -175,12 +175,7 @@ Deno.test("a killed run resumes from its checkpoint to the bit-identical result"
     assert.deepEqual(resumed.weights, whole.weights);
     assert.deepEqual(resumed.metrics.history, whole.metrics.history);
     assert.equal(await store.loadCheckpoint(whole.key), undefined, "checkpoint removed when done");
-    const again = await trainOrLoad(
-      gpu,
-      store,
-      cfg,
-      () => Promise.reject(new Error("must not reload")),
-    );
+    const again = await trainOrLoad(gpu, store, cfg, load);
     assert.equal(again.cached, true);
     assert.deepEqual(again.weights, whole.weights);
   } finally {

@@ -3,6 +3,7 @@
  * averaged iterate, the generalization gap, and pruning curves. Training runs and analyses are
  * cached in the results store, so the figure scripts that share a sweep compute it once.
  */
+import { etaText } from "../progress.ts";
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { layerTailReport, type LayerTailRow } from "../compress/tail.ts";
@@ -136,6 +137,7 @@ export async function companionSweep(
   const loadData =
     async () => (data ??= await datasetFor(all[0].config, { dataDir: opts.dataDir, log }));
   const points: CompanionPoint[] = [];
+  const started = performance.now();
   for (const [i, { model, config }] of all.entries()) {
     const tag = `[${i + 1}/${all.length}] ${model.name} lr ${config.lr} b ${config.batchSize}`;
     const run = await trainOrLoad(gpu, store, config, loadData, { log: (l) => log(`  ${l}`) });
@@ -147,7 +149,7 @@ export async function companionSweep(
       { kind: "companion-analysis", run: run.key, ratios: preset.ratios },
       codeVersion(),
     );
-    const cached = await store.get(key);
+    const cached = await store.getVerified(key, log);
     let point: CompanionPoint;
     if (cached) point = cached.metrics.point as CompanionPoint;
     else {
@@ -165,6 +167,9 @@ export async function companionSweep(
         `test ${point.testAcc.toFixed(2)}%, median α̂ ${point.alphaMedian.toFixed(3)}`,
     );
     points.push(point);
+    if (i + 1 < all.length) {
+      console.error(`${tag}: ${etaText(i + 1, all.length, (performance.now() - started) / 1000)}`);
+    }
   }
   return points;
 }

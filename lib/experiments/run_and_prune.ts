@@ -32,7 +32,7 @@ export async function runAndPrune(
   const run = await trainOrLoad(gpu, store, config, getData, opts);
   if (run.metrics.stopReason === "diverged") return { run, pruned: [] };
   const key = configKey({ kind: "prune", run: run.key, criteria }, codeVersion());
-  const cached = await store.get(key);
+  const cached = await store.getVerified(key, opts.log);
   if (cached) return { run, pruned: cached.metrics.pruned as PrunedEvaluation[] };
   const ds = await getData();
   const pruned = await pruneAndEvaluate(

@@ -8,6 +8,7 @@ import { choiceFlag, intListFlag, parseFlags, runMain, UsageError } from "../cli
 import { Gpu } from "../gpu/runtime.ts";
 import { ResultStore } from "../store/results.ts";
 import { parseShard, type Shard } from "../shard/shard.ts";
+import { checkOutputFolder, checkStoreWritable } from "../shard/hygiene.ts";
 import { DataCache, type FigureContext, ShardDone } from "./context.ts";
 import { type FigurePreset, PRESET_NAMES, presetByName, type PresetName } from "./presets.ts";
 
@@ -44,7 +45,7 @@ export const FIGURE_FLAGS = {
 } as const;
 
 export function figureUsage(task: string, what: string): string {
-  return `usage: deno task ${task} [-- --preset P --seeds LIST --store DIR --out DIR --data-dir DIR]
+  return `usage: npx deno task ${task} -- [--preset P --seeds LIST --store DIR --out DIR --data-dir DIR]
 ${what}
   --preset P       smoke (offline, minutes on a CPU adapter; default), small (real data, < 1 h
                    on a laptop GPU) or paper (the paper's settings; hours on a data-centre GPU)
@@ -93,8 +94,13 @@ export function parseFigureArgs(args: string[], usage: string): FigureArgs {
   };
 }
 
-/** The context for parsed args: the shared GPU, the store and a fresh data cache. */
+/**
+ * The context for parsed args: the shared GPU, the store and a fresh data cache. The store and
+ * --out are checked first (writable folders), so a bad one fails before any GPU work.
+ */
 export async function contextFor(args: FigureArgs): Promise<FigureContext> {
+  await checkStoreWritable(args.store);
+  if (!args.shard) await checkOutputFolder(args.out);
   const gpu = await Gpu.shared();
   return {
     gpu,

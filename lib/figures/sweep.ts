@@ -3,10 +3,10 @@
  * α sweep, the curves and the table share runs), and running them through the cached
  * train-and-prune pipeline with one progress line per run.
  */
+import { etaText } from "../progress.ts";
 import { runAndPrune } from "../experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
 import type { TrainConfig } from "../train/config.ts";
-import { runKey } from "../train/run.ts";
 import { type FigureContext, ShardDone, shardShare } from "./context.ts";
 import { type DatasetPreset, type FigurePreset, type HtType, runConfig } from "./presets.ts";
 
@@ -157,13 +157,14 @@ function trainLogger(ctx: FigureContext): (line: string) => void {
 }
 
 /**
- * Loads the data of every dataset that still has runs to train, before training any, so missing
- * real data fails at once (with the `deno task data` hint) instead of after hours of other runs.
+ * Loads the data of every dataset, before training any run, so missing real data fails at once
+ * (with the `deno task data` hint) instead of after hours of other runs. (Finished runs need
+ * their data too: a run key hashes the data it was trained on.)
  */
 async function preflight(ctx: FigureContext, runs: RunSpec[]): Promise<void> {
   const checked = new Set<string>();
   for (const s of runs) {
-    if (checked.has(s.ds.id) || await ctx.store.has(runKey(s.config))) continue;
+    if (checked.has(s.ds.id)) continue;
     checked.add(s.ds.id);
     await ctx.data.get(s.config);
   }
@@ -175,6 +176,7 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
   const runs = shardShare(ctx, all, (s) => s.config);
   await preflight(ctx, runs);
   const rows: RunRow[] = [];
+  const sweepStart = performance.now();
   for (const [i, s] of runs.entries()) {
     const tag = `[${i + 1}/${runs.length}]`;
     ctx.log(`${tag} ${describeRun(s)} …`);
@@ -224,6 +226,11 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
         pct(row.prunedTestAcc)
       }`;
     ctx.log(`${tag} done${run.cached ? " (cached)" : ` in ${secs} s`}: ${what}`);
+    if (i + 1 < runs.length) {
+      console.error(
+        `${tag} ${etaText(i + 1, runs.length, (performance.now() - sweepStart) / 1000)}`,
+      );
+    }
   }
   if (ctx.shard) throw new ShardDone(runs.length, all.length, ctx.shard);
   return rows;

@@ -45,6 +45,9 @@ export function selectPrunedRows(sqNorms: Float64Array, criterion: PruneCriterio
     return order.slice(0, Math.floor(criterion.fraction * order.length));
   }
   const total = sqNorms.reduce((a, b) => a + b, 0);
+  // Authors: the cumulative share cum/total of an all-zero layer is 0/0 = NaN, and NaN ≤ error
+  // is never true: such a layer keeps every unit (a budget of 0 would prune them all).
+  if (!(total > 0)) return [];
   const budget = criterion.error * total;
   let cum = 0;
   let k = 0;

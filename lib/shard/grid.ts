@@ -19,7 +19,7 @@ import {
   type TrainConfig,
   TrainConfigSchema,
 } from "../train/config.ts";
-import { runKey } from "../train/run.ts";
+import { configRunKey } from "../train/run.ts";
 import { assignmentKey } from "./shard.ts";
 
 /** Most points a grid may expand to (a guard against a typo multiplying the work). */
@@ -76,8 +76,11 @@ export interface GridPoint {
   /** e.g. "seed=2 noise.alpha=1.5" (empty for a grid without axes). */
   label: string;
   config: TrainConfig;
-  /** The results-store key of the training run (config + code version). */
-  runKey: string;
+  /**
+   * Config + code version (no data): the store key of the run also hashes the data actually
+   * loaded (see lib/train/run.ts), so it is known only once the data are.
+   */
+  configKey: string;
   /** The key that assigns the point to a shard (config only). */
   shardKey: string;
 }
@@ -182,7 +185,14 @@ export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
       continue;
     }
     seen.add(shardKey);
-    points.push({ index, values: ordered, label, config, runKey: runKey(config), shardKey });
+    points.push({
+      index,
+      values: ordered,
+      label,
+      config,
+      configKey: configRunKey(config),
+      shardKey,
+    });
   }
   if (badCount) {
     const more = badCount > bad.length

@@ -66,6 +66,34 @@ export async function checkStoreWritable(dir: string): Promise<void> {
   await Deno.remove(probe).catch(() => {});
 }
 
+/**
+ * Makes sure `dir` is (or can be made) a writable folder for outputs (`--out`): an existing file
+ * there, or a folder that cannot be written, is an error naming the flag and the path, before any
+ * work starts.
+ */
+export async function checkOutputFolder(dir: string, flag = "--out"): Promise<void> {
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await statOrUndefined(dir);
+  } catch (err) {
+    throw new StoreUnwritableError(dir, err);
+  }
+  if (info && !info.isDirectory) {
+    throw new StoreUnwritableError(
+      dir,
+      new Error(`${flag} names an existing file, not a folder: pass a folder`),
+    );
+  }
+  try {
+    if (!info) await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-probe.${Deno.pid}`);
+    await Deno.writeFile(probe, new Uint8Array([0x0a]));
+    await Deno.remove(probe).catch(() => {});
+  } catch (err) {
+    throw new StoreUnwritableError(dir, err);
+  }
+}
+
 /** Every temp file (named as by `tempPathFor`) under the store, as full paths, sorted. */
 export async function findTempFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -16,11 +16,19 @@
 import { join, resolve } from "node:path";
 import { isTempName, writeFileAtomic } from "../store/atomic.ts";
 import { canonicalJson, sha256Hex } from "../store/hash.ts";
-import { type RunRecord, RunRecordSchema } from "../store/results.ts";
+import { recordChecksum, type RunRecord, RunRecordSchema } from "../store/results.ts";
 import { decodeTensors } from "../store/tensors.ts";
 
-/** Record fields that say where and when a run was made, not what it computed. */
-export const PROVENANCE_PATHS: readonly string[] = ["createdAt", "host", "metrics.wallSeconds"];
+/**
+ * Record fields that say where and when a run was made, not what it computed (and the record's
+ * checksum, which covers them; it is verified on load).
+ */
+export const PROVENANCE_PATHS: readonly string[] = [
+  "createdAt",
+  "host",
+  "metrics.wallSeconds",
+  "recordSha256",
+];
 
 const KEY_PATTERN = /^[0-9A-Za-z_-]+$/;
 
@@ -166,8 +174,9 @@ export async function loadStoredRun(store: string, key: string): Promise<Loaded>
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(recordBytes));
-  } catch (err) {
-    return { kind: "corrupt", detail: `${recordPath}: not valid JSON (${(err as Error).message})` };
+  } catch {
+    // The parser's message quotes the file's first bytes: name the path only.
+    return { kind: "corrupt", detail: `${recordPath}: not valid JSON` };
   }
   const parsed = RunRecordSchema.safeParse(json);
   if (!parsed.success) {
@@ -182,19 +191,42 @@ export async function loadStoredRun(store: string, key: string): Promise<Loaded>
   if (parsed.data.key !== key) {
     return { kind: "corrupt", detail: `${recordPath}: key is "${parsed.data.key}", not "${key}"` };
   }
+  let sum: string;
   try {
     canonicalJson(parsed.data);
+    sum = recordChecksum(parsed.data);
   } catch (err) {
     return { kind: "corrupt", detail: `${recordPath}: ${(err as Error).message}` };
+  }
+  if (parsed.data.recordSha256 === undefined) {
+    return {
+      kind: "corrupt",
+      detail: `${recordPath}: no recordSha256 checksum (written by an older version; rerun it)`,
+    };
+  }
+  if (parsed.data.recordSha256 !== sum) {
+    return { kind: "corrupt", detail: `${recordPath}: checksum mismatch (the file was altered)` };
   }
   const weightsPath = join(dir, "weights.htt");
   const weightsBytes = await readOptional(weightsPath);
   if (weightsBytes !== undefined) {
     try {
-      decodeTensors(weightsBytes, weightsPath);
+      const owner = (decodeTensors(weightsBytes, weightsPath).meta as { key?: unknown } | null)
+        ?.key;
+      if (owner !== key) {
+        return {
+          kind: "corrupt",
+          detail: `${weightsPath}: its header names run ${
+            JSON.stringify(owner ?? null)
+          }, not ${key}`,
+        };
+      }
     } catch (err) {
       return { kind: "corrupt", detail: (err as Error).message };
     }
+  } else if ((parsed.data.config as { kind?: unknown } | null)?.kind === "fcn-train") {
+    // A finished training run always stores its tensors (a diverged one an empty file).
+    return { kind: "corrupt", detail: `${weightsPath} missing: a finished training run needs it` };
   }
   return { kind: "run", run: { key, store, recordBytes, record: parsed.data, weightsBytes } };
 }

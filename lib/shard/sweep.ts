@@ -16,6 +16,7 @@ import { configKey } from "../store/hash.ts";
 import { type ResultStore, RunExistsError } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
 import { noiseLabel, type TrainConfig } from "../train/config.ts";
+import { dataRecordFor, runKey } from "../train/run.ts";
 import { datasetFor } from "../train/dataset_for.ts";
 import type { GridPoint } from "./grid.ts";
 import { checkStoreWritable, removeTempFiles } from "./hygiene.ts";
@@ -31,9 +32,9 @@ export class DeviceLostError extends Error {
 
 /** One point of the sweep failed; `cause` is the underlying error. */
 export class SweepRunError extends Error {
-  constructor(readonly point: GridPoint, cause: Error) {
+  constructor(readonly point: GridPoint, cause: Error, readonly runKey?: string) {
     super(
-      `run ${point.runKey} (grid point ${point.index}${
+      `run ${runKey ?? `with config key ${point.configKey}`} (grid point ${point.index}${
         point.label ? `: ${point.label}` : ""
       }) failed: ${cause.message}\nfinished runs are kept; rerun the same command to resume ` +
         `this one from its last checkpoint`,
@@ -143,10 +144,10 @@ export async function runSweep(
     results: [],
   };
   for (const [i, point] of share.entries()) {
-    const tag = `[${i + 1}/${share.length}] ${describe(point.config)} (${point.runKey})`;
+    let key: string | undefined;
     const getData = () => {
-      const key = dataKey(point.config);
-      if (data?.key !== key) data = { key, value: load(point.config) };
+      const which = dataKey(point.config);
+      if (data?.key !== which) data = { key: which, value: load(point.config) };
       return data.value;
     };
     const runOpts = {
@@ -155,6 +156,7 @@ export async function runSweep(
     };
     let out;
     try {
+      key = runKey(point.config, dataRecordFor(point.config, await getData()));
       try {
         out = await runAndPrune(gpu, store, point.config, criteria, getData, runOpts);
       } catch (err) {
@@ -165,9 +167,10 @@ export async function runSweep(
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const lost = await lostReason(gpu);
-      throw new SweepRunError(point, lost ? new DeviceLostError(lost, { cause: e }) : e);
+      throw new SweepRunError(point, lost ? new DeviceLostError(lost, { cause: e }) : e, key);
     }
     const { run, pruned } = out;
+    const tag = `[${i + 1}/${share.length}] ${describe(point.config)} (${run.key})`;
     // A kill between the record and the checkpoint's removal leaves a stale checkpoint.
     if (run.cached) await store.clearCheckpoint(run.key);
     const m = run.metrics;

@@ -21,7 +21,13 @@ export class TemplateError extends Error {
   }
 }
 
-const SAFE_TEXT = /^[^\0\n\r]+$/;
+/**
+ * One line of text: no control characters and none of the other line breaks (U+0085 NEL, U+2028,
+ * U+2029) that YAML, editors or terminals treat as a new line (a path holding one would break out
+ * of a comment in the rendered templates).
+ */
+// deno-lint-ignore no-control-regex -- control characters are what it rejects
+const SAFE_TEXT = /^[^\0-\x1f\x7f\u0085\u2028\u2029]+$/;
 const PathText = z.string().min(1).regex(SAFE_TEXT, "must be one line of text");
 
 const CommonSchema = z.object({
@@ -57,8 +63,14 @@ export const SlurmParamsSchema = CommonSchema.extend({
   memory: z.string().regex(/^\d+[KMGT]?$/, "e.g. 16G").default("16G"),
   /** At most this many tasks at once (`--array=0-(N-1)%K`). */
   maxParallel: z.number().int().min(1).optional(),
-  /** Folder for the per-task logs (relative to workdir). */
-  logDir: PathText.default("logs"),
+  /**
+   * Folder for the per-task logs (relative to workdir). It goes into `#SBATCH --output=`, which
+   * SLURM reads without a shell, so only plain path characters are accepted.
+   */
+  logDir: z.string().regex(
+    /^[A-Za-z0-9_.\/+-]+$/,
+    "letters, digits, '_', '.', '/', '+' or '-' only (it goes into #SBATCH --output=)",
+  ).default("logs"),
 }).strict();
 
 export const K8sParamsSchema = CommonSchema.extend({
@@ -130,17 +142,31 @@ export function shellWord(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Single-quotes a word for sh unless it is plainly safe; nothing in it is ever expanded. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The merge command of the hint comments, every path quoted (the shard glob left to sh). */
+function mergeHint(deno: string, store: string): string {
+  const base = store.replace(/\/+$/, "");
+  return `${shellQuote(deno)} run -A scripts/merge.ts --into ${shellQuote(store)} ` +
+    `${shellQuote(base)}/shard-*`;
+}
+
 /** A SLURM batch script running the sweep as a job array of N tasks. */
 export function renderSlurm(params: SlurmParams): string {
   const p = validate(SlurmParamsSchema, params, "slurm");
   const range = `0-${p.shards - 1}${p.maxParallel ? `%${p.maxParallel}` : ""}`;
   const argv = [p.deno, ...sweepArgv(p, "${SLURM_ARRAY_TASK_ID}")];
-  const mergeSources = p.sharedStore ? "" : `${p.store.replace(/\/+$/, "")}/shard-*`;
   const lines = [
     "#!/bin/bash",
     `# Sharded htsgd sweep: ${p.shards} array tasks, task k runs shard k/${p.shards} of ${p.grid}.`,
     "# Rendered by lib/shard/templates.ts (deno task deploy:render). Submit from the project",
-    `# folder (log paths are relative to it): mkdir -p ${p.logDir} && sbatch <this file>`,
+    `# folder (log paths are relative to it): mkdir -p ${
+      shellQuote(p.logDir)
+    } && sbatch <this file>`,
     `#SBATCH --job-name=${p.jobName}`,
     `#SBATCH --array=${range}`,
     `#SBATCH --time=${p.time}`,
@@ -155,12 +181,10 @@ export function renderSlurm(params: SlurmParams): string {
     "# A rerun (requeue, or sbatch --array=<k> <this file> for a failed task k) loads finished",
     "# runs and resumes interrupted ones from their checkpoints.",
     `exec ${argv.map(shellWord).join(" ")}`,
-    ...(mergeSources
-      ? [
-        "# When every task has finished, combine the shards' stores (refuses conflicting runs):",
-        `#   ${p.deno} run -A scripts/merge.ts --into ${shellWord(p.store)} ${mergeSources}`,
-      ]
-      : []),
+    ...(p.sharedStore ? [] : [
+      "# When every task has finished, combine the shards' stores (refuses conflicting runs):",
+      `#   ${mergeHint(p.deno, p.store)}`,
+    ]),
   ];
   return lines.join("\n") + "\n";
 }
@@ -226,7 +250,7 @@ export function renderK8s(params: K8sParams): string {
     "# Failed pods are retried per index; finished runs are loaded and interrupted ones resume.",
     ...(p.sharedStore ? [] : [
       "# When the Job completes, combine the shards' stores (refuses conflicting runs):",
-      `#   ${p.deno} run -A scripts/merge.ts --into ${store} ${store}/shard-*`,
+      `#   ${mergeHint(p.deno, store)}`,
     ]),
   ];
   return `${header.join("\n")}\n${toYaml(manifest)}`;

@@ -6,10 +6,17 @@
  *   checkpoints/<key>.htt    latest checkpoint of an unfinished run
  * Every write is atomic, so a crash at any point leaves either no record or a whole one. A
  * finished run is never overwritten: callers load it instead of recomputing it.
+ *
+ * Everything read is checked: each record carries `recordSha256`, the SHA-256 of its canonical
+ * JSON without that field (a record without one, written by an older version, is "unverified":
+ * `getVerified` moves it aside so the run is recomputed); the header of every weights.htt and
+ * checkpoint names its run key (and a checkpoint its config), and a file naming another run is
+ * refused with an error naming the file.
  */
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+import { canonicalJson, sha256Hex } from "./hash.ts";
 import {
   type DecodedTensors,
   decodeTensors,
@@ -25,6 +32,10 @@ export const RunRecordSchema = z.looseObject({
   createdAt: z.string().min(1),
   metrics: z.record(z.string(), z.unknown()),
   host: z.record(z.string(), z.unknown()).optional(),
+  /** The data a training run used (see lib/data/fingerprint.ts); part of its key. */
+  data: z.object({ name: z.string(), source: z.string(), sha256: z.string() }).optional(),
+  /** SHA-256 (hex) of the record's canonical JSON without this field; set by `put`. */
+  recordSha256: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -36,6 +47,31 @@ export class MalformedRecordError extends Error {
     super(`${path}: malformed run record (${detail})`);
     this.name = "MalformedRecordError";
   }
+}
+
+/**
+ * A record written without a checksum (by a version before checksums): it cannot be verified, so
+ * it is recomputed (`getVerified`), never trusted.
+ */
+export class UnverifiedRecordError extends MalformedRecordError {
+  constructor(path: string) {
+    super(path, "no recordSha256 checksum (written by an older version); it is recomputed");
+    this.name = "UnverifiedRecordError";
+  }
+}
+
+/** A weights.htt or checkpoint whose header names another run (or another config). */
+export class ForeignFileError extends Error {
+  constructor(readonly path: string, detail: string) {
+    super(`${path}: ${detail}`);
+    this.name = "ForeignFileError";
+  }
+}
+
+/** The checksum `put` stores in `recordSha256`. */
+export function recordChecksum(record: RunRecord): string {
+  const { recordSha256: _omit, ...rest } = JSON.parse(JSON.stringify(record));
+  return sha256Hex(canonicalJson(rest));
 }
 
 /** `put` on a key whose run already finished. */
@@ -101,8 +137,9 @@ export class ResultStore {
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (err) {
-      throw new MalformedRecordError(path, `not valid JSON: ${(err as Error).message}`);
+    } catch {
+      // The parser's message quotes the file's first bytes: name the path only.
+      throw new MalformedRecordError(path, "not valid JSON");
     }
     const parsed = RunRecordSchema.safeParse(json);
     if (!parsed.success) {
@@ -112,7 +149,43 @@ export class ResultStore {
     if (parsed.data.key !== key) {
       throw new MalformedRecordError(path, `key is "${parsed.data.key}", expected "${key}"`);
     }
+    if (parsed.data.recordSha256 === undefined) throw new UnverifiedRecordError(path);
+    let sum: string;
+    try {
+      sum = recordChecksum(parsed.data);
+    } catch (err) {
+      throw new MalformedRecordError(path, (err as Error).message);
+    }
+    if (sum !== parsed.data.recordSha256) {
+      throw new MalformedRecordError(
+        path,
+        "checksum mismatch: the file changed after it was written; delete the run folder to " +
+          "recompute it",
+      );
+    }
     return parsed.data;
+  }
+
+  /**
+   * Like `get`, but a record without a checksum (an older version's) is moved aside, with its
+   * tensors, to `runs/<key>.unverified-<time>` and reported as absent, so the caller recomputes
+   * the run instead of trusting it. A corrupt or altered record is still an error.
+   */
+  async getVerified(key: string, log?: (line: string) => void): Promise<RunRecord | undefined> {
+    try {
+      return await this.get(key);
+    } catch (err) {
+      if (!(err instanceof UnverifiedRecordError)) throw err;
+      const aside = `${this.runDir(key)}.unverified-${Date.now()}`;
+      try {
+        await Deno.rename(this.runDir(key), aside);
+      } catch (renameErr) {
+        // Another process moved it aside first.
+        if (!(renameErr instanceof Deno.errors.NotFound)) throw renameErr;
+      }
+      log?.(`${err.path}: no checksum (older version): moved to ${aside}; recomputing`);
+      return undefined;
+    }
   }
 
   /** The finished run's tensors (flat arrays by name); an error if it stored none. */
@@ -125,7 +198,16 @@ export class ResultStore {
     const path = this.weightsPath(key);
     const bytes = await readIfExists(path);
     if (bytes === undefined) throw new Error(`run ${key} has no stored tensors (${path} missing)`);
-    return decodeTensors(bytes, path);
+    const decoded = decodeTensors(bytes, path);
+    const owner = (decoded.meta as { key?: unknown } | null)?.key;
+    if (owner !== key) {
+      throw new ForeignFileError(
+        path,
+        `its header names run ${JSON.stringify(owner ?? null)}, not ${key} (copied from ` +
+          `another run?); delete the run folder to recompute it`,
+      );
+    }
+    return decoded;
   }
 
   /** Stores a finished run: tensors first, the record last. Refuses to overwrite a finished run. */
@@ -143,7 +225,8 @@ export class ResultStore {
     }
     if (await this.has(key)) throw new RunExistsError(key, recordPath);
     if (tensors) await writeFileAtomic(this.weightsPath(key), encodeTensors({ key }, tensors));
-    await writeJsonAtomic(recordPath, record);
+    const { recordSha256: _old, ...rest } = record;
+    await writeJsonAtomic(recordPath, { ...rest, recordSha256: recordChecksum(rest) });
   }
 
   /** Every finished run, sorted by key; unfinished run folders are skipped. */
@@ -165,16 +248,46 @@ export class ResultStore {
     return out;
   }
 
-  /** Replaces the run's checkpoint atomically. */
-  async saveCheckpoint(key: string, meta: unknown, tensors: TensorInput): Promise<void> {
-    await writeFileAtomic(this.checkpointPath(key), encodeTensors(meta, tensors));
+  /**
+   * Replaces the run's checkpoint atomically. The header records the key and `config` next to
+   * `meta`, so a checkpoint copied from another run is refused on load.
+   */
+  async saveCheckpoint(
+    key: string,
+    meta: unknown,
+    tensors: TensorInput,
+    config: unknown = null,
+  ): Promise<void> {
+    await writeFileAtomic(
+      this.checkpointPath(key),
+      encodeTensors({ key, config, state: meta }, tensors),
+    );
   }
 
-  /** The run's last checkpoint, or undefined; a corrupted checkpoint is an error. */
-  async loadCheckpoint(key: string): Promise<DecodedTensors | undefined> {
+  /**
+   * The run's last checkpoint (its `meta` as saved), or undefined. A corrupted checkpoint, or one
+   * whose header names another key or (when `config` is given) another config, is an error
+   * naming the file.
+   */
+  async loadCheckpoint(key: string, config?: unknown): Promise<DecodedTensors | undefined> {
     const path = this.checkpointPath(key);
     const bytes = await readIfExists(path);
-    return bytes === undefined ? undefined : decodeTensors(bytes, path);
+    if (bytes === undefined) return undefined;
+    const decoded = decodeTensors(bytes, path);
+    const header = decoded.meta as { key?: unknown; config?: unknown; state?: unknown } | null;
+    const refuse = (why: string) =>
+      new ForeignFileError(
+        path,
+        `${why}: it is not a checkpoint of this run; delete it to start the run afresh`,
+      );
+    if (header === null || typeof header !== "object" || !("state" in header)) {
+      throw refuse("its header records no run key and config (an older version's checkpoint?)");
+    }
+    if (header.key !== key) throw refuse(`its header names run ${JSON.stringify(header.key)}`);
+    if (config !== undefined && canonicalJson(header.config) !== canonicalJson(config)) {
+      throw refuse("its header records another config");
+    }
+    return { ...decoded, meta: header.state };
   }
 
   async clearCheckpoint(key: string): Promise<void> {

