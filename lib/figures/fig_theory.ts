@@ -1,5 +1,5 @@
 /**
- * fig:theory (ILLUSTRATIVE, not a figure of the paper; papers file §5, demo 1) — the relative
+ * fig:theory (ILLUSTRATIVE, not a figure of the paper; docs/papers.md §A.9) — the relative
  * Frobenius error ‖X − X_κn‖_F / ‖X‖_F of keeping only the κn largest-norm columns of n iid noise
  * columns of each type, against n. For α < 2 it falls as n grows (iid heavy-tailed columns are
  * compressible, Gribonval et al. 2012: the mechanism the paper relies on); for α = 2 (Gaussian)
