@@ -80,7 +80,7 @@ export function summaryMarkdown(sections: ReportSection[]): string {
       "| claim | paper's figure / number | ours (preset, seeds, data, adapter) | verdict |",
       "| --- | --- | --- | --- |",
       ...mine.map((s) =>
-        `| [${cell(s.title)}](#${s.name}): ${cell(s.claim)} | ${cell(s.paperRef)} | ` +
+        `| [${cell(s.title)}](#${s.name}) | ${cell(s.paperRef)} | ` +
         `${cell(s.setting)} | **${s.outcome}** |`
       ),
       "",

@@ -227,7 +227,7 @@ const SMALL: FigurePreset = {
       alphas: [1.5, 1.75, 1.9],
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "evalEvery 10 is the authors'; lr, batch, σ, n and the 95% stop are our guesses (not published)",
+      note: "evalEvery 10 is the authors'; lr, batch, σ, n and the 95% stop are our guesses",
     },
   ],
   fractions: FRACTIONS,
@@ -253,7 +253,7 @@ const SMALL: FigurePreset = {
     refAlpha: 1.75,
     types: [1, 2, 3],
     note: "a quarter-width VGG11 (32–256 channels) on the first 10,000 CIFAR-10 train images " +
-      "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses (not published)",
+      "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses",
   },
   theory: {
     types: ALL_TYPES,
@@ -298,7 +298,7 @@ const PAPER: FigurePreset = {
       alphas: PAPER_ALPHAS,
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "README run (n 5000, lr 0.01, batch 5000, σ 0.003, α 1.75, 95%); α grid, n 10k: not published",
+      note: "README run (n 5000, lr 0.01, batch 5000, σ 0.003, α 1.75, 95%); α grid, n 10k: ours",
     },
     {
       id: "ecg",
@@ -318,7 +318,7 @@ const PAPER: FigurePreset = {
       alphas: PAPER_ALPHAS,
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "evalEvery 10 from the README; lr 0.01, batch 100, σ 0.003, n, 95% are guesses (not published)",
+      note: "evalEvery 10 from the README; lr 0.01, batch 100, σ 0.003, n, 95% are guesses",
     },
   ],
   fractions: FRACTIONS,
