@@ -73,7 +73,7 @@ Deno.test("an outcome per verdict: reproduced, not reproduced, inconclusive (wit
   assert.equal(judgeEffects([], GAIN, "c", []).outcome, "inconclusive");
   assert.match(
     verdictLine(weak),
-    /^\*\*inconclusive\*\*\. gain: \+20\.0 pp \(one seed\) → pass\. Why not more: one seed\.$/,
+    /^\*\*inconclusive\*\*\. gain: \+20\.0 pp \(one seed\) → pass\. Why inconclusive: one seed\.$/,
   );
 });
 

@@ -264,6 +264,7 @@ export function settingCaveats(s: Setting): string[] {
 
 /** The verdict as one Markdown line: bold outcome, then the evidence and caveats. */
 export function verdictLine(v: Verdict): string {
-  const why = v.caveats.length ? ` Why not more: ${v.caveats.join("; ")}.` : "";
+  const label = v.outcome === "inconclusive" ? "Why inconclusive" : "Limits of this setting";
+  const why = v.caveats.length ? ` ${label}: ${v.caveats.join("; ")}.` : "";
   return `**${v.outcome}**. ${v.evidence.join("; ")}.${why}`;
 }

@@ -6,7 +6,7 @@
  * - a tail index α on its own (the theory figure) runs along a sequential ramp, dark = heavy tails,
  *   light = Gaussian, with reference curves in grey;
  * - each 2106.03795 pruning method has its own hue, distinct from the noise types;
- * - layer k of n runs along viridis, as in the authors' notebook figure.
+ * - layer k of the figure's n layers runs along viridis, as in the authors' notebook figure.
  *
  * Labels with no meaning here (a model and batch size, say) take the next colour of a fallback
  * palette that avoids the semantic hues, in the order given, so a figure stays deterministic.
@@ -71,8 +71,11 @@ export function layerColour(k: number, of = 8): string {
   return ramp(VIRIDIS, of > 1 ? (k - 1) / (of - 1) : 0);
 }
 
-/** The colour a series label means, or undefined for a label with no fixed meaning. */
-export function semanticColour(label: string): string | undefined {
+/**
+ * The colour a series label means, or undefined for a label with no fixed meaning. `layers` is
+ * the number of layers the figure shows (layer colours spread over it).
+ */
+export function semanticColour(label: string, layers = 8): string | undefined {
   if (/^SGD\b/.test(label)) return SGD_COLOUR;
   const type = /^(Type (?:III|II|I))\b/.exec(label);
   if (type) return TYPE_COLOURS[type[1]];
@@ -82,7 +85,7 @@ export function semanticColour(label: string): string | undefined {
   const alpha = /^α\s*=\s*([\d.]+)/.exec(label);
   if (alpha) return alphaColour(Number(alpha[1]));
   const layer = /^layer (\d+)/.exec(label);
-  if (layer) return layerColour(Number(layer[1]));
+  if (layer) return layerColour(Number(layer[1]), layers);
   if (/^√|reference|limit/i.test(label)) return REFERENCE_COLOUR;
   return undefined;
 }
@@ -90,5 +93,6 @@ export function semanticColour(label: string): string | undefined {
 /** The colour of each label: its meaning's, else the next fallback colour. */
 export function seriesColours(labels: string[]): string[] {
   let next = 0;
-  return labels.map((l) => semanticColour(l) ?? FALLBACK[next++ % FALLBACK.length]);
+  const layers = Math.max(2, ...labels.map((l) => Number(/^layer (\d+)/.exec(l)?.[1] ?? 0)));
+  return labels.map((l) => semanticColour(l, layers) ?? FALLBACK[next++ % FALLBACK.length]);
 }
