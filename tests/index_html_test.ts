@@ -288,3 +288,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a report written before verdicts keeps its sections, each read as 'no verdict'", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "report.md"),
+      "# Paper vs ours\n\n<!-- section:fig_hd_gap_alpha -->\n## Gap (`fig_hd_gap_alpha`)\n\n" +
+        "**Claim.** c\n\n**Paper.** p\n\n**Ours.**\n- old\n\n![x](x.png)\n<!-- end:fig_hd_gap_alpha -->\n",
+    );
+    await updateReport(dir, {
+      name: "fig_alpha",
+      title: "Alpha",
+      claim: "c",
+      ours: ["new"],
+      paper: "p",
+      verdict: { outcome: "reproduced", criterion: "k", evidence: ["e"], caveats: [] },
+    });
+    const text = await Deno.readTextFile(join(dir, "report.md"));
+    const sections = parseReport(text);
+    assert.deepEqual(sections.map((s) => [s.name, s.part, s.outcome]), [
+      ["fig_alpha", "2306.08125", "reproduced"],
+      ["fig_hd_gap_alpha", "2106.03795", "inconclusive"],
+    ]);
+    assert.equal(sections[1].verdict, "**inconclusive**. No verdict computed.");
+    assert.match(text, /- old/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
