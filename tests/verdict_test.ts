@@ -7,7 +7,15 @@ import assert from "node:assert/strict";
 import { correlationVerdict, synthVerdict } from "../lib/companion/figures.ts";
 import type { Summary } from "../lib/experiments/aggregate.ts";
 import type { GainStats, GroupStats } from "../lib/figures/aggregate.ts";
-import { compressibilityVerdict, difference, theoryVerdict } from "../lib/figures/claims.ts";
+import type { CurveStats } from "../lib/figures/aggregate.ts";
+import {
+  compressibilityVerdict,
+  curvesVerdict,
+  difference,
+  tableVerdict,
+  theoryVerdict,
+  widthVerdict,
+} from "../lib/figures/claims.ts";
 import type { FigureContext } from "../lib/figures/context.ts";
 import { PRESETS } from "../lib/figures/presets.ts";
 import {
@@ -179,4 +187,57 @@ Deno.test("fig_theory's and fig_synthetic's rules", () => {
   );
   const layMoves = bins([0.46, 0.28], [0.37, 0.27], [0.35, 0.265]);
   assert.equal(synthVerdict(layMoves, 0.2653, full).outcome, "not reproduced");
+});
+
+Deno.test("fig_width, fig_curves and table_results rules on made-up numbers", () => {
+  const ds = { ...PRESETS.smoke.datasets[0], widths: [5000, 10000], width: 10000 };
+  const real = { ...ds, base: { ...ds.base, dataset: "mnist" } } as typeof ds;
+  const ctx = (seeds: number[]) =>
+    ({ seeds, preset: PRESETS.smoke, adapter: "test" }) as unknown as FigureContext;
+  const gain = (width: number, g: Summary) =>
+    ({ dataset: ds.id, width, method: "Type I", alpha: 1.8, gain: g }) as GainStats;
+  // Real data, wide enough, five seeds: the gain grows by ≈ 20 pp on every seed → reproduced.
+  const grows = widthVerdict(ctx([1, 2, 3, 4, 5]), [real], [
+    gain(5000, many([5, 6, 4, 5, 6])),
+    gain(10000, many([25, 26, 24, 27, 25])),
+  ]);
+  assert.equal(grows.outcome, "reproduced", grows.evidence.join());
+  const shrinks = widthVerdict(ctx([1]), [real], [gain(5000, one(20)), gain(10000, one(5))]);
+  assert.equal(shrinks.outcome, "not reproduced");
+
+  const curve = (method: string, pruned: number, acc: number) =>
+    ({
+      dataset: ds.id,
+      method,
+      alpha: method === "SGD" ? null : 1.8,
+      pruned,
+      testAcc: one(acc),
+    }) as unknown as CurveStats;
+  const curves = [curve("SGD", 50, 80), curve("Type I", 50, 70), curve("SGD", 0, 90)];
+  assert.equal(curvesVerdict(ctx([1]), [ds], curves).outcome, "not reproduced");
+  const better = [curve("SGD", 50, 70), curve("Type I", 50, 80)];
+  const v = curvesVerdict(ctx([1]), [ds], better);
+  assert.equal(v.outcome, "inconclusive", "a match on stand-in data, one seed");
+  assert.ok(v.caveats.some((c) => /stand-in data/.test(c)));
+
+  const group = (method: string, ratio: number, acc: number) =>
+    ({
+      dataset: ds.id,
+      width: ds.width,
+      method,
+      alpha: 1.8,
+      pruningRatio: one(ratio),
+      testAcc: one(acc),
+    }) as unknown as GroupStats;
+  const sgd = group("SGD", 10, 90);
+  assert.equal(
+    tableVerdict(ctx([1, 2]), [real], [sgd, group("Type I", 40, 89), group("Type II", 30, 88)])
+      .outcome,
+    "reproduced",
+  );
+  assert.equal(
+    tableVerdict(ctx([1, 2]), [real], [sgd, group("Type I", 5, 89), group("Type II", 30, 70)])
+      .outcome,
+    "not reproduced",
+  );
 });
