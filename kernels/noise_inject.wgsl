@@ -1,6 +1,7 @@
 // Adds noise to a row-major rows×cols weight matrix in place, reading and writing each weight once
 // (lib/noise/inject.ts). Element i = r·cols + c uses the words of counter (i, step, 0, 0) under
-// key (seed, stream), stream = the layer's "element" stream; grid-stride loop over elements.
+// key (seed, stream), stream = the layer's "element" stream; grid-stride loop over elements. A
+// chunk of rows starting at row0 (row0 = 0 in training) draws exactly what the whole layer would.
 //   add_row_scalar: W[i] += f[r]                         (Type I, f from noise_rows.wgsl)
 //   add_iid_sas:    W[i] += scale · Z_i, Z_i ~ SαS(α, 1)  (Type II)
 //   add_row_gauss:  W[i] += f[r] · G_i,  G_i ~ N(0, 1)    (Type III)
@@ -14,6 +15,7 @@ struct Params {
   cols: u32,
   alpha: f32,
   scale: f32,
+  row0: u32, // first row of this chunk: element i here is element row0·cols + i of the layer
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,7 +31,8 @@ fn thread_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn element_words(i: u32) -> vec4<u32> {
-  return philox4x32_10(vec4<u32>(i, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
+  let e = p.row0 * p.cols + i;
+  return philox4x32_10(vec4<u32>(e, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
 }
 
 @compute @workgroup_size({{WG}})
@@ -46,7 +49,7 @@ fn add_iid_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
                @builtin(num_workgroups) nwg: vec3<u32>) {
   for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = element_words(i);
-    w[i] = w[i] + p.scale * stable_sas(p.alpha, r.x, r.y);
+    w[i] = w[i] + p.scale * stable_sas(p.alpha, r);
   }
 }
 
@@ -56,6 +59,6 @@ fn add_row_gauss(@builtin(workgroup_id) wid: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
   for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = element_words(i);
-    w[i] = w[i] + row_factor[i / p.cols] * stable_normal(r.x, r.y);
+    w[i] = w[i] + row_factor[i / p.cols] * stable_normal(r);
   }
 }

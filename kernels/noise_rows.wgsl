@@ -13,6 +13,7 @@ struct Params {
   cols: u32, // unused here; same struct as noise_inject.wgsl
   alpha: f32,
   scale: f32,
+  row0: u32, // first row of this chunk: out[r] is row row0 + r of the layer
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -27,7 +28,7 @@ fn thread_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn row_words(r: u32) -> vec4<u32> {
-  return philox4x32_10(vec4<u32>(r, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
+  return philox4x32_10(vec4<u32>(p.row0 + r, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
 }
 
 @compute @workgroup_size({{WG}})
@@ -35,7 +36,7 @@ fn row_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
            @builtin(num_workgroups) nwg: vec3<u32>) {
   for (var r = thread_index(wid, lid, nwg); r < p.n; r += thread_count(nwg)) {
     let w = row_words(r);
-    out[r] = p.scale * stable_sas(p.alpha, w.x, w.y);
+    out[r] = p.scale * stable_sas(p.alpha, w);
   }
 }
 
@@ -45,6 +46,6 @@ fn row_sqrt_positive(@builtin(workgroup_id) wid: vec3<u32>,
                      @builtin(num_workgroups) nwg: vec3<u32>) {
   for (var r = thread_index(wid, lid, nwg); r < p.n; r += thread_count(nwg)) {
     let w = row_words(r);
-    out[r] = p.scale * sqrt(stable_positive_half(p.alpha, w.x, w.y));
+    out[r] = p.scale * sqrt(stable_positive_half(p.alpha, w));
   }
 }

@@ -6,16 +6,27 @@
 //   X = sin(αV) / cos(V)^{1/α} · (cos((1-α)V) / W)^{(1-α)/α}.
 // Positive (α/2)-stable with Laplace transform E e^{-sA} = exp(-s^{α/2}) (Kanter 1975), a = α/2:
 //   U = π u1, A = sin(aU) / sin(U)^{1/a} · (sin((1-a)U) / W)^{(1-a)/a}.
-// (This is the papers file §3.5 formula with scale c = cos(πa/2)^{1/a}: the constants cancel.)
+// (Parametrisations with a scale c = cos(πa/2)^{1/a} in front give the same law: the constants
+// cancel.)
+//
+// Uniforms. Each sampler takes one Philox output (four words): u1 from (x, y), u2 from (z, w), each
+// by unit_half64 (philox.wgsl) as (half, t) with t = distance to the nearer end, resolved down to
+// 2^-64. The tails come from u1 near 0 or 1 (cos V → 0, sin U → 0) and from W near 0 or ∞, so
+// this is what keeps them: a uniform on a 2^-24 grid, as before, capped |X| at 5.3·10^6 for α = 1
+// and 1.3·10^4 for α = 1.75, values the exact law exceeds about once in 10^8 draws.
+// Largest |X| reachable now (t = 2^-65 and W at either end; lib/noise/stable_ref.ts sasBound):
+// about 1.2·10^19 at α = 1, 1.5·10^13 at α = 1.5, 2.3·10^11 at α = 1.75, 2.5·10^10 at α = 1.9,
+// and 13.4 at α = 2 (9.5 standard deviations of N(0, 2)). The exact law exceeds each with
+// probability below 10^-19 per draw, so 10^13 draws touch the bound with probability below 10^-6.
 //
 // f32 care. Every sine is evaluated as sin(π·x) with x in (0, 1/2] computed from exact quantities:
-// u1 is an odd multiple of 2^-24, so h = |u1 - 1/2| and m = 1/2 - h = min(u1, 1 - u1) are exact and
-// never 0. Then cos V = sin(πm) > 0, sin(α|V|) = sin(π·min(αh, 1 - αh)) with 1 - αh written as
+// m = t = min(u1, 1 - u1) and h = 1/2 - m = |u1 - 1/2| (exact where h is small). Then
+// cos V = sin(πm) > 0, sin(α|V|) = sin(π·min(αh, 1 - αh)) with 1 - αh written as
 // (1 - α/2) + αm, and cos((1-α)V) = sin(π(1/2 - |1-α|h)) with the argument written as
 // (1 - |1-α|)/2 + |1-α|m: no cancellation near V = ±π/2, α = 1 or α = 2. Small sines use a Taylor
 // polynomial and W near 0 a series (GPU sin/log have absolute, not relative, error bounds). The
-// product is formed in log space and clamped to finite f32, so no u1, u2 gives NaN or Inf; the
-// clamp only bites for α below about 0.3, where the true law exceeds f32 at the RNG's extremes.
+// product is formed in log space and clamped to finite f32, so no words give NaN or Inf; the
+// clamp bites only where the exact law itself exceeds f32 (α below about 0.6 at t = 2^-65).
 #include "philox.wgsl"
 
 const STABLE_PI: f32 = 3.141592653589793;
@@ -37,27 +48,34 @@ fn stable_sinpi(x: f32) -> f32 {
   return sin(y);
 }
 
-// -log(u) for u in (0, 1), accurate relative to the result also for u near 1:
-// -log(1 - d) = 2·atanh(d / (2 - d)), a short odd series for d ≤ 1/4 (d = 1 - u is exact).
-fn stable_neg_log_unit(u: f32) -> f32 {
-  if (u < 0.75) {
-    return -log(u);
+// -log(u) for the uniform u of unit_half64: -log t in the lower half, and in the upper half
+// -log(1 - t) = 2·atanh(t / (2 - t)), a short odd series for t ≤ 1/4 (relative accuracy for W
+// near 0), else -log(1 - t) with 1 - t exact. Range [about 5.4·10^-20, 45.1].
+fn stable_neg_log_half(t: f32, upper: bool) -> f32 {
+  if (!upper) {
+    return -log(t);
   }
-  let d = 1.0 - u;
-  let z = d / (2.0 - d);
+  if (t >= 0.25) {
+    return -log(1.0 - t);
+  }
+  let z = t / (2.0 - t);
   let z2 = z * z;
   let series = 1.0 + z2 * (1.0 / 3.0 + z2 * (1.0 / 5.0 + z2 * (1.0 / 7.0 + z2 * (1.0 / 9.0))));
   return 2.0 * z * series;
 }
 
-// SαS(α, 1) from two words (u1 from w0, u2 from w1), 0 < α ≤ 2. α = 1 gives tan V (Cauchy),
-// α = 2 gives 2·sin(V)·√W ~ N(0, 2).
-fn stable_sas(alpha_in: f32, w0: u32, w1: u32) -> f32 {
+// W = -log u2 ~ Exp(1) from the words (z, w) of a draw.
+fn stable_exponential(r: vec4<u32>) -> f32 {
+  return stable_neg_log_half(unit_half64(r.z, r.w), unit_upper_half(r.z));
+}
+
+// SαS(α, 1) from one draw r (u1 from r.x, r.y; u2 from r.z, r.w), 0 < α ≤ 2. α = 1 gives tan V
+// (Cauchy), α = 2 gives 2·sin(V)·√W ~ N(0, 2).
+fn stable_sas(alpha_in: f32, r: vec4<u32>) -> f32 {
   let alpha = max(alpha_in, STABLE_ALPHA_MIN);
-  let u1 = unit_f32(w0);
-  let h = abs(u1 - 0.5); // |V| / π
-  let m = 0.5 - h; // cos V = sin(π m)
-  let big_w = stable_neg_log_unit(unit_f32(w1));
+  let m = unit_half64(r.x, r.y); // min(u1, 1 - u1); cos V = sin(π m)
+  let h = 0.5 - m; // |V| / π
+  let big_w = stable_exponential(r);
   let c = abs(1.0 - alpha);
   let sin_av = stable_sinpi(min(alpha * h, (1.0 - 0.5 * alpha) + alpha * m));
   let cos_v = stable_sinpi(m);
@@ -66,7 +84,7 @@ fn stable_sas(alpha_in: f32, w0: u32, w1: u32) -> f32 {
   let e = (1.0 - alpha) * inv_a;
   let log_x = log(sin_av) - inv_a * log(cos_v) + e * (log(cos_1av) - log(big_w));
   let mag = exp(min(log_x, STABLE_LOG_MAX));
-  return select(-mag, mag, u1 > 0.5);
+  return select(-mag, mag, unit_upper_half(r.x)); // V > 0 exactly when u1 > 1/2
 }
 
 // sin(πx) for x in (0, 1), with 1 - x passed separately so that neither is a cancellation.
@@ -74,16 +92,18 @@ fn stable_sinpi01(x: f32, one_minus_x: f32) -> f32 {
   return stable_sinpi(min(x, one_minus_x));
 }
 
-// Positive stable of index a = α/2 with Laplace transform exp(-s^{α/2}), 0 < α < 2, from two words.
-// Always in [e^-87, e^88]: strictly positive and finite.
+// Positive stable of index a = α/2 with Laplace transform exp(-s^{α/2}), 0 < α < 2, from one draw
+// r (u1 from r.x, r.y; u2 from r.z, r.w). Always in [e^-87, e^88]: strictly positive and finite.
 // At α = 2 (not a valid input) a is held just below 1, which gives A ≈ 1 instead of NaN.
-fn stable_positive_half(alpha_in: f32, w0: u32, w1: u32) -> f32 {
+fn stable_positive_half(alpha_in: f32, r: vec4<u32>) -> f32 {
   let a = clamp(0.5 * alpha_in, 0.5 * STABLE_ALPHA_MIN, STABLE_A_MAX);
   let b = 1.0 - a; // exact, ≥ 2^-24
-  let u1 = unit_f32(w0);
-  let v1 = 1.0 - u1; // exact
-  let big_w = stable_neg_log_unit(unit_f32(w1));
-  let sin_u = stable_sinpi01(u1, v1);
+  let t = unit_half64(r.x, r.y);
+  let upper = unit_upper_half(r.x);
+  let u1 = select(t, 1.0 - t, upper); // 1 - t is exact or within 2^-24 relative of u1 ≥ 1/2
+  let v1 = select(1.0 - t, t, upper); // 1 - u1, exact where small
+  let big_w = stable_exponential(r);
+  let sin_u = stable_sinpi(t);
   let sin_au = stable_sinpi01(a * u1, b + a * v1);
   let sin_bu = stable_sinpi01(b * u1, a + b * v1);
   let inv_a = 1.0 / a;
@@ -91,9 +111,9 @@ fn stable_positive_half(alpha_in: f32, w0: u32, w1: u32) -> f32 {
   return exp(clamp(log_x, STABLE_LOG_MIN_POSITIVE, STABLE_LOG_MAX));
 }
 
-// One N(0, 1) from two words (Box-Muller, first output). Like normal2_f32, but -log u uses the
-// series near u = 1, so the radius is never the square root of a negative rounding error.
-fn stable_normal(w0: u32, w1: u32) -> f32 {
-  let r = sqrt(2.0 * stable_neg_log_unit(unit_f32(w0)));
-  return r * cos(TWO_PI * unit_f32(w1));
+// One N(0, 1) from one draw (Box-Muller, first output): the radius √(2W) from (r.x, r.y) keeps the
+// tail to about 9.5 (W ≤ 45.1), the angle 2π·u from r.z needs no finer grid.
+fn stable_normal(r: vec4<u32>) -> f32 {
+  let w = stable_neg_log_half(unit_half64(r.x, r.y), unit_upper_half(r.x));
+  return sqrt(2.0 * w) * cos(TWO_PI * unit_f32(r.z));
 }

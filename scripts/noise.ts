@@ -11,10 +11,11 @@ import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { type NoiseSpec, validateNoiseSpec } from "../lib/noise/spec.ts";
 import {
-  sampleNoise,
-  sampleStable,
+  MAX_SAMPLES,
   STABLE_KINDS,
   type StableKind,
+  streamNoise,
+  streamStable,
   summariseSamples,
   validateStableAlpha,
 } from "../lib/noise/sample.ts";
@@ -29,7 +30,8 @@ const USAGE =
   --sigma S --lr LR      noise scale σ·lr^(1/α) for --type (defaults 1, 1)
   --alpha2-convention cms|authors   Type I law at α = 2: N(0,2) (cms, default) or N(0,1)
   --seed N --stream N --layer L --step T   RNG keys (defaults 0)
-  --out FILE             output file (written atomically)`;
+  --out FILE             output file (written atomically, streamed in chunks of 2^24 samples;
+                         up to 2^32 − 1 samples, 16 GiB)`;
 
 const OPTIONS = {
   kind: { type: "string" },
@@ -50,8 +52,8 @@ const OPTIONS = {
 } as const;
 
 const TYPE_NAMES: Record<string, 1 | 2 | 3> = { "1": 1, "2": 2, "3": 3, I: 1, II: 2, III: 3 };
-/** Largest sample count (1 GiB of output). */
-const MAX_N = 2 ** 28;
+/** Largest sample count: the counter's index word is 32 bits (16 GiB of output). */
+const MAX_N = MAX_SAMPLES;
 
 type Job =
   | {
@@ -147,20 +149,61 @@ export function parseJob(args: string[]): { job: Job; out: string } | undefined 
   return { job: { mode: "type", spec, rows, cols, lr, seed, layer, step }, out: v.out };
 }
 
-async function writeAtomically(path: string, data: Float32Array): Promise<void> {
-  const bytes = new Uint8Array(data.byteLength);
+/** Little-endian f32 bytes of `x` (a view on little-endian hosts, a copy otherwise). */
+function littleEndianBytes(x: Float32Array): Uint8Array {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) {
+    return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  }
+  const bytes = new Uint8Array(x.byteLength);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
+  for (let i = 0; i < x.length; i++) view.setFloat32(4 * i, x[i], true);
+  return bytes;
+}
+
+/**
+ * Streams the chunks that `produce` hands over into `path` through a temporary file renamed at the
+ * end, so a failed or interrupted run leaves no partial output under the final name.
+ */
+async function writeStreamAtomically(
+  path: string,
+  produce: (write: (x: Float32Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const tmp = `${path}.${Deno.pid}.tmp`;
+  const file = await Deno.open(tmp, { write: true, createNew: true });
   try {
-    await Deno.writeFile(tmp, bytes);
+    await produce(async (x) => {
+      const bytes = littleEndianBytes(x);
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+    });
+    file.close();
     await Deno.rename(tmp, path);
   } catch (err) {
+    try {
+      file.close();
+    } catch { /* already closed */ }
     await Deno.remove(tmp).catch(() => {});
     throw err;
   }
 }
 
+/** Summary of a stream: exact quantiles of the first chunk, extremes and counts of all samples. */
+class StreamSummary {
+  first: Float32Array | undefined;
+  n = 0;
+  finite = 0;
+  maxAbs = 0;
+  add(x: Float32Array): void {
+    if (!this.first) this.first = Float32Array.from(x);
+    this.n += x.length;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (Number.isFinite(v)) {
+        this.finite++;
+        if (Math.abs(v) > this.maxAbs) this.maxAbs = Math.abs(v);
+      }
+    }
+  }
+}
 const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
 
 async function main(): Promise<void> {
@@ -171,25 +214,35 @@ async function main(): Promise<void> {
   }
   const { job, out } = parsed;
   const gpu = await Gpu.shared();
-  const samples = job.mode === "kind"
-    ? await sampleStable(gpu, job.n, {
-      kind: job.kind,
-      alpha: job.alpha,
-      seed: job.seed,
-      stream: job.stream,
-      step: job.step,
-    })
-    : await sampleNoise(gpu, job);
-  await writeAtomically(out, samples);
-  const s = summariseSamples(samples);
+  const summary = new StreamSummary();
+  let gpuSeconds = 0;
+  await writeStreamAtomically(out, async (write) => {
+    let t0 = performance.now();
+    const onChunk = async (x: Float32Array) => {
+      gpuSeconds += (performance.now() - t0) / 1000;
+      summary.add(x);
+      await write(x);
+      t0 = performance.now();
+    };
+    if (job.mode === "kind") {
+      const { kind, alpha, seed, stream, step } = job;
+      await streamStable(gpu, job.n, { kind, alpha, seed, stream, step }, onChunk);
+    } else {
+      await streamNoise(gpu, job, onChunk);
+    }
+  });
+  const s = summariseSamples(summary.first ?? new Float32Array());
   const what = job.mode === "kind"
     ? `kind=${job.kind} alpha=${job.alpha}`
     : `type=${["", "I", "II", "III"][job.spec.type]} alpha=${job.spec.alpha} rows=${job.rows} ` +
       `cols=${job.cols} sigma=${job.spec.sigma} lr=${job.lr}`;
   const q = Object.entries(s.quantiles).map(([p, v]) => `q${p}=${fmt(v)}`).join(" ");
+  const of = summary.n > s.n ? ` (quantiles of the first ${s.n})` : "";
+  const rate = summary.n / Math.max(gpuSeconds, 1e-9) / 1e6;
   console.log(
-    `adapter="${gpu.describe()}" ${what} n=${s.n} median=${fmt(s.median)} ${q} ` +
-      `finite=${s.finite} out=${out}`,
+    `adapter="${gpu.describe()}" ${what} n=${summary.n} median=${fmt(s.median)} ${q}${of} ` +
+      `max|x|=${fmt(summary.maxAbs)} finite=${summary.finite} ` +
+      `rate=${rate.toFixed(1)}M/s out=${out}`,
   );
 }
 

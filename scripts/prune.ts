@@ -6,6 +6,7 @@
 import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { pruneAndEvaluate } from "../lib/prune/evaluate.ts";
+import { storePruneResults } from "../lib/experiments/run_and_prune.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
@@ -50,6 +51,7 @@ runMain(async () => {
     criteria,
     config.batchSize,
   );
+  await storePruneResults(store, key, criteria, results); // shown by `deno task runs`
   for (const r of results) {
     console.log(JSON.stringify({
       key,

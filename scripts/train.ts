@@ -9,16 +9,21 @@ import { ResultStore } from "../lib/store/results.ts";
 import { noiseLabel } from "../lib/train/config.ts";
 import { datasetFor } from "../lib/train/dataset_for.ts";
 import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
+import { translateAuthorsFlags } from "../lib/train/authors_flags.ts";
 import { trainOrLoad } from "../lib/train/run.ts";
 
 const USAGE = `usage: deno task train -- [flags]
 ${TRAIN_USAGE}
   --data-dir DIR             read the dataset's files from DIR instead of the download cache
   --store DIR                results store (default results/)
-  --checkpoint-every K       checkpoint every K steps (default 500)`;
+  --checkpoint-every K       checkpoint every K steps (default 500)
+The authors' flag names (--iterate_noise, --iterate_noise_scale, --batch_size_train, --eval_freq,
+…) are accepted as aliases: see README, "Interoperability".`;
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
+  const authors = translateAuthorsFlags(Deno.args.filter((a) => a !== "--"));
+  for (const note of authors.notes) console.error(`note: ${note}`);
+  const { values, positionals } = parseFlags(authors.args, {
     ...TRAIN_FLAGS,
     "data-dir": { type: "string" },
     store: { type: "string" },

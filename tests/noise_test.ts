@@ -3,7 +3,7 @@ import { Gpu } from "../lib/gpu/runtime.ts";
 import { injectNoise, noiseScale, noiseStream, validateNoiseSpec } from "../lib/noise/inject.ts";
 import type { NoiseSpec, NoiseType } from "../lib/noise/spec.ts";
 import { injectNoiseRef } from "../lib/noise/inject_ref.ts";
-import { sampleNoise } from "../lib/noise/sample.ts";
+import { sampleNoise, sampleStable, streamNoise, streamStable } from "../lib/noise/sample.ts";
 
 /** Deterministic non-zero starting weights. */
 function startWeights(n: number): Float32Array {
@@ -281,6 +281,42 @@ async function cli(args: string[]) {
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+Deno.test("streamed noise in row blocks equals one dispatch and the CPU reference", async () => {
+  const gpu = await Gpu.shared();
+  const [rows, cols] = [37, 5];
+  for (const type of [1, 2, 3] as const) {
+    const spec = { type, alpha: 1.6, sigma: 0.5 };
+    const opts = { spec, rows, cols, lr: 0.1, seed: 9, layer: 2, step: 11 };
+    const whole = await sampleNoise(gpu, opts);
+    const blocks: number[] = [];
+    const streamed = new Float32Array(rows * cols);
+    // 4 rows per block (20 elements), the last block short: 4·9 + 1.
+    await streamNoise(gpu, { ...opts, chunkElements: 4 * cols + 3 }, (x, start) => {
+      blocks.push(x.length);
+      streamed.set(x, start);
+    });
+    assert.deepEqual(blocks, [...Array(9).fill(20), 5]);
+    assert.deepEqual(streamed, whole, `type ${type}`);
+    const ref = new Float32Array(rows * cols);
+    injectNoiseRef(ref, rows, cols, { spec, lr: 0.1, seed: 9, layer: 2, step: 11 });
+    for (let i = 0; i < ref.length; i++) {
+      assert.ok(
+        Math.abs(whole[i] - ref[i]) <= 1e-4 * Math.abs(ref[i]) + 1e-12,
+        `type ${type} ${i}`,
+      );
+    }
+  }
+  // Stable fills stream the same way (counter word 0 = index of the sample).
+  const parts: Float32Array[] = [];
+  await streamStable(gpu, 1000, { kind: "sas", alpha: 1.2, seed: 3, chunk: 300 }, (x) => {
+    parts.push(Float32Array.from(x));
+  });
+  assert.deepEqual(parts.map((p) => p.length), [300, 300, 300, 100]);
+  const joined = new Float32Array(1000);
+  parts.forEach((p, k) => joined.set(p, 300 * k));
+  assert.deepEqual(joined, await sampleStable(gpu, 1000, { kind: "sas", alpha: 1.2, seed: 3 }));
+});
 
 Deno.test("CLI writes n float32 samples equal to the reference and a summary line", async () => {
   const dir = await Deno.makeTempDir();

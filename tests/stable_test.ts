@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { Gpu, groups1d, Params, type Tensor } from "../lib/gpu/runtime.ts";
-import { philox4x32_10, unitFloat } from "../lib/rng/philox.ts";
+import { isUpperHalf, philox4x32_10, unitHalf64 } from "../lib/rng/philox.ts";
 import { fillStable, sampleStable } from "../lib/noise/sample.ts";
-import { normalFromWords, positiveHalfFromWords, sasFromWords } from "../lib/noise/stable_ref.ts";
+import {
+  exponentialFromWords,
+  normalFromWords,
+  positiveHalfFromWords,
+  sasFromWords,
+} from "../lib/noise/stable_ref.ts";
 import { sasCdfInversion, sasCdfNolan } from "../lib/analysis/stable_cdf.ts";
 import { integrate } from "../lib/analysis/quadrature.ts";
 
@@ -17,19 +22,26 @@ function assertClose(got: number, want: number, what: string, rel = REL, abs = A
   }
 }
 
+/**
+ * Tolerance at extreme words: the samplers sum logs of size up to about 45/index (index α for SαS,
+ * α/2 for the positive law) in f32, so the GPU's error in log X grows with that size; allow a few
+ * f32 ulps of it on top of REL.
+ */
+const extremeRel = (index: number, rel = REL) => rel + 2 ** -21 * (45 / Math.min(index, 1) + 45);
+
 const words = (seed: number, stream: number, i: number) =>
   philox4x32_10([i, 0, 0, 0], [seed, stream]);
 
-/** Runs a map_* entry of stable_fill.wgsl on explicit word pairs. */
-async function mapWords(
+/** Runs a map_* entry of stable_fill.wgsl on explicit words, four per sample. */
+export async function mapWords(
   gpu: Gpu,
-  entry: "map_sas" | "map_positive" | "map_normal",
+  entry: "map_sas" | "map_positive" | "map_normal" | "map_unit_half" | "map_exponential",
   alpha: number,
-  pairs: Uint32Array,
+  quads: Uint32Array,
 ): Promise<Float32Array> {
-  const n = pairs.length / 2;
+  const n = quads.length / 4;
   const out = gpu.tensor([n]);
-  const input: Tensor = gpu.upload(pairs);
+  const input: Tensor = gpu.upload(quads);
   const k = gpu.kernel("stable_fill", { WG: 64 }, entry);
   const params = new Params().u32(0).u32(0).u32(0).u32(0).u32(n).f32(alpha);
   gpu.batch().dispatch(k, [out, input], groups1d(gpu, n, 64), params).submit();
@@ -39,22 +51,68 @@ async function mapWords(
   return v;
 }
 
-/** All pairs of special words (0, 0xffffffff, ...) and a dense even sweep of the 32-bit range. */
+/** The two words of one uniform: special (hi, lo) pairs at the ends of both halves, plus a sweep. */
+function extremeUniformWords(): [number, number][] {
+  const his = [0, 1, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0x80000001, 0xffffffff];
+  const los = [0, 1, 0x3ff, 0x400, 0xffffffff];
+  const w: [number, number][] = [];
+  for (const hi of his) for (const lo of los) w.push([hi, lo]);
+  // One set bit at every position of R (both halves): every exponent of unit_half64.
+  for (let b = 0; b < 63; b++) {
+    const hi = b >= 32 ? 2 ** (b - 32) : 0;
+    const lo = b < 32 ? 2 ** b : 0;
+    w.push([hi, lo], [(hi | 0x80000000) >>> 0, lo]);
+  }
+  for (let i = 0; i <= 40; i++) {
+    const hi = Math.round(i * (0xffffffff / 40)) >>> 0;
+    w.push([hi, (hi * 2654435761) >>> 0]);
+  }
+  return w;
+}
+
+/** All combinations of extreme uniforms for u1 (words 0–1) and u2 (words 2–3). */
 function extremeWordPairs(): Uint32Array {
-  const special = [0, 1, 511, 512, 0x7ffffe00, 0x7fffffff, 0x80000000, 0x800001ff, 0xfffffe00];
-  special.push(0xffffffff);
-  const sweep = Array.from({ length: 241 }, (_, i) => Math.round(i * (0xffffffff / 240)) >>> 0);
-  const w = [...special, ...sweep];
-  const pairs = new Uint32Array(2 * w.length * w.length);
+  const w = extremeUniformWords();
+  const quads = new Uint32Array(4 * w.length * w.length);
   let k = 0;
   for (const a of w) {
     for (const b of w) {
-      pairs[k++] = a;
-      pairs[k++] = b;
+      quads.set([a[0], a[1], b[0], b[1]], k);
+      k += 4;
     }
   }
-  return pairs;
+  return quads;
 }
+
+const quad = (q: Uint32Array, i: number) => q.subarray(4 * i, 4 * i + 4);
+
+Deno.test("unit_half64: GPU bit-identical to the TS twin; t in (0, ½), exponents and ends exact", async () => {
+  const gpu = await Gpu.shared();
+  const w = extremeUniformWords();
+  const quads = new Uint32Array(4 * w.length);
+  w.forEach(([hi, lo], i) => quads.set([hi, lo, 0, 0], 4 * i));
+  const got = await mapWords(gpu, "map_unit_half", 0, quads);
+  for (let i = 0; i < w.length; i++) {
+    const [hi, lo] = w[i];
+    const t = unitHalf64(hi, lo);
+    assert.equal(got[i], isUpperHalf(hi) ? -t : t, `words ${hi}, ${lo}`);
+    assert.ok(t > 0 && t < 0.5, `t(${hi}, ${lo}) = ${t}`);
+  }
+  // The ends: R = 0 gives 2^-65·(1 + 2^-23); R all ones gives 1/2 − 2^-25.
+  assert.equal(unitHalf64(0, 0), 2 ** -65 * (1 + 2 ** -23));
+  assert.equal(unitHalf64(0x80000000, 0), 2 ** -65 * (1 + 2 ** -23));
+  assert.equal(unitHalf64(0x7fffffff, 0xffffffff), 0.5 - 2 ** -25);
+  // R = 2^k lies in the octave [2^(k−65), 2^(k−64)), at the midpoint of its first cell.
+  for (let k = 0; k < 63; k++) {
+    const t = unitHalf64(k >= 32 ? 2 ** (k - 32) : 0, k < 32 ? 2 ** k : 0);
+    assert.equal(t, 2 ** (k - 64) * (1 + 2 ** -23), `R = 2^${k}`); // bits below: cell 0
+  }
+  // Within an octave, the 22 bits below the leading one pick the cell: R = 2^62 + j·2^40.
+  for (const j of [0, 1, 2, 12345, 2 ** 22 - 1]) {
+    const hi = (0x40000000 + j * 2 ** 8) >>> 0;
+    assert.equal(unitHalf64(hi, 0xffffffff), 0.25 * (1 + (2 * j + 1) * 2 ** -23));
+  }
+});
 
 Deno.test("GPU SαS equals the TS twin for α ∈ {0.5, 1, 1.5, 1.75, 1.9, 2}", async () => {
   const gpu = await Gpu.shared();
@@ -62,8 +120,7 @@ Deno.test("GPU SαS equals the TS twin for α ∈ {0.5, 1, 1.5, 1.75, 1.9, 2}", 
   for (const alpha of [0.5, 1, 1.5, 1.75, 1.9, 2]) {
     const x = await sampleStable(gpu, n, { kind: "sas", alpha, seed: 11, stream: 3 });
     for (let i = 0; i < n; i++) {
-      const [w0, w1] = words(11, 3, i);
-      assertClose(x[i], sasFromWords(alpha, w0, w1), `α=${alpha} sample ${i}`);
+      assertClose(x[i], sasFromWords(alpha, words(11, 3, i)), `α=${alpha} sample ${i}`);
     }
   }
 });
@@ -74,8 +131,7 @@ Deno.test("GPU positive (α/2)-stable equals the TS twin", async () => {
   for (const alpha of [0.5, 1, 1.5, 1.75, 1.9]) {
     const x = await sampleStable(gpu, n, { kind: "positive", alpha, seed: 12, stream: 4 });
     for (let i = 0; i < n; i++) {
-      const [w0, w1] = words(12, 4, i);
-      assertClose(x[i], positiveHalfFromWords(alpha, w0, w1), `α=${alpha} sample ${i}`);
+      assertClose(x[i], positiveHalfFromWords(alpha, words(12, 4, i)), `α=${alpha} sample ${i}`);
     }
   }
 });
@@ -83,58 +139,66 @@ Deno.test("GPU positive (α/2)-stable equals the TS twin", async () => {
 Deno.test("extreme and swept words: SαS finite, A > 0 finite, GPU = TS", async () => {
   const gpu = await Gpu.shared();
   const pairs = extremeWordPairs();
-  const n = pairs.length / 2;
+  const n = pairs.length / 4;
+  const at = (i: number) => `words ${quad(pairs, i).join(", ")}`;
   for (const alpha of [0.1, 0.5, 1 - 1e-7, 1, 1 + 1e-7, 1.5, 1.9, 2]) {
     const x = await mapWords(gpu, "map_sas", alpha, pairs);
     for (let i = 0; i < n; i++) {
-      assert.ok(Number.isFinite(x[i]), `SαS α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`);
-      const ref = sasFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]);
+      assert.ok(Number.isFinite(x[i]), `SαS α=${alpha} ${at(i)}`);
+      const ref = sasFromWords(alpha, quad(pairs, i));
       assert.ok(Number.isFinite(ref));
-      assertClose(x[i], ref, `SαS α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`);
+      assertClose(x[i], ref, `SαS α=${alpha} ${at(i)}`, extremeRel(alpha));
     }
   }
   for (const alpha of [0.1, 0.5, 1, 1.5, 1.9, 1.999]) {
     const a = await mapWords(gpu, "map_positive", alpha, pairs);
     for (let i = 0; i < n; i++) {
-      const what = `A α=${alpha} words ${pairs[2 * i]}, ${pairs[2 * i + 1]}`;
+      const what = `A α=${alpha} ${at(i)}`;
       assert.ok(a[i] > 0 && Number.isFinite(a[i]), `${what}: ${a[i]}`);
-      assertClose(a[i], positiveHalfFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]), what);
+      assertClose(a[i], positiveHalfFromWords(alpha, quad(pairs, i)), what, extremeRel(alpha / 2));
     }
   }
   const g = await mapWords(gpu, "map_normal", 0, pairs);
+  const e = await mapWords(gpu, "map_exponential", 0, pairs);
   for (let i = 0; i < n; i++) {
     assert.ok(Number.isFinite(g[i]));
-    const ref = normalFromWords(pairs[2 * i], pairs[2 * i + 1]);
+    const ref = normalFromWords(quad(pairs, i));
     assertClose(g[i], ref, `normal ${i}`, 1e-4, 1e-5); // cos near its zeros: absolute error
+    assertClose(e[i], exponentialFromWords(quad(pairs, i)), `W ${at(i)}`, 1e-5, 0);
+    assert.ok(e[i] > 0 && e[i] < 45.1, `W ${at(i)}: ${e[i]}`);
   }
 });
 
-Deno.test("α = 1 is tan V, α = 1 ± 1e-7 stays within 1e-5 of it, α = 2 is 2·sin V·√W", async () => {
+Deno.test("α = 1 is tan V, α = 1 ± 1e-7 stays within 2e-5 of it, α = 2 is 2·sin V·√W", async () => {
   const gpu = await Gpu.shared();
   const pairs = extremeWordPairs();
-  const n = pairs.length / 2;
-  // |tan V| = tan(πh) = cot(πm) with h = |u1 − ½|, m = ½ − h exact: each used where its
-  // argument is small (π(u1 − ½) itself loses digits near ±π/2).
+  const n = pairs.length / 4;
+  // |tan V| = tan(πh) = cot(πm) with m = min(u1, 1 − u1) exact and h = ½ − m: each used where
+  // its argument is small (π(u1 − ½) itself loses digits near ±π/2).
+  const m = (i: number) => unitHalf64(pairs[4 * i], pairs[4 * i + 1]);
+  const sign = (i: number) => (isUpperHalf(pairs[4 * i]) ? 1 : -1);
   const tanV = (i: number) => {
-    const u = unitFloat(pairs[2 * i]);
-    const h = Math.abs(u - 0.5);
-    const t = h < 0.25 ? Math.tan(Math.PI * h) : 1 / Math.tan(Math.PI * (0.5 - h));
-    return Math.sign(u - 0.5) * t;
+    const h = 0.5 - m(i);
+    const t = h < 0.25 ? Math.tan(Math.PI * h) : 1 / Math.tan(Math.PI * m(i));
+    return sign(i) * t;
   };
+  // 2·sin V·√W with |V| = π(½ − m), ½ − m exact in f64.
   const twoSinSqrtW = (i: number) =>
-    2 * Math.sin(Math.PI * (unitFloat(pairs[2 * i]) - 0.5)) *
-    Math.sqrt(-Math.log(unitFloat(pairs[2 * i + 1])));
-  for (const [alpha, rel] of [[1, 2e-6], [1 - 1e-7, 1e-5], [1 + 1e-7, 1e-5]]) {
+    2 * sign(i) * Math.sin(Math.PI * (0.5 - m(i))) *
+    Math.sqrt(exponentialFromWords(quad(pairs, i)));
+  // At α = 1 ± 1e-7 (f32: 1 − 1.19e-7, 1 + 1.19e-7) the exact law differs from tan V by the factor
+  // (cos V)^(1 − 1/α)·W^((α−1)/α): |1 − α|·(|ln πm| + |ln W|) ≤ 1.2e-7·90 ≈ 1.1e-5 at the extremes.
+  for (const [alpha, rel] of [[1, 2e-6], [1 - 1e-7, 2e-5], [1 + 1e-7, 2e-5]]) {
     const x = await mapWords(gpu, "map_sas", alpha, pairs);
     for (let i = 0; i < n; i++) {
-      const ref = sasFromWords(alpha, pairs[2 * i], pairs[2 * i + 1]);
+      const ref = sasFromWords(alpha, quad(pairs, i));
       assertClose(ref, tanV(i), `TS α=${alpha} ${i}`, alpha === 1 ? 1e-12 : rel);
-      assertClose(x[i], tanV(i), `GPU α=${alpha} ${i}`, rel);
+      assertClose(x[i], tanV(i), `GPU α=${alpha} ${i}`, extremeRel(1, rel));
     }
   }
   const x = await mapWords(gpu, "map_sas", 2, pairs);
   for (let i = 0; i < n; i++) {
-    const ref = sasFromWords(2, pairs[2 * i], pairs[2 * i + 1]);
+    const ref = sasFromWords(2, quad(pairs, i));
     assertClose(ref, twoSinSqrtW(i), `TS α=2 ${i}`, 1e-12, 1e-300);
     assertClose(x[i], twoSinSqrtW(i), `GPU α=2 ${i}`, 1e-4, 1e-12);
   }

@@ -18,7 +18,7 @@
  */
 import type { Gpu } from "../gpu/runtime.ts";
 import { sampleStable } from "../noise/sample.ts";
-import { positiveHalfFromWords, sasFromWords } from "../noise/stable_ref.ts";
+import { positiveHalfFromWords, sasFromWords, type Words4 } from "../noise/stable_ref.ts";
 import { drawAt, unitFloat } from "../rng/philox.ts";
 
 export const SYNTH_STREAMS = {
@@ -105,15 +105,12 @@ export function sampleSyntheticCpu(
 ): SynthLayers {
   validateSynthShape(shape);
   const { n, d } = shape;
-  const draw = (count: number, stream: number, f: (w0: number, w1: number) => number) =>
-    Float32Array.from({ length: count }, (_, i) => {
-      const [w0, w1] = drawAt(seed >>> 0, stream, step, i);
-      return f(w0, w1);
-    });
-  const sas = (a: number) => (w0: number, w1: number) => sasFromWords(a, w0, w1);
+  const draw = (count: number, stream: number, f: (r: Words4) => number) =>
+    Float32Array.from({ length: count }, (_, i) => f(drawAt(seed >>> 0, stream, step, i)));
+  const sas = (a: number) => (r: Words4) => sasFromWords(a, r);
   const phi = (count: number, stream: number) =>
     alpha < 2
-      ? draw(count, stream, (w0, w1) => positiveHalfFromWords(alpha, w0, w1))
+      ? draw(count, stream, (r) => positiveHalfFromWords(alpha, r))
       : new Float32Array(count).fill(1);
   return {
     W_ind: draw(n, SYNTH_STREAMS.ind, sas(alpha)),

@@ -6,14 +6,19 @@
  * - CIFAR: the batch files in DIR, DIR/cifar-10-batches-bin (cifar-100-binary), DIR/<dataset>,
  *   DIR/<dataset>/cifar-10-batches-bin; else the original .tar.gz in DIR or DIR/<dataset>;
  * - ECG5000: ECG5000_TRAIN/_TEST as .txt, .tsv or .ts in DIR, DIR/ECG5000 or DIR/ecg5000; else
- *   ECG5000.zip there.
+ *   the authors' X_train.npy, y_train.npy, X_test.npy, y_test.npy there; else ECG5000.zip there.
  */
 
 import { join } from "node:path";
 import type { FileDatasetName } from "./dataset.ts";
 import { isFile } from "./bytes.ts";
 import { CIFAR10, CIFAR100, type CifarLocation } from "./cifar.ts";
-import { ECG_FILE_CANDIDATES, type EcgLocation } from "./ecg5000.ts";
+import {
+  ECG_FILE_CANDIDATES,
+  ECG_NPY_NAMES,
+  type EcgLocation,
+  type EcgNpyFiles,
+} from "./ecg5000.ts";
 
 export interface IdxFiles {
   trainImages: string;
@@ -76,6 +81,13 @@ async function findEcg(dir: string): Promise<EcgLocation | undefined> {
       if (await isFile(train) && await isFile(test)) return { kind: "files", train, test };
     }
   }
+  for (const d of dirs) {
+    const files = Object.fromEntries(
+      Object.entries(ECG_NPY_NAMES).map(([k, name]) => [k, join(d, name)]),
+    ) as unknown as EcgNpyFiles;
+    const present = await Promise.all(Object.values(files).map((p) => isFile(p)));
+    if (present.every(Boolean)) return { kind: "npy", files };
+  }
   const zip = await firstFile(dirs.map((d) => join(d, "ECG5000.zip")));
   return zip ? { kind: "zip", path: zip } : undefined;
 }
@@ -116,7 +128,8 @@ export function expectedFilesHint(name: FileDatasetName): string {
     case "cifar100":
       return "cifar-100-binary/{train,test}.bin or cifar-100-binary.tar.gz";
     case "ecg5000":
-      return "ECG5000_TRAIN/ECG5000_TEST as .txt, .tsv or .ts, or ECG5000.zip";
+      return "ECG5000_TRAIN/ECG5000_TEST as .txt, .tsv or .ts, X_train.npy, y_train.npy, " +
+        "X_test.npy and y_test.npy, or ECG5000.zip";
   }
 }
 
@@ -131,9 +144,10 @@ export function filePaths(name: FileDatasetName, found: DatasetFiles): string[] 
       const v = name === "cifar100" ? CIFAR100 : CIFAR10;
       return [...v.trainFiles, ...v.testFiles].map((f) => join(loc.dir, f));
     }
-    case "ecg":
-      return found.location.kind === "zip"
-        ? [found.location.path]
-        : [found.location.train, found.location.test];
+    case "ecg": {
+      const loc = found.location;
+      if (loc.kind === "npy") return Object.values(loc.files);
+      return loc.kind === "zip" ? [loc.path] : [loc.train, loc.test];
+    }
   }
 }

@@ -52,3 +52,24 @@ export async function runAndPrune(
   });
   return { run, pruned };
 }
+
+/**
+ * Stores pruning results computed outside `runAndPrune` (e.g. by `deno task prune`) under the
+ * same key `runAndPrune` uses, so `deno task runs` shows them; an existing record is kept.
+ */
+export async function storePruneResults(
+  store: ResultStore,
+  runKey: string,
+  criteria: PruneCriterion[],
+  pruned: PrunedEvaluation[],
+): Promise<void> {
+  const key = configKey({ kind: "prune", run: runKey, criteria }, codeVersion());
+  if (await store.has(key)) return;
+  await store.put(key, {
+    key,
+    config: { kind: "prune", run: runKey, criteria },
+    codeVersion: codeVersion(),
+    createdAt: new Date().toISOString(),
+    metrics: { pruned },
+  });
+}

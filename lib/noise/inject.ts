@@ -27,6 +27,12 @@ export interface GpuInjectOptions extends InjectOptions {
   workgroupSize?: number;
   /** Cap on workgroups per dispatch (tests use it to exercise the grid-stride loops). */
   maxGroups?: number;
+  /**
+   * `w` holds rows firstRow … firstRow + rows − 1 of a larger layer (default 0): the noise drawn is
+   * that of those rows of the whole layer, so a layer too large for one binding can be sampled in
+   * chunks (`sampleNoise`).
+   */
+  firstRow?: number;
 }
 
 /** One scratch buffer of per-row factors per device, grown on demand. */
@@ -67,11 +73,17 @@ export function injectNoise(
   if (spec.type === 0 || spec.sigma === 0 || rows * cols === 0) return;
   const wg = opts.workgroupSize ?? 64;
   const n = rows * cols;
+  const firstRow = opts.firstRow ?? 0;
+  if (!Number.isInteger(firstRow) || firstRow < 0 || (firstRow + rows) * cols > 2 ** 32) {
+    throw new Error(
+      `firstRow: ${firstRow} must be an integer ≥ 0 with (firstRow + rows)·cols ≤ 2^32`,
+    );
+  }
   const rowStream = noiseStream(opts.layer, NoisePurpose.row);
   const elementStream = noiseStream(opts.layer, NoisePurpose.element);
   const params = (stream: number, count: number, s: number) =>
     new Params().u32(opts.seed).u32(stream).u32(opts.step).u32(count).u32(cols).f32(spec.alpha)
-      .f32(s);
+      .f32(s).u32(firstRow);
   if (spec.type === 2) {
     const k = gpu.kernel("noise_inject", { WG: wg }, "add_iid_sas");
     batch.dispatch(k, [w], grid(gpu, n, wg, opts.maxGroups), params(elementStream, n, scale));

@@ -26,22 +26,22 @@ export function injectNoiseRef(
   if (spec.type === 2) {
     for (let i = 0; i < w.length; i++) {
       const r = words(elemKey, i);
-      w[i] = w[i] + s32 * sasFromWords(spec.alpha, r[0], r[1]);
+      w[i] = w[i] + s32 * sasFromWords(spec.alpha, r);
     }
     return;
   }
   for (let row = 0; row < rows; row++) {
     const r = words(rowKey, row);
     const factor = spec.type === 1
-      ? Math.fround(Math.fround(rowScale) * sasFromWords(spec.alpha, r[0], r[1]))
-      : Math.fround(s32 * Math.sqrt(positiveHalfFromWords(spec.alpha, r[0], r[1])));
+      ? Math.fround(Math.fround(rowScale) * sasFromWords(spec.alpha, r))
+      : Math.fround(s32 * Math.sqrt(positiveHalfFromWords(spec.alpha, r)));
     for (let c = 0; c < cols; c++) {
       const i = row * cols + c;
       if (spec.type === 1) {
         w[i] = w[i] + factor;
       } else {
         const g = words(elemKey, i);
-        w[i] = w[i] + factor * normalFromWords(g[0], g[1]);
+        w[i] = w[i] + factor * normalFromWords(g);
       }
     }
   }

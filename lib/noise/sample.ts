@@ -64,6 +64,41 @@ export function fillStable(gpu: Gpu, out: Tensor, n: number, opts: StableFillOpt
   gpu.batch().dispatch(kernel, [out], g, params).submit();
 }
 
+/** Largest sample count of one request: the counter's index word is 32 bits. */
+export const MAX_SAMPLES = 2 ** 32 - 1;
+
+/**
+ * Generates `n` samples in chunks of at most `chunk` (default 2²⁴, 64 MiB) and hands each chunk to
+ * `onChunk` with the index of its first sample, in order; the chunk's array is reused, so copy what
+ * must outlive the call. Only one chunk is ever held, so n can exceed any binding or host budget.
+ */
+export async function streamStable(
+  gpu: Gpu,
+  n: number,
+  opts: StableFillOptions & { chunk?: number },
+  onChunk: (samples: Float32Array, start: number) => void | Promise<void>,
+): Promise<void> {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SAMPLES) {
+    throw new Error(`n: ${n} must be an integer in [0, 2^32)`);
+  }
+  validateStableAlpha(opts.kind, opts.alpha);
+  const offset = opts.offset ?? 0;
+  if (offset + n > 2 ** 32) throw new Error(`offset + n: ${offset + n} exceeds 2^32 counters`);
+  const chunk = Math.min(n, opts.chunk ?? 1 << 24);
+  if (n === 0) return;
+  const buf = gpu.tensor([chunk], "f32", "stable samples");
+  try {
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      fillStable(gpu, buf, count, { ...opts, offset: offset + start });
+      const bytes = await gpu.readBytes(buf.buffer, count * 4);
+      await onChunk(new Float32Array(bytes), start);
+    }
+  } finally {
+    buf.destroy();
+  }
+}
+
 /** `n` samples read back to the host, generated in chunks of at most `chunk` samples. */
 export async function sampleStable(
   gpu: Gpu,
@@ -71,21 +106,8 @@ export async function sampleStable(
   opts: StableFillOptions & { chunk?: number },
 ): Promise<Float32Array> {
   if (!Number.isInteger(n) || n < 0) throw new Error(`n: ${n} must be a non-negative integer`);
-  validateStableAlpha(opts.kind, opts.alpha);
-  const chunk = Math.min(n, opts.chunk ?? 1 << 24);
   const result = new Float32Array(n);
-  if (n === 0) return result;
-  const buf = gpu.tensor([chunk], "f32", "stable samples");
-  try {
-    for (let start = 0; start < n; start += chunk) {
-      const count = Math.min(chunk, n - start);
-      fillStable(gpu, buf, count, { ...opts, offset: (opts.offset ?? 0) + start });
-      const bytes = await gpu.readBytes(buf.buffer, count * 4);
-      result.set(new Float32Array(bytes), start);
-    }
-  } finally {
-    buf.destroy();
-  }
+  await streamStable(gpu, n, opts, (x, start) => result.set(x, start));
   return result;
 }
 
@@ -99,24 +121,49 @@ export interface NoiseSampleOptions {
   step?: number;
 }
 
+/**
+ * The noise increment that `injectNoise` adds to a zero rows×cols matrix, handed to `onChunk` in
+ * blocks of whole rows (at most `chunkElements` elements, default 2²⁴) with the index of the first
+ * element; the blocks concatenate to exactly what one dispatch over the whole matrix adds.
+ */
+export async function streamNoise(
+  gpu: Gpu,
+  opts: NoiseSampleOptions & { chunkElements?: number },
+  onChunk: (samples: Float32Array, start: number) => void | Promise<void>,
+): Promise<void> {
+  const spec = validateNoiseSpec(opts.spec);
+  const { rows, cols } = opts;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new Error(`rows, cols: ${rows}, ${cols} must be positive integers`);
+  }
+  if (rows * cols > MAX_SAMPLES) throw new Error(`rows·cols: ${rows * cols} is 2^32 or more`);
+  const blockRows = Math.max(1, Math.floor((opts.chunkElements ?? 1 << 24) / cols));
+  for (let row = 0; row < rows; row += blockRows) {
+    const count = Math.min(blockRows, rows - row);
+    const w = gpu.tensor([count, cols], "f32", "noise sample"); // zero-filled
+    try {
+      const batch = gpu.batch();
+      injectNoise(gpu, batch, w, count, cols, {
+        spec,
+        lr: opts.lr ?? 1,
+        seed: opts.seed,
+        layer: opts.layer ?? 0,
+        step: opts.step ?? 0,
+        firstRow: row,
+      });
+      batch.submit();
+      await onChunk(await w.read(), row * cols);
+    } finally {
+      w.destroy();
+    }
+  }
+}
+
 /** The noise increment that `injectNoise` adds to a zero rows×cols matrix, read back. */
 export async function sampleNoise(gpu: Gpu, opts: NoiseSampleOptions): Promise<Float32Array> {
-  const spec = validateNoiseSpec(opts.spec);
-  const w = gpu.tensor([opts.rows, opts.cols], "f32", "noise sample");
-  try {
-    const batch = gpu.batch();
-    injectNoise(gpu, batch, w, opts.rows, opts.cols, {
-      spec,
-      lr: opts.lr ?? 1,
-      seed: opts.seed,
-      layer: opts.layer ?? 0,
-      step: opts.step ?? 0,
-    });
-    batch.submit();
-    return await w.read();
-  } finally {
-    w.destroy();
-  }
+  const result = new Float32Array(opts.rows * opts.cols);
+  await streamNoise(gpu, opts, (x, start) => result.set(x, start));
+  return result;
 }
 
 export interface SampleSummary {

@@ -49,6 +49,39 @@ export function unitFloat(u: number): number {
   return ((u >>> 9) * 2 + 1) / 16777216;
 }
 
+const bitsView = new Uint32Array(1);
+const floatView = new Float32Array(bitsView.buffer);
+
+/**
+ * A uniform u on (0, 1) from two words, as its distance t ∈ (0, ½) to the nearer end: u = t, or
+ * u = 1 − t when bit 31 of `hi` is set (`isUpperHalf`). Bit-exact twin of `unit_half64` in
+ * kernels/philox.wgsl: with R the other 63 bits and z their leading-zero count, t is the midpoint
+ * of one of 2²² equal cells of the octave [2^−(z+2), 2^−(z+1)), the cell given by the 22 bits
+ * below R's leading one. The octave has probability 2^−(z+1) both under U(0, ½) and for z, so t is
+ * uniform with relative resolution 2⁻²³ down to 2⁻⁴² and cells coarsening below (probability 2⁻⁴¹);
+ * the smallest value, for R = 0, is 2⁻⁶⁵·(1 + 2⁻²³).
+ */
+export function unitHalf64(hi: number, lo: number): number {
+  const rHi = (hi & 0x7fffffff) >>> 0;
+  lo >>>= 0;
+  let z = 63;
+  if (rHi !== 0) z = Math.clz32(rHi) - 1;
+  else if (lo !== 0) z = 31 + Math.clz32(lo);
+  // Shift the 64-bit (rHi, lo) left by s = z + 2: drops bit 63, the zeros and the leading one.
+  const s = z + 2;
+  let top = 0;
+  if (s < 32) top = ((rHi << s) | (lo >>> (32 - s))) >>> 0;
+  else if (s < 64) top = (lo << (s - 32)) >>> 0;
+  const cell = top >>> 10;
+  bitsView[0] = (((125 - z) << 23) | (cell << 1) | 1) >>> 0;
+  return floatView[0];
+}
+
+/** Whether the uniform of `unitHalf64(hi, lo)` is 1 − t (bit 31 of `hi`). */
+export function isUpperHalf(hi: number): boolean {
+  return hi >>> 31 === 1;
+}
+
 /** Exp(1) from one word. */
 export function exponential(u: number): number {
   return -Math.log(unitFloat(u));

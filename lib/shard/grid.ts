@@ -8,7 +8,8 @@
  * An axis name is a TrainConfig field, or `noise.<field>`; its values replace the base's. The
  * points are the cartesian product, the first axis varying slowest (nested loops in the order the
  * axes are written). Every point must be a valid TrainConfig (parseTrainConfig); points that are
- * the same config after canonicalisation (e.g. SGD at two α) are run once. `mceError` (default
+ * the same config after canonicalisation (e.g. SGD at two α) are run once; an SGD point
+ * (`noise.type` 0) may leave out `alpha` and `sigma`. `mceError` (default
  * 0.1) is the squared-Frobenius error of the mce pruning criterion applied to every run.
  */
 import { z } from "zod";
@@ -124,6 +125,19 @@ function formatValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/**
+ * Plain SGD (`noise.type` 0) needs no `alpha`/`sigma`, as on the command line: missing ones get
+ * the canonical SGD values (α 2, σ 0) that parseTrainConfig would set anyway.
+ */
+export function fillSgdNoise(candidate: Record<string, unknown>): void {
+  const noise = candidate.noise;
+  if (noise === null || typeof noise !== "object" || Array.isArray(noise)) return;
+  const n = noise as Record<string, unknown>;
+  if (n.type !== 0) return;
+  n.alpha ??= 2;
+  n.sigma ??= 0;
+}
+
 /** The grid's points, each a validated TrainConfig; the first invalid points are the error. */
 export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
   const axes = Object.entries(grid.axes);
@@ -151,6 +165,7 @@ export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
     const label = axes.map(([name]) => `${name}=${formatValue(values[name])}`).join(" ");
     const candidate = structuredClone(grid.base);
     for (const [name] of axes) setPath(candidate, name, structuredClone(values[name]));
+    fillSgdNoise(candidate);
     let config: TrainConfig;
     try {
       config = parseTrainConfig(candidate);

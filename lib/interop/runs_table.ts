@@ -1,0 +1,150 @@
+/**
+ * `deno task runs`: the store as a table, one row per training run (trained here or imported),
+ * with the pruning results the store holds for it (records of `config.kind = "prune"`, written
+ * by the figure scripts, `sweep` and `prune`: `config.run` names the run, `metrics.pruned` the
+ * results; a criterion found in several records is shown once, from the first in key order).
+ */
+import { toCsv } from "../plot/csv.ts";
+import type { PrunedEvaluation } from "../prune/evaluate.ts";
+import type { ResultStore, RunRecord } from "../store/results.ts";
+import { criterionLabel } from "./export.ts";
+
+export const RUN_TABLE_COLUMNS = [
+  "key",
+  "origin",
+  "dataset",
+  "dataSha256",
+  "model",
+  "width",
+  "depth",
+  "lr",
+  "batchSize",
+  "noiseType",
+  "alpha",
+  "sigma",
+  "seed",
+  "steps",
+  "stopReason",
+  "converged",
+  "diverged",
+  "trainAcc",
+  "testAcc",
+  "trainLoss",
+  "testLoss",
+  "mceError",
+  "pruningRatio",
+  "prunedTrainAcc",
+  "prunedTestAcc",
+  "pruneResults",
+  "importedSha256",
+  "codeVersion",
+  "createdAt",
+] as const;
+
+export type RunRow = Record<typeof RUN_TABLE_COLUMNS[number], unknown>;
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v !== null && typeof v === "object" ? v as Obj : {});
+const finite = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The row of a training record (undefined for records that are not training runs). */
+export function runRow(record: RunRecord, pruned: PrunedEvaluation[] = []): RunRow | undefined {
+  const cfg = obj(record.config);
+  if (cfg.kind !== "fcn-train" && cfg.kind !== "imported") return undefined;
+  const m = obj(record.metrics);
+  const final = obj(m.final);
+  const noise = obj(cfg.noise);
+  const extra = record as Obj;
+  const stop = typeof m.stopReason === "string" ? m.stopReason : null;
+  const mce = pruned.find((p) => p.criterion.kind === "mce");
+  return {
+    key: record.key,
+    origin: cfg.kind === "imported" ? "imported" : "trained",
+    dataset: cfg.dataset ?? null,
+    dataSha256: obj(extra.data).sha256 ?? null,
+    model: cfg.model ?? "fcn",
+    width: cfg.width ?? null,
+    depth: cfg.depth ?? null,
+    lr: cfg.lr ?? null,
+    batchSize: cfg.batchSize ?? null,
+    noiseType: noise.type ?? null,
+    alpha: noise.type === 0 ? null : noise.alpha ?? null,
+    sigma: noise.type === 0 ? null : noise.sigma ?? null,
+    seed: cfg.seed ?? null,
+    steps: finite(m.steps),
+    stopReason: stop,
+    converged: stop === "imported" || stop === null ? null : stop === "converged",
+    diverged: stop === "imported" || stop === null ? null : stop === "diverged",
+    trainAcc: finite(final.trainAcc),
+    testAcc: finite(final.testAcc),
+    trainLoss: finite(final.trainLoss),
+    testLoss: finite(final.testLoss),
+    mceError: mce?.criterion.kind === "mce" ? mce.criterion.error : null,
+    pruningRatio: finite(mce?.pruningRatio),
+    prunedTrainAcc: finite(mce?.train.accuracy),
+    prunedTestAcc: finite(mce?.test.accuracy),
+    pruneResults: pruned.length
+      ? JSON.stringify(pruned.map((p) => ({
+        criterion: criterionLabel(p.criterion),
+        pruningRatio: p.pruningRatio,
+        trainAcc: p.train.accuracy,
+        testAcc: p.test.accuracy,
+      })))
+      : null,
+    importedSha256: obj(extra.imported).sha256 ?? null,
+    codeVersion: record.codeVersion,
+    createdAt: record.createdAt,
+  };
+}
+
+/** Every training run of the store as a row, in key order, with its stored pruning results. */
+export async function runRows(store: ResultStore): Promise<RunRow[]> {
+  const records = await store.list();
+  const prunes = new Map<string, PrunedEvaluation[]>();
+  for (const r of records) {
+    const cfg = obj(r.config);
+    if (cfg.kind !== "prune" || typeof cfg.run !== "string") continue;
+    const list = Array.isArray(r.metrics.pruned) ? r.metrics.pruned as PrunedEvaluation[] : [];
+    const have = prunes.get(cfg.run) ?? [];
+    const seen = new Set(have.map((p) => criterionLabel(p.criterion)));
+    prunes.set(cfg.run, [...have, ...list.filter((p) => !seen.has(criterionLabel(p.criterion)))]);
+  }
+  const rows: RunRow[] = [];
+  for (const r of records) {
+    const row = runRow(r, prunes.get(r.key));
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** Parses `name=value` filters; an unknown column is an error naming it. */
+export function parseFilters(filters: string[]): [string, string][] {
+  return filters.map((f) => {
+    const eq = f.indexOf("=");
+    if (eq <= 0) throw new Error(`--filter "${f}": expected column=value`);
+    const name = f.slice(0, eq);
+    if (!(RUN_TABLE_COLUMNS as readonly string[]).includes(name)) {
+      throw new Error(
+        `--filter: unknown column "${name}" (one of ${RUN_TABLE_COLUMNS.join(", ")})`,
+      );
+    }
+    return [name, f.slice(eq + 1)];
+  });
+}
+
+/** Rows whose every filtered column equals the value (numbers compare numerically). */
+export function filterRows(rows: RunRow[], filters: [string, string][]): RunRow[] {
+  return rows.filter((row) =>
+    filters.every(([name, want]) => {
+      const v = (row as Record<string, unknown>)[name];
+      if (typeof v === "number") return want.trim() !== "" && Number(want) === v;
+      if (v === null || v === undefined) return want === "";
+      return String(v) === want;
+    })
+  );
+}
+
+export function formatRows(rows: RunRow[], format: "csv" | "json"): string {
+  if (format === "json") return JSON.stringify(rows, null, 2) + "\n";
+  return toCsv(rows as Record<string, unknown>[], [...RUN_TABLE_COLUMNS]);
+}

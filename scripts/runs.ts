@@ -1,0 +1,40 @@
+/**
+ * deno task runs -- [--store DIR] [--format csv|json] [--filter column=value …]: one row per
+ * training run of the store (trained or imported): config, outcome and the stored pruning
+ * results. CSV (RFC 4180) loads in pandas as is.
+ */
+import { choiceFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import {
+  filterRows,
+  formatRows,
+  parseFilters,
+  RUN_TABLE_COLUMNS,
+  runRows,
+} from "../lib/interop/runs_table.ts";
+import { ResultStore } from "../lib/store/results.ts";
+
+const USAGE = `usage: deno task runs -- [--store DIR] [--format csv|json] [--filter column=value …]
+  columns: ${RUN_TABLE_COLUMNS.join(", ")}`;
+
+runMain(async () => {
+  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
+    store: { type: "string" },
+    format: { type: "string" },
+    filter: { type: "string", multiple: true },
+    help: { type: "boolean" },
+  }, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  const format = choiceFlag("format", values.format ?? "csv", ["csv", "json"] as const)!;
+  let filters: [string, string][];
+  try {
+    filters = parseFilters(values.filter ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const rows = filterRows(await runRows(new ResultStore(values.store ?? "results")), filters);
+  await Deno.stdout.write(new TextEncoder().encode(formatRows(rows, format)));
+});
