@@ -1,5 +1,5 @@
 /**
- * deno task fig:synthetic: the synthetic figure of 2106.03795 (papers file §1.1 B, §5.1). For α
+ * deno task fig:synthetic: the synthetic figure of 2106.03795 (docs/papers.md). For α
  * drawn uniformly in (1.75, 2) it samples W_ind (iid SαS), W_col (iid elliptic d-dim columns) and
  * W_lay (one elliptic vector) on the GPU and plots the adaptive prunable fraction at relative
  * error ε = 0.1 against α, one panel per layer kind. Writes figures/fig_synthetic.{svg,png,csv}
@@ -17,6 +17,7 @@ import {
   type SynthKind,
   validateSynthShape,
 } from "../lib/compress/synthetic.ts";
+import { SYNTH_PAPER_REF, synthVerdict } from "../lib/companion/figures.ts";
 import { updateReport } from "../lib/experiments/report.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { writeFigure } from "../lib/plot/figure.ts";
@@ -56,12 +57,12 @@ const LABELS: Record<SynthKind, string> = {
   W_lay: "W_lay: one elliptic layer",
 };
 const BIN_EDGES = [1.75, 1.8, 1.85, 1.9, 1.95, 2.0];
-/** Read off the authors' rendered figure (papers file §1.1 B). */
+/** Read off the authors' rendered figure (docs/papers.md). */
 const AUTHORS =
   "W_ind: ratio ≈ 0.265 at α = 2 rising to ≈ 0.35–0.5 at α ≈ 1.75, noisy; W_col: the same shape, " +
   "slightly less compressible; W_lay: a vertical line at ≈ 0.265 for every α (250 α values, " +
-  "N = 250,000, d = 500, ε = 0.1; read off the PNG in the authors' notebook, approximate). The " +
-  "papers file's re-implementation gives mean ratios (W_ind, W_col, W_lay) of " +
+  "N = 250,000, d = 500, ε = 0.1; read off the PNG in the authors' notebook, approximate). A " +
+  "NumPy re-implementation of the notebook gives mean ratios (W_ind, W_col, W_lay) of " +
   "(0.453, 0.418, 0.265) " +
   "at α = 1.75, (0.311, 0.278, 0.265) at α = 1.90 and (0.268, 0.281, 0.266) at α = 1.99.";
 
@@ -258,6 +259,11 @@ if (import.meta.main) {
     await updateReport(job.out, {
       name: "fig_synthetic",
       title: "2106.03795 synthetic figure: tail index vs pruning ratio",
+      part: "2106.03795",
+      verdict: synthVerdict(means, gauss, { n: job.n, d: job.d, alphas: job.alphas }),
+      paperRef: SYNTH_PAPER_REF,
+      setting: `preset ${job.preset} · ${job.alphas} α, N = ${job.n}, d = ${job.d} · ` +
+        gpu.describe(),
       claim:
         "W_ind (iid SαS) and W_col (iid elliptic columns) become more compressible (a larger " +
         `fraction prunable at relative error ${job.epsilon}) as α decreases; W_lay (one elliptic ` +

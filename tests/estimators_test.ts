@@ -19,7 +19,7 @@ import { layerAlpha } from "../lib/analysis/layer_alpha.ts";
 
 const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
 
-Deno.test("block-size candidates follow the rule (examples from the papers file)", () => {
+Deno.test("block-size candidates follow the rule (docs/papers.md §B.4)", () => {
   assert.deepEqual(blockSizeCandidates(2048), [2, 4, 8, 16, 32, 64, 256, 512]);
   assert.deepEqual(blockSizeCandidates(784), [2, 4, 8, 16, 49, 98, 28]);
   assert.deepEqual(blockSizeCandidates(262144), [2, 4, 8, 16, 32, 64, 256, 512]);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { updateReport } from "../lib/experiments/report.ts";
+import type { Verdict } from "../lib/figures/verdict.ts";
 import {
   buildIndexHtml,
   inlineMarkdown,
@@ -52,10 +53,28 @@ async function sampleFolder(): Promise<string> {
     "fig_two",
     scatter({ rows, x: "x", y: "y", xLabel: "x (units)", yLabel: "y (units)", title: "Two" }),
   );
+  const verdicts: Record<string, Verdict> = {
+    fig_one: {
+      outcome: "not reproduced",
+      criterion: "gain ≥ 5 pp",
+      evidence: ["−3 pp"],
+      caveats: [],
+    },
+    fig_two: {
+      outcome: "inconclusive",
+      criterion: "ρ ≤ −0.3",
+      evidence: ["ρ = 0.1"],
+      caveats: ["one seed"],
+    },
+  };
   for (const name of ["fig_one", "fig_two"]) {
     await updateReport(dir, {
       name,
       title: `Figure ${name}`,
+      part: name === "fig_one" ? "2306.08125" : "2106.03795",
+      verdict: verdicts[name],
+      paperRef: "≈44% vs ≈10%",
+      setting: "preset tiny · seeds 1",
       claim: `The claim of **${name}** with \`code\`.`,
       ours: [`ours 1 of ${name}: 12.5% → 89.0%`, `Data: [${name}.csv](${name}.csv)`],
       paper: "≈44% vs ≈10% (unverified)",
@@ -82,6 +101,12 @@ Deno.test("parseReport reads back every section updateReport wrote, in order", a
       "Data: [fig_one.csv](fig_one.csv)",
     ]);
     assert.deepEqual(one.images, [{ alt: "fig_one", src: "fig_one.png" }]);
+    assert.equal(one.outcome, "not reproduced");
+    assert.equal(one.part, "2306.08125");
+    assert.equal(one.criterion, "gain ≥ 5 pp");
+    assert.equal(one.paperRef, "≈44% vs ≈10%");
+    assert.equal(sections[1].outcome, "inconclusive");
+    assert.equal(sections[1].part, "2106.03795");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -111,6 +136,19 @@ Deno.test("the page links each figure relatively and inlines a section's .md tab
     assert.match(html, /<td style="text-align:right">2.5 ± 0.1<\/td>/);
     assert.doesNotMatch(html, /src="\/|file:/, "no absolute image paths");
     assert.equal(renderIndexHtml([]).includes("<section"), false);
+    // The verdict table opens the page; then one part per paper, each card opening with its verdict.
+    const table = html.indexOf('<table id="verdicts"');
+    assert.ok(table > 0 && table < html.indexOf("<section"), "verdict table before the cards");
+    assert.ok(html.indexOf('id="part-2306.08125"') < html.indexOf('id="part-2106.03795"'));
+    assert.match(
+      html,
+      /<section id="fig_one">\n<h3>.*<\/h3>\n<p class="verdict v-not-reproduced">/,
+    );
+    assert.match(html, /<td class="badge">inconclusive<\/td>/);
+    const report = await Deno.readTextFile(join(dir, "report.md"));
+    assert.ok(report.indexOf("## Summary") < report.indexOf("<!-- section:fig_one -->"));
+    assert.match(report, /\| \*\*not reproduced\*\* \|/);
+    assert.ok(report.indexOf("# Implicit") < report.indexOf("# Heavy tails"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -130,15 +168,35 @@ const PROBE = `<script>
 window.addEventListener("load", () => {
   const out = document.createElement("pre");
   out.id = "probe";
-  out.textContent = JSON.stringify([...document.images].map((i) => ({
-    src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth,
-  })));
+  const first = document.querySelector("h1")?.nextElementSibling;
+  const box = (e) => e ? e.getBoundingClientRect().top : -1;
+  out.textContent = JSON.stringify({
+    images: [...document.images].map((i) => ({
+      src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth,
+    })),
+    first: first ? first.id : null,
+    verdicts: [...document.querySelectorAll("#verdicts td.badge")].map((td) => td.textContent),
+    tableTop: box(document.getElementById("verdicts")),
+    firstCardTop: box(document.querySelector("section")),
+  });
   document.body.appendChild(out);
 });
 </script>`;
 
-/** Opens `html` (written into `dir`) in headless Chromium; returns each image's src, load, width. */
-async function probeImages(dir: string, html: string) {
+interface Probe {
+  images: { src: string; ok: boolean; w: number }[];
+  /** Id of the element right after the page's h1 (the verdict table: "verdicts"). */
+  first: string | null;
+  verdicts: string[];
+  tableTop: number;
+  firstCardTop: number;
+}
+
+/**
+ * Opens `html` (written into `dir`) in headless Chromium; returns each image's src, load, width,
+ * and where the verdict table sits.
+ */
+async function probePage(dir: string, html: string): Promise<Probe> {
   const profile = await Deno.makeTempDir({ prefix: "htsgd_chromium_" });
   try {
     const probePath = join(dir, "probe.html");
@@ -165,11 +223,7 @@ async function probeImages(dir: string, html: string) {
     assert.equal(code, 0, new TextDecoder().decode(stderr));
     const m = /<pre id="probe">([^<]*)<\/pre>/.exec(dom);
     assert.ok(m, `probe output missing from the DOM:\n${dom.slice(0, 2000)}`);
-    return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
-      src: string;
-      ok: boolean;
-      w: number;
-    }[];
+    return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as Probe;
   } finally {
     await Deno.remove(profile, { recursive: true });
   }
@@ -181,8 +235,13 @@ Deno.test({
   async fn() {
     const dir = await sampleFolder();
     try {
-      const images = await probeImages(dir, await Deno.readTextFile(await buildIndexHtml(dir)));
+      const probe = await probePage(dir, await Deno.readTextFile(await buildIndexHtml(dir)));
+      const images = probe.images;
       assert.deepEqual(images.map((i) => i.src), ["fig_one.png", "fig_two.png"]);
+      // The verdict table comes first, above every figure card, one verdict per section.
+      assert.equal(probe.first, "verdicts");
+      assert.ok(probe.tableTop >= 0 && probe.tableTop < probe.firstCardTop, JSON.stringify(probe));
+      assert.deepEqual(probe.verdicts, ["not reproduced", "inconclusive"]);
       for (const img of images) assert.ok(img.ok, `${img.src} did not load`);
       // PNGs are rendered at 2× the 640 px default chart width.
       for (const img of images) assert.equal(img.w, 1280);
@@ -205,11 +264,56 @@ Deno.test({
       const expected = parseReport(await Deno.readTextFile(join(dir, "report.md")))
         .flatMap((s) => s.images.map((i) => i.src));
       assert.ok(expected.length >= 10, `report.md names ${expected.length} images`);
-      const images = await probeImages(dir, await Deno.readTextFile(join(dir, "index.html")));
+      const probe = await probePage(dir, await Deno.readTextFile(join(dir, "index.html")));
+      const images = probe.images;
       assert.deepEqual(images.map((i) => i.src).sort(), [...expected].sort());
       for (const img of images) assert.ok(img.ok && img.w > 0, `${img.src} did not load`);
+      const report = await Deno.readTextFile(join(dir, "report.md"));
+      if (!report.includes("**Verdict.**")) {
+        console.log(
+          "index_html_test: the committed figures predate verdicts (regenerate them with " +
+            "`deno task reproduce -- --preset smoke` and `deno task fig:synthetic -- --preset " +
+            "paper`); the verdict-table check is skipped",
+        );
+        return;
+      }
+      assert.equal(probe.first, "verdicts", "the verdict table comes right after the title");
+      assert.ok(probe.tableTop < probe.firstCardTop, JSON.stringify(probe));
+      assert.equal(probe.verdicts.length, parseReport(report).length, "one verdict per section");
+      for (const v of probe.verdicts) {
+        assert.ok(["reproduced", "not reproduced", "inconclusive"].includes(v), v);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a report written before verdicts keeps its sections, each read as 'no verdict'", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "report.md"),
+      "# Paper vs ours\n\n<!-- section:fig_hd_gap_alpha -->\n## Gap (`fig_hd_gap_alpha`)\n\n" +
+        "**Claim.** c\n\n**Paper.** p\n\n**Ours.**\n- old\n\n![x](x.png)\n<!-- end:fig_hd_gap_alpha -->\n",
+    );
+    await updateReport(dir, {
+      name: "fig_alpha",
+      title: "Alpha",
+      claim: "c",
+      ours: ["new"],
+      paper: "p",
+      verdict: { outcome: "reproduced", criterion: "k", evidence: ["e"], caveats: [] },
+    });
+    const text = await Deno.readTextFile(join(dir, "report.md"));
+    const sections = parseReport(text);
+    assert.deepEqual(sections.map((s) => [s.name, s.part, s.outcome]), [
+      ["fig_alpha", "2306.08125", "reproduced"],
+      ["fig_hd_gap_alpha", "2106.03795", "inconclusive"],
+    ]);
+    assert.equal(sections[1].verdict, "**inconclusive**. No verdict computed.");
+    assert.match(text, /- old/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -230,7 +230,7 @@ Deno.test("CSV quotes what needs quoting and round-trips every value", () => {
   assert.throws(() => toCsv([]), /at least one column/);
 });
 
-Deno.test("writeFigure writes svg, png and csv atomically and leaves no temp files", async () => {
+Deno.test("writeFigure writes svg, png, pdf and csv atomically and leaves no temp files", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const fig = sweepFigure();
@@ -238,11 +238,19 @@ Deno.test("writeFigure writes svg, png and csv atomically and leaves no temp fil
     assert.deepEqual(paths, {
       svg: join(dir, "figures", "fig1-acc.svg"),
       png: join(dir, "figures", "fig1-acc.png"),
+      pdf: join(dir, "figures", "fig1-acc.pdf"),
       csv: join(dir, "figures", "fig1-acc.csv"),
     });
     const names: string[] = [];
     for await (const e of Deno.readDir(join(dir, "figures"))) names.push(e.name);
-    assert.deepEqual(names.sort(), ["fig1-acc.csv", "fig1-acc.png", "fig1-acc.svg"]);
+    assert.deepEqual(names.sort(), [
+      "fig1-acc.csv",
+      "fig1-acc.pdf",
+      "fig1-acc.png",
+      "fig1-acc.svg",
+    ]);
+    const pdf = await Deno.readFile(paths.pdf);
+    assert.equal(new TextDecoder().decode(pdf.subarray(0, 8)), "%PDF-1.4");
     assert.equal(await Deno.readTextFile(paths.svg), renderSvg(fig.spec));
     assert.deepEqual([...(await Deno.readFile(paths.png)).subarray(0, 8)], PNG_SIGNATURE);
     const csv = parseCsv(await Deno.readTextFile(paths.csv));

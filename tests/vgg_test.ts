@@ -23,7 +23,7 @@ const wide: VggSpec = {
   numClasses: 10,
 };
 
-Deno.test("vgg11_wide: the papers file's layer sizes and 36,877,696 weights", () => {
+Deno.test("vgg11_wide: the authors' layer sizes and 36,877,696 weights (docs/papers.md §A.2)", () => {
   const shapes = vggShapes(wide);
   assert.deepEqual(
     shapes.map((s) => s.out * s.in),

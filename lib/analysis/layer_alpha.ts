@@ -1,5 +1,5 @@
 /**
- * Per-layer tail indices as computed in 2106.03795 (§3.1 of the papers file, steps 1–5):
+ * Per-layer tail indices as computed in 2106.03795 (docs/papers.md §B.4):
  * - multivariate: rows median-centred per column, then `estimateAlphaRows`;
  * - norms: Euclidean norms of the centred rows, minus their median, then `estimateAlpha`;
  * - univariate ("ind"): the centred matrix flattened, minus its median, then `estimateAlpha`.

@@ -1,6 +1,6 @@
 /**
- * Medians and the median-centring used before tail-index estimation in 2106.03795 (§3.1 of the
- * papers file). Everything is f64.
+ * Medians and the median-centring used before tail-index estimation in 2106.03795 (docs/papers.md
+ * §B.4). Everything is f64.
  */
 
 export type Samples = Float64Array | Float32Array | readonly number[];

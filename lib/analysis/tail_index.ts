@@ -1,5 +1,5 @@
 /**
- * Tail-index estimators (2106.03795 §3.1 of the papers file). All arithmetic is f64.
+ * Tail-index estimators (2106.03795, docs/papers.md §B.4). All arithmetic is f64.
  *
  * Block-sum estimator of Mohammadi, Mohammadpour & Ohlsson (2014): if X_1..X_N are iid α-stable
  * (symmetric, or vectors with an α-stable norm law) then a sum of K1 of them is K1^{1/α} times one

@@ -1,5 +1,5 @@
 /**
- * Presets of the 2106.03795 sweeps (papers file §2): FCN4/FCN6 trained with constant-lr SGD over
+ * Presets of the 2106.03795 sweeps (docs/papers.md §B.1–B.3): FCN4/FCN6 trained with constant-lr SGD over
  * grids of (lr, batch), no noise, until train loss < threshold and 100% train accuracy, then extra
  * steps, with the averaged iterate of the final steps (x_mc).
  */

@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the 2106.03795 compression algorithms (papers file §3.2–3.4): the layer type,
+ * Shared pieces of the 2106.03795 compression algorithms (docs/papers.md §B.5): the layer type,
  * pruning rules, validation and the ratio → count conversion.
  *
  * A layer is a row-major rows×cols matrix. FCN layers are stored as PyTorch does (out×in), so
@@ -26,7 +26,7 @@ export type PruneRule = { kind: "ratio"; ratio: number } | { kind: "error"; epsi
  * - `"zero"` (default): a true 0 in the weight matrix, i.e. the weight (or unit) is removed;
  * - `"centre"`: 0 in the centred coordinates, i.e. the centre that was subtracted before ranking
  *   (the layer median, or per-row medians for node pruning) is added back, so the pruned weight
- *   equals that median. This is what the authors' code does (papers file §3.5): a layer is then
+ *   equals that median. This is what the authors' code does (docs/papers.md §B.6): a layer is then
  *   stored as "median + sparse vector", one extra number per layer (or per row).
  * Both coincide when the centre is 0 (no centring, or a median of exactly 0).
  */
@@ -82,7 +82,7 @@ export function floorRatio(ratio: number, n: number): number {
 
 /**
  * The adaptive rule on ascending squared magnitudes q₀ ≤ q₁ ≤ …: the largest k with
- * Σ_{i<k} q_i ≤ ε²·Σ_i q_i, i.e. the residual ‖x_pruned‖₂/‖x‖₂ ≤ ε (papers file §3.2). A zero
+ * Σ_{i<k} q_i ≤ ε²·Σ_i q_i, i.e. the residual ‖x_pruned‖₂/‖x‖₂ ≤ ε (docs/papers.md §B.5). A zero
  * vector is prunable in full. The authors compute it with scipy `percentileofscore`, which counts
  * the strict inequality `< ε`; the two differ only when a residual equals ε exactly.
  */

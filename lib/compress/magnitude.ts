@@ -1,5 +1,5 @@
 /**
- * Magnitude pruning of 2106.03795 (papers file §3.2), with median centring.
+ * Magnitude pruning of 2106.03795 (docs/papers.md §B.5), with median centring.
  *
  * Each pruned layer is flattened and centred by its median m (x = w − m). Entries are ranked by |x|
  * and the smallest are pruned, either ⌊r·n⌋ of them (non-adaptive) or as many as keep the relative
@@ -7,7 +7,7 @@
  * applies one rule (one threshold) to the concatenation of the centred layers, each centred by its
  * own median. "0 in the centred coordinates" means x_i = 0, i.e. w_i = m: see `PrunedValue`.
  *
- * Where the authors' code differs from the intent (papers file §3.5), the default is the intent:
+ * Where the authors' code differs from the intent (docs/papers.md §B.6), the default is the intent:
  * - pruned weights become 0 (`prunedValue: "zero"`); the authors reset them to the layer median
  *   (`prunedValue: "centre"`);
  * - a pruned output layer is modified; in the authors' code the output layer is pruned through a

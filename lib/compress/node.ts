@@ -1,5 +1,5 @@
 /**
- * Node pruning of FCN layers in 2106.03795 (papers file §3.4; the authors' `nb_pruning`, FCN
+ * Node pruning of FCN layers in 2106.03795 (docs/papers.md §B.5; the authors' `nb_pruning`, FCN
  * branch). For a layer W (out×in, PyTorch layout) column j holds input unit j's outgoing weights,
  * so removing column j removes input unit j from this layer. Each row is centred by its median
  * across the columns (C = W − rowMedian·1ᵀ); columns are ranked by their centred norm ‖C[:, j]‖₂

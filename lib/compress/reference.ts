@@ -1,6 +1,6 @@
 /**
  * The large-n limit of the adaptive prunable fraction for iid Gaussian entries (the W_lay value of
- * the synthetic figure, papers file §5.1, ≈ 0.2655 at ε = 0.1).
+ * the synthetic figure, docs/papers.md §B.8, ≈ 0.2655 at ε = 0.1).
  *
  * For x ~ N(0, 1), pruning every |x| < t removes the energy share E[x²; |x| < t] / E[x²] and the
  * fraction P(|x| < t) of the entries, so the limit is P(|x| < t*) with E[x²; |x| < t*] = ε².

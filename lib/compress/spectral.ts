@@ -1,5 +1,5 @@
 /**
- * Singular-value pruning of 2106.03795 (papers file §3.3; the authors' `svd.py` +
+ * Singular-value pruning of 2106.03795 (docs/papers.md §B.5; the authors' `svd.py` +
  * `spectral_pruning.py`). A layer is centred by the per-column median (each column minus its
  * median over the rows), decomposed C = U·diag(s)·Vᵀ, and for a ratio r the
  *   k = len(s) − ⌊len(s)·r⌋
@@ -21,7 +21,7 @@
  *
  * Where the authors' code differs from the intent: a pruned output layer is really modified by
  * default; `authorsOutputLayerQuirk: true` leaves it untouched while counting it as pruned (their
- * transposed view is rebound instead of written, papers file §3.5).
+ * transposed view is rebound instead of written, docs/papers.md §B.6).
  */
 import { gramSvd } from "./gram_svd.ts";
 import {

@@ -1,5 +1,5 @@
 /**
- * The synthetic compressibility experiment of 2106.03795 (its §5.1 synthetic study): for a
+ * The synthetic compressibility experiment of 2106.03795 (docs/papers.md §B.8): for a
  * tail index α, three "layers" of N entries with SαS(α, 1) coordinates but different dependence:
  * - W_ind: N iid SαS(α, 1) scalars;
  * - W_col: N/d iid elliptic (sub-Gaussian) α-stable d-vectors, each √φ·G with one φ per vector;

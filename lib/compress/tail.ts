@@ -1,6 +1,6 @@
 /**
  * Per-layer tail indices and compressibility of a trained FCN, for the "estimated tail index vs
- * pruning ratio" figure of 2106.03795 (papers file §1.1 A, §3.1).
+ * pruning ratio" figure of 2106.03795 (docs/papers.md §B.4, §B.7).
  *
  * Each layer is read in the authors' orientation: hidden layers as stored (out×in, rows = units'
  * incoming weight vectors) and the output layer transposed (in×out, rows = last-hidden units'

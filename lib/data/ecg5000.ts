@@ -4,7 +4,7 @@
  * code, which only casts to float32).
  *
  * Binarisation: the implicit-compressibility code trains ECG5000 with `num_classes = 2`, but the
- * class mapping it used is not published (papers file §2.1, §6). We use the standard
+ * class mapping it used is not published (docs/papers.md §A.1). We use the standard
  * normal-vs-abnormal binarisation: UCR class 1 ("normal" beat) → 0, classes 2–5 (the abnormal
  * beat types) → 1.
  *

@@ -8,7 +8,7 @@ export interface ChannelStats {
   std: readonly number[];
 }
 
-/** Both papers' code (docs: papers file §2.1). */
+/** Both papers' code (docs/papers.md §A.1). */
 export const MNIST_STATS: ChannelStats = { mean: [0.1307], std: [0.3081] };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The theory illustration of 2306.08125 (papers file §5, demo 1; labelled "illustrative"): for n
+ * The theory illustration of 2306.08125 (docs/papers.md §A.9; labelled "illustrative"): for n
  * iid columns of each noise type, the relative Frobenius error of keeping only the κn largest-norm
  * columns. For α < 2 it falls towards 0 as n grows (heavy-tailed iid columns are compressible,
  * Gribonval et al. 2012); for Gaussian columns it stays near √(1−κ)·(something ≈ 1).

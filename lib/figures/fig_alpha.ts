@@ -6,10 +6,11 @@
  */
 import { formatSummary } from "../experiments/aggregate.ts";
 import { updateReport } from "../experiments/report.ts";
-import { aggregateRuns, groupCsvRow, type GroupStats } from "./aggregate.ts";
+import { aggregateRuns, groupCsvRow, type GroupStats, pairedGains } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
-import { headlineLines, PAPER_HEADLINE } from "./headline.ts";
+import { compressibilityVerdict, settingLine } from "./claims.ts";
+import { headlineLines, PAPER_HEADLINE, PAPER_REF } from "./headline.ts";
 import { writePanelFigure } from "./panels.ts";
 import type { DatasetPreset } from "./presets.ts";
 import { errorBarNote, panel, provenance, provenanceColumns, seriesLabel } from "./style.ts";
@@ -131,16 +132,24 @@ export async function figAlpha(ctx: FigureContext): Promise<FigureOutcome> {
     `${errorBarNote(ctx.seeds)} ${provenance(ctx)}.`,
     `Data: [${NAME}.csv](${NAME}.csv) (per seed: [${NAME}_runs.csv](${NAME}_runs.csv)).`,
   ];
+  const verdict = compressibilityVerdict(ctx, ctx.preset.datasets, stats, pairedGains(rows));
   await updateReport(ctx.outDir, {
     name: NAME,
     title: TITLE,
+    part: "2306.08125",
     claim: CLAIM,
+    verdict,
+    paperRef: PAPER_REF,
+    setting: settingLine(ctx, ctx.preset.datasets),
     ours,
     paper: PAPER_HEADLINE,
   });
   return {
     name: NAME,
     files: [paths.svg, paths.png, paths.csv, runsPath],
-    summary: [`${NAME}:`, ...reportLines(ctx, stats).map((l) => `  ${l}`)],
+    summary: [
+      `${NAME}: ${verdict.outcome}`,
+      ...reportLines(ctx, stats).map((l) => `  ${l}`),
+    ],
   };
 }

@@ -6,6 +6,7 @@
  */
 import { formatSummary } from "../experiments/aggregate.ts";
 import { updateReport } from "../experiments/report.ts";
+import { curvesVerdict, settingLine } from "./claims.ts";
 import { aggregateCurves, type CurveStats, summaryColumns } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
@@ -104,13 +105,19 @@ export async function figCurves(ctx: FigureContext): Promise<FigureOutcome> {
   }, { rows: csvRows });
   const runsPath = await runsCsv(ctx, NAME, rows);
   const lines = curveLines(ctx, curves);
+  const verdict = curvesVerdict(ctx, ctx.preset.datasets, curves);
   await updateReport(ctx.outDir, {
     name: NAME,
     title: TITLE,
+    part: "2306.08125",
     claim: CLAIM,
-    paper:
-      "The authors' code computes these curves (`parameter_ratio` pruning at 0, 0.1, …, 1.0; " +
-      "papers file §1.2, §3.6); which of them the paper shows, and their values, are [UNK].",
+    verdict,
+    paperRef: "not published (the abstract: robust test performance under pruning)",
+    setting: settingLine(ctx, ctx.preset.datasets),
+    paper: "The abstract states that the heavy-tailed networks keep a robust test performance " +
+      "under pruning. The authors' analysis code can prune a fixed share (0%, 10%, …, 100%) of " +
+      "each layer's columns and record the accuracy (docs/papers.md); which of these curves the " +
+      "paper shows, and their values, are not known to us.",
     ours: [
       ...lines,
       `${errorBarNote(ctx.seeds)} ${provenance(ctx)}.`,
@@ -120,6 +127,6 @@ export async function figCurves(ctx: FigureContext): Promise<FigureOutcome> {
   return {
     name: NAME,
     files: [paths.svg, paths.png, paths.csv, runsPath],
-    summary: [`${NAME}:`, ...lines.map((l) => `  ${l}`)],
+    summary: [`${NAME}: ${verdict.outcome}`, ...lines.map((l) => `  ${l}`)],
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The paper's numbers we can compare with (papers file §1.1, §4), and our numbers for the same
+ * The paper's numbers we can compare with (docs/papers.md, "Numbers the papers publish"), and our numbers for the same
  * setting where a preset has it: real MNIST, one hidden layer, Type I, α = 1.75, σ = 0.003, at
  * n = 10,000 (the headline quoted by summaries of the paper) and n = 5000 (the README run).
  */
@@ -8,10 +8,14 @@ import type { GroupStats } from "./aggregate.ts";
 import type { FigurePreset } from "./presets.ts";
 
 export const PAPER_HEADLINE =
-  "Unverified, from summaries of the paper (papers file §4; the PDF was not available): on " +
+  "Unverified, from summaries of the paper (see docs/papers.md; the PDF was not available): on " +
   "MNIST with n = 10,000 hidden units, heavy-tailed SGD gives ≈44% of units pruned (mce 0.1) at " +
   "≈94% test accuracy, vs ≈10% with plain SGD. The authors' README run (Type I, α = 1.75, " +
   "σ = 0.003, n = 5000, lr 0.01, batch 5000, stop at 95% train accuracy) publishes no number.";
+
+/** The headline in a few words, for the summary table. */
+export const PAPER_REF = "≈44% of units pruned at ≈94% test accuracy vs ≈10% for SGD (MNIST, " +
+  "n = 10,000; unverified summary)";
 
 const SETTINGS = [
   { width: 10000, what: "n = 10,000 (the unverified ≈44% @ ≈94% vs ≈10% headline)" },

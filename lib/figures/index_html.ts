@@ -1,15 +1,25 @@
 /**
- * figures/index.html: one page with every figure of figures/report.md, each with its claim, the
- * paper's number and ours (taken from the report sections the scripts wrote), images referenced
- * relatively so the folder can be opened or served as is. A section whose `<name>.md` exists
- * (the results table) gets that Markdown's tables inlined.
+ * figures/index.html: the verdict table first (claim → paper's number → ours → verdict), then one
+ * part per paper with a card per figure of figures/report.md, each opening with its verdict, then
+ * its claim, the paper's statement and ours (taken from the report sections the scripts wrote);
+ * images referenced relatively so the folder can be opened or served as is. A section whose
+ * `<name>.md` exists (the results table) gets that Markdown's tables inlined.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.ts";
+import { type PartId, partOf, PARTS } from "./parts.ts";
+import type { Outcome } from "./verdict.ts";
 
 export interface ReportSection {
   name: string;
   title: string;
+  part: PartId;
+  /** The verdict's outcome, and its whole Markdown line (outcome, evidence, caveats). */
+  outcome: Outcome;
+  verdict: string;
+  criterion: string;
+  paperRef: string;
+  setting: string;
   claim: string;
   paper: string;
   ours: string[];
@@ -33,9 +43,17 @@ export function parseReport(text: string): ReportSection[] {
       alt: i[1],
       src: i[2],
     }));
+    const verdict = field("Verdict");
+    const outcome = /^\*\*(reproduced|not reproduced|inconclusive)\*\*/.exec(verdict)?.[1];
     out.push({
       name,
       title,
+      part: partOf(name, field("Part")),
+      outcome: (outcome ?? "inconclusive") as Outcome,
+      verdict: verdict || "**inconclusive**. No verdict computed.",
+      criterion: field("Criterion") || "none stated",
+      paperRef: field("Paper number") || "not published",
+      setting: field("Setting") || "see the section",
       claim: field("Claim"),
       paper: field("Paper"),
       ours: lines.filter((l) => l.startsWith("- ")).map((l) => l.slice(2)),
@@ -119,18 +137,42 @@ const STYLE = `body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:150
 padding:0 1em;color:#222;line-height:1.45}section{border-top:1px solid #ccc;padding-top:1em;
 margin-top:2em}img{max-width:100%;height:auto;border:1px solid #eee}table{border-collapse:collapse;
 margin:.5em 0 1em;font-size:.9em}th,td{border:1px solid #ccc;padding:.2em .5em}
-th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}.files{font-size:.9em}`;
+th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .2em}.files{font-size:.9em}
+.verdict{padding:.4em .6em;border-left:6px solid #999;background:#f7f7f7}
+.v-reproduced{border-color:#1b7837;background:#eef7ee}.v-not-reproduced{border-color:#b2182b;
+background:#fbeeee}.v-inconclusive{border-color:#b8860b;background:#fbf6e8}
+.badge{font-weight:bold;white-space:nowrap}.summary td{vertical-align:top}`;
+
+const outcomeClass = (o: Outcome) => `v-${o.replace(/ /g, "-")}`;
+
+/** The verdict table: one row per section, grouped by paper. */
+export function verdictTable(sections: ReportSection[]): string {
+  const rows = PARTS.flatMap((part) => {
+    const mine = sections.filter((s) => s.part === part.id);
+    if (mine.length === 0) return [];
+    return [
+      `<tr><th colspan="4" style="text-align:left">${escapeHtml(part.title)}</th></tr>`,
+      ...mine.map((s) =>
+        `<tr class="${outcomeClass(s.outcome)}"><td><a href="#${escapeHtml(s.name)}">${
+          inlineMarkdown(s.title)
+        }</a></td><td>${inlineMarkdown(s.paperRef)}</td><td>${
+          inlineMarkdown(s.setting)
+        }</td><td class="badge">${escapeHtml(s.outcome)}</td></tr>`
+      ),
+    ];
+  });
+  return `<table id="verdicts" class="summary"><thead><tr><th>claim</th>` +
+    `<th>paper's figure / number</th><th>ours (preset, seeds, data, adapter)</th>` +
+    `<th>verdict</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
 
 /** The page for the given sections; `extras[name]` is Markdown appended to that section. */
 export function renderIndexHtml(
   sections: ReportSection[],
   extras: Record<string, string> = {},
-  title = "htsgd: figures of 2306.08125 (paper vs ours)",
+  title = "htsgd: paper vs ours (2306.08125 and 2106.03795)",
 ): string {
-  const toc = sections.map((s) =>
-    `<li><a href="#${escapeHtml(s.name)}">${inlineMarkdown(s.title)}</a></li>`
-  ).join("");
-  const body = sections.map((s) => {
+  const card = (s: ReportSection) => {
     const images = s.images.map((img) => {
       const base = img.src.replace(/\.png$/, "");
       return `<figure><a href="${escapeHtml(img.src)}"><img src="${escapeHtml(img.src)}" alt="${
@@ -138,12 +180,15 @@ export function renderIndexHtml(
       }" loading="eager"></a><figcaption class="files">Files: <a href="${
         escapeHtml(base)
       }.svg">SVG</a>` +
-        ` · <a href="${escapeHtml(base)}.png">PNG</a> · <a href="${escapeHtml(base)}.csv">CSV</a>` +
-        `</figcaption></figure>`;
+        ` · <a href="${escapeHtml(base)}.pdf">PDF</a> · <a href="${escapeHtml(base)}.png">PNG</a>` +
+        ` · <a href="${escapeHtml(base)}.csv">CSV</a></figcaption></figure>`;
     }).join("\n");
     return [
       `<section id="${escapeHtml(s.name)}">`,
-      `<h2>${inlineMarkdown(s.title)} <small><code>${escapeHtml(s.name)}</code></small></h2>`,
+      `<h3>${inlineMarkdown(s.title)} <small><code>${escapeHtml(s.name)}</code></small></h3>`,
+      `<p class="verdict ${outcomeClass(s.outcome)}"><strong>Verdict.</strong> ${
+        inlineMarkdown(s.verdict)
+      }<br><strong>Criterion.</strong> ${inlineMarkdown(s.criterion)}</p>`,
       `<p><strong>Claim.</strong> ${inlineMarkdown(s.claim)}</p>`,
       `<p><strong>Paper.</strong> ${inlineMarkdown(s.paper)}</p>`,
       `<p><strong>Ours.</strong></p><ul>${
@@ -153,15 +198,27 @@ export function renderIndexHtml(
       images,
       "</section>",
     ].filter((x) => x !== "").join("\n");
-  }).join("\n");
+  };
+  const parts = PARTS.map((part) => {
+    const mine = sections.filter((s) => s.part === part.id);
+    if (mine.length === 0) return "";
+    const toc = mine.map((s) =>
+      `<li><a href="#${escapeHtml(s.name)}">${inlineMarkdown(s.title)}</a> (${
+        escapeHtml(s.outcome)
+      })</li>`
+    ).join("");
+    return `<div class="part" id="part-${part.id}"><h2>${escapeHtml(part.title)}</h2>\n` +
+      `<ul>${toc}</ul>\n${mine.map(card).join("\n")}\n</div>`;
+  }).filter((p) => p !== "").join("\n");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
+${verdictTable(sections)}
 <p>Written by <code>deno task reproduce</code> from <a href="report.md">report.md</a>. Each figure
-states its claim, the paper's number where one is known, and ours (preset, seeds, adapter).</p>
-<ul>${toc}</ul>
-${body}
+opens with its verdict, computed by its script from its own numbers against the criterion stated
+next to the claim, then the paper's statement and ours (preset, seeds, adapter).</p>
+${parts}
 </body></html>
 `;
 }

@@ -2,7 +2,7 @@
  * The experiment grids behind the figure scripts of 2306.08125 (issue #5), one per preset:
  * `smoke` (offline, minutes on a software adapter), `small` (real data, under an hour on a
  * laptop-class GPU) and `paper` (the authors' settings where they are known, documented guesses
- * where they are not; see the papers file §1.1, §2, §6 and the `note` of each dataset).
+ * where they are not; see docs/papers.md §A.7–A.8 and the `note` of each dataset).
  *
  * Every script derives its runs from the same preset, so configs that two scripts share (the α
  * sweep, the pruning curves and the results table) hash to the same key and train once.
@@ -40,7 +40,7 @@ export interface DatasetPreset {
   note: string;
 }
 
-/** The illustrative theory figure: iid noise columns, top-κn kept (papers file §5, demo 1). */
+/** The illustrative theory figure: iid noise columns, top-κn kept (docs/papers.md §A.9). */
 export interface TheoryPreset {
   types: HtType[];
   alphas: number[];
@@ -227,7 +227,7 @@ const SMALL: FigurePreset = {
       alphas: [1.5, 1.75, 1.9],
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "evalEvery 10 is the authors'; lr, batch, σ, n and the 95% stop are our guesses [UNK]",
+      note: "evalEvery 10 is the authors'; lr, batch, σ, n and the 95% stop are our guesses",
     },
   ],
   fractions: FRACTIONS,
@@ -253,7 +253,7 @@ const SMALL: FigurePreset = {
     refAlpha: 1.75,
     types: [1, 2, 3],
     note: "a quarter-width VGG11 (32–256 channels) on the first 10,000 CIFAR-10 train images " +
-      "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses [UNK]",
+      "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses",
   },
   theory: {
     types: ALL_TYPES,
@@ -269,9 +269,9 @@ const SMALL: FigurePreset = {
  * paper: MNIST as in the authors' README run (one hidden layer, lr 0.01, batch 5000, σ 0.003,
  * evaluation every 100 steps, stop at 95% train accuracy or 100,000 steps, seeds 1–5) over the α
  * grid {1.5, …, 1.9} and Types I/II/III at n = 10,000 (the headline width), plus a width sweep
- * with the README's n = 5000. The paper's own α/σ/n grids are [UNK]; widths 1000 and 2000 are
+ * with the README's n = 5000. The paper's own α/σ/n grids are not published; widths 1000 and 2000 are
  * added so the width trend has more than two points. ECG5000: evaluation every 10 steps is the
- * authors'; everything else (lr, batch, σ, n, the 95% stop) is [UNK] in the papers file, so it
+ * authors'; everything else (lr, batch, σ, n, the 95% stop) is not published (docs/papers.md §A.7), so it
  * mirrors MNIST with batch 100 (the UCR train split has only 500 series).
  */
 const PAPER: FigurePreset = {
@@ -298,7 +298,7 @@ const PAPER: FigurePreset = {
       alphas: PAPER_ALPHAS,
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "README run (n 5000, lr 0.01, batch 5000, σ 0.003, α 1.75, 95%); α grid, n 10k: [UNK]",
+      note: "README run (n 5000, lr 0.01, batch 5000, σ 0.003, α 1.75, 95%); α grid, n 10k: ours",
     },
     {
       id: "ecg",
@@ -318,7 +318,7 @@ const PAPER: FigurePreset = {
       alphas: PAPER_ALPHAS,
       refAlpha: 1.75,
       types: ALL_TYPES,
-      note: "evalEvery 10 from the README; lr 0.01, batch 100, σ 0.003, n, 95% are guesses [UNK]",
+      note: "evalEvery 10 from the README; lr 0.01, batch 100, σ 0.003, n, 95% are guesses",
     },
   ],
   fractions: FRACTIONS,
@@ -344,7 +344,7 @@ const PAPER: FigurePreset = {
     types: [1],
     note: "the authors' vgg11_wide (128–1024 channels, 36.9 M weights) with Type I per filter " +
       "(their --iterate_noise_filter) and filter pruning; lr 0.01, batch 128, σ 0.003, the α " +
-      "grid and the 95% stop are [UNK] guesses (Appendix E is not available)",
+      "grid and the 95% stop are guesses (the paper's appendix is not available)",
   },
   theory: {
     types: ALL_TYPES,

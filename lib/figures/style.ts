@@ -1,40 +1,29 @@
 /**
- * Shared look of the figure panels: one size, one colour per series across all panels of a
- * figure (fixed legend order), and the provenance line (preset, seeds, adapter) every figure,
- * table and CSV carries.
+ * Shared look of the figure panels: one size, one colour per meaning across all figures (see
+ * lib/plot/colours.ts: SGD, each noise type, α, each pruning method), a fixed legend order, and
+ * the provenance line (preset, seeds, adapter) every figure, table and CSV carries.
  */
 import { lineWithErrorBars, type LineWithErrorBarsOptions } from "../plot/charts.ts";
 import type { FigureInput } from "../plot/figure.ts";
 import type { FigureContext } from "./context.ts";
+import { seriesColours } from "../plot/colours.ts";
 
 export const PANEL_WIDTH = 470;
 export const PANEL_HEIGHT = 320;
 
-/** Plot's "observable10" scheme: series i of a figure's full domain gets colour i. */
-export const PALETTE = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
-];
-
 /**
  * Pins the colour scale: the legend lists `domain` (default: all of `all`), and each series gets
- * the colour of its position in `all`, so a series has one colour in every panel of a figure.
+ * its meaning's colour (SGD, a noise type, an α, …), else the fallback colour of its position in
+ * `all`, so a series has one colour in every panel of a figure and across figures.
  */
 export function withSeriesDomain(fig: FigureInput, all: string[], domain = all): FigureInput {
   const color = fig.spec.color as Record<string, unknown> | undefined;
   if (!color) return fig;
+  const colours = seriesColours(all);
   const range = domain.map((d) => {
     const i = all.indexOf(d);
     if (i < 0) throw new Error(`series "${d}" is not in the figure's series list`);
-    return PALETTE[i % PALETTE.length];
+    return colours[i];
   });
   const { scheme: _scheme, ...rest } = color;
   return { ...fig, spec: { ...fig.spec, color: { ...rest, domain, range } } };

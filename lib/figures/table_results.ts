@@ -12,7 +12,8 @@ import { writeFileAtomic } from "../store/atomic.ts";
 import { aggregateRuns, type GroupStats, summaryColumns } from "./aggregate.ts";
 import type { FigureOutcome } from "./cli.ts";
 import type { FigureContext } from "./context.ts";
-import { headlineLines, PAPER_HEADLINE } from "./headline.ts";
+import { settingLine, tableVerdict } from "./claims.ts";
+import { headlineLines, PAPER_HEADLINE, PAPER_REF } from "./headline.ts";
 import { writePanelFigure } from "./panels.ts";
 import type { DatasetPreset } from "./presets.ts";
 import {
@@ -161,11 +162,17 @@ export async function tableResults(ctx: FigureContext): Promise<FigureOutcome> {
         sgd ? formatSummary(sgd.prunedTestAcc) : "–"
       }%.`;
   });
+  const verdict = tableVerdict(ctx, ctx.preset.datasets, stats);
   await updateReport(ctx.outDir, {
     name: NAME,
     title: TITLE,
+    part: "2306.08125",
     claim: CLAIM,
-    paper: PAPER_HEADLINE,
+    verdict,
+    paperRef: PAPER_REF,
+    setting: settingLine(ctx, ctx.preset.datasets),
+    paper: `${PAPER_HEADLINE} The abstract adds that compressibility comes at a slight cost in ` +
+      "training and test error.",
     ours: [
       `Full table: [${NAME}.md](${NAME}.md) (CSV: [${NAME}.csv](${NAME}.csv)).`,
       ...lines,
@@ -176,6 +183,6 @@ export async function tableResults(ctx: FigureContext): Promise<FigureOutcome> {
   return {
     name: NAME,
     files: [mdPath, paths.svg, paths.png, paths.csv],
-    summary: [`${NAME}: wrote ${mdPath}`, ...lines.map((l) => `  ${l}`)],
+    summary: [`${NAME}: ${verdict.outcome}; wrote ${mdPath}`, ...lines.map((l) => `  ${l}`)],
   };
 }

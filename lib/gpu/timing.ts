@@ -6,7 +6,7 @@
  *
  * Timestamps are in nanoseconds (wgpu applies the queue's timestamp period). They bracket GPU
  * work only: host recording, `writeBuffer` uploads and the gaps between submits are not counted.
- * Measured ≤ 10% from wall time at 4096³ on an H100 (shared/engineering/webgpu-notes.md §B).
+ * Measured ≤ 10% from wall time at 4096³ on an H100 (docs/webgpu.md §2).
  */
 import type { Gpu } from "./runtime.ts";
 

@@ -41,7 +41,7 @@ export interface NoiseTarget {
 }
 
 /**
- * Where the noise goes (papers file §2.6, §3.2–3.3): never on the output layer. FCN: every other
+ * Where the noise goes (docs/papers.md §A.4–A.5): never on the output layer. FCN: every other
  * layer, one row per hidden unit. VGG: every conv layer but the first; Types I and II see a
  * filter as a row (Type I: one scalar per filter, the authors' `--iterate_noise_filter`), Type
  * III draws one sub-Gaussian vector per 3×3 kernel (rows = out·in, cols = 9), as their code does.
@@ -64,7 +64,7 @@ export function noiseTargets(spec: ModelSpec, type: NoiseType): NoiseTarget[] {
 }
 
 /**
- * Layers that column pruning acts on (papers file §3.6): never the output layer; for the VGG
+ * Layers that column pruning acts on (docs/papers.md §A.6): never the output layer; for the VGG
  * also not the first conv (the authors skip it; their ratio then counts its 3·9·width weights as
  * pruned, a ≈0.01% quirk we do not copy: excluded layers are outside the ratio entirely).
  */

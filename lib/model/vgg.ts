@@ -1,5 +1,5 @@
 /**
- * VGG-style CNN of 2306.08125's CIFAR-10 experiments (papers file §2.2, the authors' `vgg11_wide`):
+ * VGG-style CNN of 2306.08125's CIFAR-10 experiments (docs/papers.md §A.2, the authors' `vgg11_wide`):
  * 3×3 convolutions with zero padding 1, no bias, no batch norm, ReLU after each, 2×2/stride-2 max
  * pools where the plan says "M", then one bias-free linear classifier on the flattened features.
  * The authors' AdaptiveAvgPool2d((1, 1)) is the identity once the pools have reduced the map to

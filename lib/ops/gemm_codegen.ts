@@ -2,7 +2,7 @@
  * Generates the unrolled parts of kernels/gemm_tiled.wgsl for one tile shape and mode. The
  * accumulators are TM separate vec4 variables and every index into them is a constant: a
  * runtime loop over a private accumulator array spilled to memory and ran 12× slower in our H100
- * probe (shared/engineering/webgpu-notes.md §B).
+ * probe (docs/webgpu.md §3).
  */
 import type { Defines } from "../gpu/shader.ts";
 import type { GemmMode } from "./ref.ts";

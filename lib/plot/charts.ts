@@ -4,6 +4,7 @@
  * categorical colours with a legend drawn in the same SVG.
  */
 import * as Plot from "@observablehq/plot";
+import { seriesColours } from "./colours.ts";
 import type { FigureInput } from "./figure.ts";
 
 type Row = Record<string, unknown>;
@@ -94,10 +95,19 @@ function frame(o: CommonOptions): Plot.PlotOptions {
     style: { fontSize: "12px" },
     x: { ...axis, ...scale(o.xType), label: o.xLabel, labelOffset: 38, inset: 12 },
     y: { ...axis, ...scale(o.yType), label: o.yLabel, labelOffset: 54, inset: 8 },
-    color: o.series === undefined
-      ? undefined
-      : { type: "ordinal", scheme: "observable10", legend: true, label: o.seriesLabel },
+    color: o.series === undefined ? undefined : seriesScale(o.rows, o.series, o.seriesLabel),
   };
+}
+
+/**
+ * The colour scale of a series column: its labels in natural order, each with the colour of its
+ * meaning (lib/plot/colours.ts), so "SGD" or "Type II" look the same in every chart.
+ */
+function seriesScale(rows: Row[], series: string, label?: string) {
+  const domain = [...new Set(rows.map((r) => r[series]))]
+    .sort((a, b) => String(a).localeCompare(String(b), "en", { numeric: true }));
+  const range = seriesColours(domain.map(String));
+  return { type: "ordinal", domain, range, legend: true, label } as const;
 }
 
 const sortedByX = (rows: Row[], x: string) => [...rows].sort((a, b) => num(a, x) - num(b, x));

@@ -59,7 +59,8 @@ function textBlock(
   width: number,
   style: { bold?: boolean; fill: string; role: string },
 ): Block {
-  const lines = wrapText(text, size, width - 2 * PAD, style.bold);
+  // Markdown code marks are dropped: the figure shows the words, not the markup.
+  const lines = wrapText(text.replace(/`/g, ""), size, width - 2 * PAD, style.bold);
   const lineHeight = Math.ceil(size * 1.3);
   const weight = style.bold ? ' font-weight="bold"' : "";
   return {

@@ -1,10 +1,12 @@
 /**
- * Writes one paper figure as <dir>/<name>.svg, .png and .csv (the data behind it). Each file is
- * written atomically (temp file + rename), so a crash never leaves a torn figure.
+ * Writes one paper figure as <dir>/<name>.svg, .png, .pdf (the PNG's pixels on a page of the
+ * SVG's size, see pdf.ts) and .csv (the data behind it). Each file is written atomically (temp
+ * file + rename), so a crash never leaves a torn figure.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { toCsv } from "./csv.ts";
+import { rasterToPdf, svgPageSize } from "./pdf.ts";
 import { type PlotSpec, rasterize, type RasterOptions, renderSvg } from "./render.ts";
 
 /** A figure: the Plot spec, the rows it plots, and the CSV columns (default: every key). */
@@ -17,7 +19,34 @@ export interface FigureInput {
 export interface FigurePaths {
   svg: string;
   png: string;
+  pdf: string;
   csv: string;
+}
+
+/** The title of an SVG document (its first <title>), for the PDF's metadata. */
+export function svgTitle(svg: string): string {
+  return (/<title>([^<]*)<\/title>/.exec(svg)?.[1] ?? "").replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+}
+
+/** Writes <name>.svg, .png and .pdf of an SVG document (atomically); returns their paths. */
+export async function writeRendered(
+  dir: string,
+  name: string,
+  svg: string,
+  opts: RasterOptions = {},
+): Promise<{ svg: string; png: string; pdf: string }> {
+  const raster = rasterize(svg, opts);
+  const pdf = rasterToPdf(raster, svgPageSize(svg), svgTitle(svg));
+  const paths = {
+    svg: join(dir, `${name}.svg`),
+    png: join(dir, `${name}.png`),
+    pdf: join(dir, `${name}.pdf`),
+  };
+  await writeFileAtomic(paths.svg, svg);
+  await writeFileAtomic(paths.png, raster.png);
+  await writeFileAtomic(paths.pdf, pdf);
+  return paths;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -34,15 +63,8 @@ export async function writeFigure(
   }
   if (!Array.isArray(fig.rows)) throw new TypeError(`figure ${name}: rows must be an array`);
   const svg = renderSvg(fig.spec);
-  const png = rasterize(svg, opts).png;
   const csv = toCsv(fig.rows, fig.columns);
-  const paths = {
-    svg: join(dir, `${name}.svg`),
-    png: join(dir, `${name}.png`),
-    csv: join(dir, `${name}.csv`),
-  };
-  await writeFileAtomic(paths.csv, csv);
-  await writeFileAtomic(paths.svg, svg);
-  await writeFileAtomic(paths.png, png);
-  return paths;
+  const csvPath = join(dir, `${name}.csv`);
+  await writeFileAtomic(csvPath, csv);
+  return { ...(await writeRendered(dir, name, svg, opts)), csv: csvPath };
 }

@@ -1,5 +1,5 @@
 /**
- * Column (hidden-unit) pruning of 2306.08125 (papers file §3.6). For a layer W (out×in, row i =
+ * Column (hidden-unit) pruning of 2306.08125 (docs/papers.md §A.6). For a layer W (out×in, row i =
  * unit i's incoming weights θ_i), units are ranked by ‖θ_i‖₂ and the smallest are zeroed:
  *  - "mce" (the paper, error 0.1): the largest prefix of smallest units whose total squared norm
  *    is ≤ error·‖W‖_F², i.e. ‖W − W_pruned‖_F² / ‖W‖_F² ≤ error;

@@ -1,6 +1,6 @@
 /**
  * The configuration of one training run, validated with zod at every boundary (CLI, JSON files,
- * figure presets). Defaults follow the authors' code for 2306.08125 (§2.3–2.4 of the papers file)
+ * figure presets). Defaults follow the authors' code for 2306.08125 (docs/papers.md §A.3)
  * except where noted.
  */
 import { z } from "zod";

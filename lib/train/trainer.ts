@@ -1,5 +1,5 @@
 /**
- * The training loop of 2306.08125 (papers file §2.4), on the GPU. For step i = 0, 1, …:
+ * The training loop of 2306.08125 (docs/papers.md §A.3), on the GPU. For step i = 0, 1, …:
  *   1. minibatch i (epoch-wise Philox shuffles), forward, cross-entropy, backward, SGD step;
  *   2. if i % evalEvery == 0: evaluate the full train and test sets (post-step, pre-noise);
  *      a NaN loss stops the run with a DivergedError; train accuracy ≥ convergenceAccuracy
@@ -8,7 +8,7 @@
  *      VGG, also not to the first conv: lib/model/model.ts `noiseTargets`).
  * The run stops after `maxSteps` steps at the latest. Only scalars are read back, at evaluations.
  *
- * With `stopRule: "loss"` (2106.03795, papers file §2.4–2.5) the first evaluation with train loss
+ * With `stopRule: "loss"` (2106.03795, docs/papers.md §B.2) the first evaluation with train loss
  * < lossThreshold and 100% train accuracy marks convergence at step i₀; training goes on until
  * step i₀ + extraSteps, and with `averageSteps` = m the running mean of the post-step iterates of
  * the last m+1 steps (the "x_mc" averaged iterate) is kept on the GPU and evaluated at the end.
