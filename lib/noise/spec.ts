@@ -1,5 +1,5 @@
 /**
- * What noise to add after each SGD step (2306.08125 §3.2 of the papers file), its scale and its
+ * What noise to add after each SGD step (2306.08125; docs/papers.md §A.4), its scale and its
  * RNG keys.
  *
  * With s = σ·lr^{1/α} and W a rows×cols weight matrix (row i = hidden unit i's incoming weights):
