@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../store/atomic.ts";
 import { parseReport, type ReportSection } from "../figures/index_html.ts";
 import { type PartId, partOf, PARTS } from "../figures/parts.ts";
 import { type Verdict, verdictLine } from "../figures/verdict.ts";
+import { changesMarkdown } from "../figures/changes.ts";
 
 export { type PartId, partOf, PARTS };
 
@@ -103,7 +104,8 @@ export function renderReport(blocks: { name: string; text: string }[]): string {
       ? ""
       : [`# ${part.title}`, "", ...mine.map((b) => `${b.text}\n`)].join("\n");
   }).filter((p) => p !== "");
-  return [HEADER, summaryMarkdown(sections), "", ...parts].join("\n").trimEnd() + "\n";
+  return [HEADER, changesMarkdown(), summaryMarkdown(sections), "", ...parts].join("\n").trimEnd() +
+    "\n";
 }
 
 export async function updateReport(dir: string, entry: ReportEntry): Promise<string> {
