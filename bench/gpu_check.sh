@@ -11,7 +11,8 @@
 #   info     nvidia-smi, the Vulkan loader, bench/gpu_info.ts: adapter, driver, backend, limits
 #   tests    the GPU-vs-reference tests (GEMM variants, NN ops, conv/pool, noise injection,
 #            Philox and stable fills, FCN and VGG11 steps, resume = uninterrupted, GPU-only
-#            large shapes) with `deno test`, JUnit XML + a PASS/FAIL/SKIP line per test
+#            large shapes): `deno test` per file under its own timeout inside the stage's
+#            budget, JUnit XML merged into tests.xml, a PASS/FAIL/SKIP line per test
 #   bench    scripts/bench.ts: GEMMs at the MNIST step shapes (n = 2000/5000/10000, B = 5000)
 #            and 4096³/8192³, the HT-SGD step, the VGG11-wide step at batch 128
 #   torch    bench/torch_step.py (PyTorch, CUDA events) at the same shapes
@@ -19,7 +20,7 @@
 # Writes at most 6 files into OUT: summary.txt (everything worth reading), tests.xml,
 # ours.jsonl, torch.jsonl, compare.md, logs.tar.gz (every stage's full log). Exit 0 when every
 # stage passed, 1 otherwise (the summary says which). Timeouts (s) can be changed with
-# GPU_CHECK_T_{INFO,TESTS,BENCH,TORCH,COMPARE}; GPU_CHECK_TESTS replaces the test file list.
+# GPU_CHECK_T_{INFO,TESTS,FILE,BENCH,TORCH,COMPARE}; GPU_CHECK_TESTS replaces the test file list.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:?usage: bash bench/gpu_check.sh OUT_DIR [--rehearse]}
@@ -61,17 +62,19 @@ if [ "$rehearse" = 1 ]; then
   tests_default="tests/rng_test.ts tests/nn_ops_test.ts tests/gpu_scale_test.ts"
   bench_args=(--quick)
   torch_args=(--device cpu --quick)
-  T_INFO=${GPU_CHECK_T_INFO:-60} T_TESTS=${GPU_CHECK_T_TESTS:-300} T_BENCH=${GPU_CHECK_T_BENCH:-240}
+  T_INFO=${GPU_CHECK_T_INFO:-60} T_TESTS=${GPU_CHECK_T_TESTS:-300} T_FILE=${GPU_CHECK_T_FILE:-200}
+  T_BENCH=${GPU_CHECK_T_BENCH:-240}
   T_TORCH=${GPU_CHECK_T_TORCH:-120} T_COMPARE=${GPU_CHECK_T_COMPARE:-60}
 else
   shapes="real shapes: B 5000, d 784, n 2000/5000/10000, 4096³, 8192³; vgg11_wide at batch 128"
-  tests_default="tests/gemm_test.ts tests/nn_ops_test.ts tests/conv_test.ts tests/noise_test.ts
-    tests/rng_test.ts tests/stable_test.ts tests/train_test.ts tests/vgg_test.ts
-    tests/gpu_runtime_test.ts tests/gpu_scale_test.ts"
+  tests_default="tests/gpu_runtime_test.ts tests/gemm_test.ts tests/gpu_scale_test.ts
+    tests/nn_ops_test.ts tests/conv_test.ts tests/train_test.ts tests/vgg_test.ts
+    tests/noise_test.ts tests/rng_test.ts tests/stable_test.ts"
   bench_args=()
   torch_args=()
-  T_INFO=${GPU_CHECK_T_INFO:-45} T_TESTS=${GPU_CHECK_T_TESTS:-210} T_BENCH=${GPU_CHECK_T_BENCH:-150}
-  T_TORCH=${GPU_CHECK_T_TORCH:-75} T_COMPARE=${GPU_CHECK_T_COMPARE:-20}
+  T_INFO=${GPU_CHECK_T_INFO:-40} T_TESTS=${GPU_CHECK_T_TESTS:-210} T_FILE=${GPU_CHECK_T_FILE:-90}
+  T_BENCH=${GPU_CHECK_T_BENCH:-140}
+  T_TORCH=${GPU_CHECK_T_TORCH:-60} T_COMPARE=${GPU_CHECK_T_COMPARE:-15}
 fi
 # shellcheck disable=SC2206 # a whitespace-separated list of files
 tests=(${GPU_CHECK_TESTS:-$tests_default})
@@ -112,23 +115,48 @@ print("limits: " + ", ".join(f"{k} {info['deviceLimits'].get(k)}" for k in keys)
 EOF
 sed -n '/^{/,$p' "$logs/info.log" >"$logs/adapter.json"
 
-# tests
-stage tests "$T_TESTS" bash "$env_sh" deno test -A --no-check=remote --reporter=dot \
-  --junit-path="$out/tests.xml" "${tests[@]}"
-python3 - "$out/tests.xml" >>"$summary" 2>&1 <<'EOF' || tail -n 30 "$logs/tests.log" >>"$summary"
+# tests: one `deno test` per file, each under its own timeout, inside the stage's budget, so a
+# hung or slow file costs only itself; the JUnit reports are merged into tests.xml.
+mkdir -p "$logs/junit"
+echo "== tests (budget ${T_TESTS}s, ${T_FILE}s a file): ${tests[*]}" | tee -a "$summary"
+t_tests=$(date +%s)
+for f in "${tests[@]}"; do
+  name=$(basename "$f" .ts)
+  left=$((T_TESTS - ($(date +%s) - t_tests)))
+  if [ "$left" -lt 10 ]; then
+    say "   $name: NOT RUN (the tests' ${T_TESTS}s budget is spent)"
+    status=1
+    continue
+  fi
+  limit=$((left < T_FILE ? left : T_FILE))
+  t0=$(date +%s)
+  timeout -k 10 "$limit" bash "$env_sh" deno test -A --no-check=remote --reporter=dot \
+    --junit-path="$logs/junit/$name.xml" "$f" >"$logs/test-$name.log" 2>&1
+  rc=$?
+  verdict=ok
+  { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && verdict="TIMED OUT after ${limit}s"
+  [ "$rc" != 0 ] && [ "$verdict" = ok ] && verdict="FAILED (exit $rc)"
+  [ "$rc" != 0 ] && status=1
+  say "   $name: $verdict in $(($(date +%s) - t0)) s"
+done
+python3 - "$out/tests.xml" "$logs"/junit/*.xml >>"$summary" 2>&1 <<'PY' || echo "tests: no JUnit report" >>"$summary"
 import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
+merged = ET.Element("testsuites")
 counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
-for suite in root.iter("testsuite"):
-    for case in suite.iter("testcase"):
-        verdict = ("FAIL" if case.find("failure") is not None or case.find("error") is not None
-                   else "SKIP" if case.find("skipped") is not None else "PASS")
-        counts[verdict] += 1
-        print(f"  {verdict} {suite.get('name', '').split('/')[-1]}: {case.get('name')} "
-              f"({float(case.get('time') or 0):.1f} s)")
-print(f"tests: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
-EOF
-grep -E "^(ok|FAILED) \|" "$logs/tests.log" | tail -n 1 >>"$summary" || true
+for path in sys.argv[2:]:
+    root = ET.parse(path).getroot()
+    for suite in root.iter("testsuite"):
+        merged.append(suite)
+        for case in suite.iter("testcase"):
+            verdict = ("FAIL" if case.find("failure") is not None or case.find("error") is not None
+                       else "SKIP" if case.find("skipped") is not None else "PASS")
+            counts[verdict] += 1
+            print(f"  {verdict} {suite.get('name', '').split('/')[-1]}: {case.get('name')} "
+                  f"({float(case.get('time') or 0):.1f} s)")
+ET.ElementTree(merged).write(sys.argv[1], encoding="utf-8", xml_declaration=True)
+print(f"tests: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped "
+      f"(ignored on this adapter)")
+PY
 
 # bench, torch, compare
 stage bench "$T_BENCH" bash -c "bash $env_sh deno run -A scripts/bench.ts ${bench_args[*]} \

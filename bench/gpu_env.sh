@@ -13,6 +13,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 b=.gpu-bundle
+# xz -dc, or Python's lzma where the machine has no xz.
+unxz() {
+  if command -v xz >/dev/null; then xz -dc "$1"; else
+    python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"
+  fi
+}
 [ -f "$b/deno.xz" ] || { echo "gpu_env.sh: no $b/deno.xz (run bash bench/bundle.sh)" >&2; exit 1; }
 
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
@@ -39,8 +45,8 @@ fi
 if ! [ -x node_modules/deno/deno ] || ! node_modules/deno/deno --version >/dev/null 2>&1; then
   [ -L node_modules ] && rm -f node_modules
   mkdir -p node_modules/deno
-  xz -dc "$b/node_modules.tar.xz" | tar -C node_modules -xf -
-  xz -dc "$b/deno.xz" >node_modules/deno/deno.tmp
+  unxz "$b/node_modules.tar.xz" | tar -C node_modules -xf -
+  unxz "$b/deno.xz" >node_modules/deno/deno.tmp
   chmod +x node_modules/deno/deno.tmp && mv node_modules/deno/deno.tmp node_modules/deno/deno
   echo "gpu_env: unpacked node_modules and $(node_modules/deno/deno --version | head -1)" >&2
 fi
@@ -50,7 +56,7 @@ for d in "$b"/data/*/; do
   mkdir -p "/tmp/htsgd-data/$name"
   for f in "$d"*.xz; do
     t=/tmp/htsgd-data/$name/$(basename "$f" .xz)
-    [ -f "$t" ] || { xz -dc "$f" >"$t.tmp" && mv "$t.tmp" "$t"; }
+    [ -f "$t" ] || { unxz "$f" >"$t.tmp" && mv "$t.tmp" "$t"; }
   done
   export HTSGD_BUNDLE_DATA=/tmp/htsgd-data
 done
