@@ -2,8 +2,9 @@
 # Runs a command with the bundle of bench/bundle.sh unpacked, on a machine without network (the
 # GPU machine) or anywhere else: `bash bench/gpu_env.sh deno task test`. Idempotent; from the
 # repository root (it cd's there). What it does, each step only when needed:
-#   - the Vulkan/EGL loaders: when `ldconfig -p` lists no libvulkan.so.1, dpkg -x the carried
-#     .deb files into / and run ldconfig (the device notes' recipe);
+#   - the Vulkan/EGL loaders: on a machine with NVIDIA's driver (nvidia-smi or /usr/local/nvidia;
+#     or GPU_ENV_LOADERS=1) whose `ldconfig -p` lists no libvulkan.so.1, dpkg -x the carried .deb
+#     files into / and run ldconfig (the device notes' recipe);
 #   - NVIDIA's Vulkan ICD and EGL vendor files under /usr/local/nvidia when no ICD is installed;
 #   - node_modules/: unpacked from the bundle when the tree has none (a dangling link is
 #     replaced), with the Deno binary at node_modules/deno/deno so `deno task …` works unchanged;
@@ -21,7 +22,12 @@ unxz() {
 }
 [ -f "$b/deno.xz" ] || { echo "gpu_env.sh: no $b/deno.xz (run bash bench/bundle.sh)" >&2; exit 1; }
 
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+# Only where an NVIDIA driver is (or GPU_ENV_LOADERS=1): a development machine's own Mesa set-up
+# is left alone.
+nvidia=0
+{ command -v nvidia-smi >/dev/null || [ -d /usr/local/nvidia ] || [ "${GPU_ENV_LOADERS:-0}" = 1 ]; } &&
+  nvidia=1
+if [ "$nvidia" = 1 ] && ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
   if [ "$(id -u)" = 0 ] && ls "$b"/deb/*.deb >/dev/null 2>&1; then
     for f in "$b"/deb/*.deb; do dpkg -x "$f" /; done
     ldconfig
