@@ -4,7 +4,7 @@
 # [".gpu-bundle"]:
 #
 #   bash bench/gpu_check.sh "$OUT"              # the real adapter, the real shapes
-#   bash bench/gpu_check.sh "$OUT" --rehearse   # tiny shapes and a few test files (llvmpipe)
+#   bash bench/gpu_check.sh "$OUT" --rehearse   # tiny benchmark shapes, same tests (llvmpipe)
 #   (GPU_CHECK_REHEARSE=1 does the same as --rehearse)
 #
 # Stages, each under its own timeout so one hung stage cannot eat the call:
@@ -57,19 +57,19 @@ stage() {
   return "$rc"
 }
 
+# The GPU-vs-reference test files (llvmpipe on 2 shared cores: all ten in ~100 s).
+tests_default="tests/gpu_runtime_test.ts tests/gemm_test.ts tests/gpu_scale_test.ts
+  tests/nn_ops_test.ts tests/conv_test.ts tests/train_test.ts tests/vgg_test.ts
+  tests/noise_test.ts tests/rng_test.ts tests/stable_test.ts"
 if [ "$rehearse" = 1 ]; then
-  shapes="rehearsal: tiny shapes (bench --quick, torch --device cpu --quick), a few test files"
-  tests_default="tests/rng_test.ts tests/nn_ops_test.ts tests/gpu_scale_test.ts"
+  shapes="rehearsal: tiny shapes (bench --quick, torch --device cpu --quick), the same tests"
   bench_args=(--quick)
   torch_args=(--device cpu --quick)
-  T_INFO=${GPU_CHECK_T_INFO:-60} T_TESTS=${GPU_CHECK_T_TESTS:-300} T_FILE=${GPU_CHECK_T_FILE:-200}
+  T_INFO=${GPU_CHECK_T_INFO:-60} T_TESTS=${GPU_CHECK_T_TESTS:-600} T_FILE=${GPU_CHECK_T_FILE:-200}
   T_BENCH=${GPU_CHECK_T_BENCH:-240}
   T_TORCH=${GPU_CHECK_T_TORCH:-120} T_COMPARE=${GPU_CHECK_T_COMPARE:-60}
 else
   shapes="real shapes: B 5000, d 784, n 2000/5000/10000, 4096³, 8192³; vgg11_wide at batch 128"
-  tests_default="tests/gpu_runtime_test.ts tests/gemm_test.ts tests/gpu_scale_test.ts
-    tests/nn_ops_test.ts tests/conv_test.ts tests/train_test.ts tests/vgg_test.ts
-    tests/noise_test.ts tests/rng_test.ts tests/stable_test.ts"
   bench_args=()
   torch_args=()
   T_INFO=${GPU_CHECK_T_INFO:-40} T_TESTS=${GPU_CHECK_T_TESTS:-210} T_FILE=${GPU_CHECK_T_FILE:-90}
