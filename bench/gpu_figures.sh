@@ -59,8 +59,9 @@ stage() {
   { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && verdict="TIMED OUT"
   [ "$rc" != 0 ] && [ "$verdict" = ok ] && verdict="FAILED (exit $rc)"
   [ "$rc" != 0 ] && status=1
-  # The figure's own summary: everything after its "adapter:" line but the per-run progress.
-  sed -n '/^adapter:/,$p' "$logs/$name.log" | grep -vE '^\s*(step|eval|run) ' | tail -n 40 >>"$summary"
+  # Each run (its config, then steps, accuracies, mce pruning) and the figure's summary; the
+  # evaluations during training stay in the logs.
+  sed -n '/^adapter:/,$p' "$logs/$name.log" | grep -vE '^\s*step ' | tail -n 120 >>"$summary"
   say "   $name: $verdict in $(($(date +%s) - t0)) s"
 }
 
