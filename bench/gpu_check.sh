@@ -114,6 +114,11 @@ print("features: " + ", ".join(info["features"]))
 print("limits: " + ", ".join(f"{k} {info['deviceLimits'].get(k)}" for k in keys))
 EOF
 sed -n '/^{/,$p' "$logs/info.log" >"$logs/adapter.json"
+if [ "$rehearse" != 1 ] && grep -q '"isSoftware": true' "$logs/adapter.json"; then
+  say "ERROR: a software adapter on the GPU machine (NVIDIA's Vulkan/EGL driver was not found):"
+  say "  the benchmark falls back to its software scale and the GPU-only tests are ignored"
+  status=1
+fi
 
 # tests: one `deno test` per file, each under its own timeout, inside the stage's budget, so a
 # hung or slow file costs only itself; the JUnit reports are merged into tests.xml.
