@@ -100,6 +100,19 @@ cat "$logs/env.log" >>"$summary"
 } >"$logs/info-host.log" 2>&1
 cat "$logs/info-host.log" >>"$summary"
 stage info "$T_INFO" bash "$env_sh" deno run -A bench/gpu_info.ts
+# No adapter, or only a software one, through wgpu's default choice: try the GL (EGL) backend.
+if [ "$rehearse" != 1 ] && [ -z "${DENO_WEBGPU_BACKEND:-}" ] &&
+  { ! grep -q '"isSoftware": false' "$logs/info.log"; }; then
+  cp "$logs/info.log" "$logs/info-default.log"
+  if DENO_WEBGPU_BACKEND=gl timeout 60 bash "$env_sh" deno run -A bench/gpu_info.ts \
+    >"$logs/info.log" 2>&1 && grep -q '"isSoftware": false' "$logs/info.log"; then
+    export DENO_WEBGPU_BACKEND=gl
+    say "   info: the default backend gave no GPU adapter; DENO_WEBGPU_BACKEND=gl does, using it"
+    status=0
+  else
+    cp "$logs/info-default.log" "$logs/info.log"
+  fi
+fi
 python3 - "$logs/info.log" >>"$summary" 2>/dev/null <<'EOF' || tail -n 5 "$logs/info.log" >>"$summary"
 import json, sys
 text = open(sys.argv[1]).read()
