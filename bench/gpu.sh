@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue #8 on the GPU machine: our benchmark (WGSL through the packed Deno), then PyTorch's,
-# then the comparison tables. Run from the repository root on the GPU machine, after
-#   ../shared/gpu/pack.sh scripts/bench.ts      (here, on the development machine)
+# Issue #8 on the GPU machine: our benchmark (WGSL through the bundled Deno), then PyTorch's,
+# then the comparison tables (bench/gpu_check.sh does this and the GPU tests too). Run from the
+# repository root on the GPU machine, after
+#   bash bench/bundle.sh                        (here, on the development machine)
 # with the device tool carrying [".gpu-bundle"]:
 #   bash bench/gpu.sh "$OUT"                    (all of it; see bench/README.md)
 #   bash bench/gpu.sh "$OUT" --only gemm        (extra flags go to scripts/bench.ts)
@@ -16,7 +17,7 @@ if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader || true
 fi
 echo "== ours: deno run -A scripts/bench.ts $*"
-if ! bash .gpu-bundle/run.sh deno run -A scripts/bench.ts "$@" >"$out/ours.jsonl" 2>"$out/ours.log"; then
+if ! bash bench/gpu_env.sh deno run -A scripts/bench.ts "$@" >"$out/ours.jsonl" 2>"$out/ours.log"; then
   tail -n 30 "$out/ours.log"
   exit 1
 fi
@@ -30,5 +31,5 @@ if ! PYTHONUNBUFFERED=1 python3 bench/torch_step.py ${TORCH_ARGS:-} >"$out/torch
 fi
 tail -n 1 "$out/torch.log"
 echo "== compare"
-bash .gpu-bundle/run.sh deno run -A scripts/bench.ts compare "$out/ours.jsonl" "$out/torch.jsonl" |
+bash bench/gpu_env.sh deno run -A scripts/bench.ts compare "$out/ours.jsonl" "$out/torch.jsonl" |
   tee "$out/compare.md"

