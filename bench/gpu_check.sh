@@ -22,6 +22,10 @@
 # stage passed, 1 otherwise (the summary says which). Timeouts (s) can be changed with
 # GPU_CHECK_T_{INFO,TESTS,FILE,BENCH,TORCH,COMPARE}; GPU_CHECK_TESTS replaces the test file list.
 set -uo pipefail
+[ "${1:-}" = "--" ] && shift # deno task passes its -- through
+case "${1:-}" in
+  -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:?usage: bash bench/gpu_check.sh OUT_DIR [--rehearse]}
 shift

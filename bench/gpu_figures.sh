@@ -17,6 +17,10 @@
 # Timeouts (s): GPU_FIGURES_T_{WIDTH,ALPHA,CURVES,TABLE} per stage, GPU_FIGURES_DEADLINE for all
 # stages together (default 460 s on a GPU: with unpacking and the tars, ~8 minutes).
 set -uo pipefail
+[ "${1:-}" = "--" ] && shift # deno task passes its -- through
+case "${1:-}" in
+  -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:?usage: bash bench/gpu_figures.sh OUT_DIR [--rehearse] [--seeds LIST]}
 shift

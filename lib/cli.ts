@@ -38,6 +38,10 @@ export const TASK_EXAMPLES: Record<string, string> = {
   merge: "npx deno task merge -- --into results results-0 results-1",
   "deploy:render":
     "npx deno task deploy:render -- slurm --shards 8 --grid grid.json --store /data/store",
+  export: "npx deno task export -- 0123456789abcdef --format safetensors --out exported " +
+    "--pruned mce-0.1",
+  import: "npx deno task import -- model.safetensors --config config.json --store results",
+  runs: "npx deno task runs -- --store results --format csv --filter noiseType=2",
 };
 
 /** The deno.json task that runs the main module (e.g. "fig:alpha"), if any. */

@@ -9,7 +9,8 @@ import { EXPORT_FORMATS, exportRun, parsePrunedSpec } from "../lib/interop/expor
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 
-const USAGE = `usage: deno task export -- <run key> --format safetensors|npy --out DIR [--store DIR]
+const USAGE =
+  `usage: npx deno task export -- <run key> --format safetensors|npy --out DIR [--store DIR]
   --pruned mce-E     prune first: smallest units holding ≤ E of each layer's ‖W‖_F² (e.g. mce-0.1)
   --fraction F       prune first: the ⌊F·n⌋ smallest units of each prunable layer
 Writes DIR/model.safetensors (or DIR/<tensor>.npy) and DIR/run.json (config, metrics, pruning).`;

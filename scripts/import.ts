@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG } from "../lib/train/config.ts";
 import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
 
 const USAGE =
-  `usage: deno task import -- FILE.safetensors [--config FILE.json] [flags] [--store DIR]
+  `usage: npx deno task import -- FILE.safetensors [--config FILE.json] [flags] [--store DIR]
 ${TRAIN_USAGE}
   --store DIR                results store (default results/)`;
 

@@ -13,7 +13,8 @@ import {
 } from "../lib/interop/runs_table.ts";
 import { ResultStore } from "../lib/store/results.ts";
 
-const USAGE = `usage: deno task runs -- [--store DIR] [--format csv|json] [--filter column=value …]
+const USAGE =
+  `usage: npx deno task runs -- [--store DIR] [--format csv|json] [--filter column=value …]
   columns: ${RUN_TABLE_COLUMNS.join(", ")}`;
 
 runMain(async () => {
