@@ -9,7 +9,8 @@
  * that sampler put none there (the first test fails on it).
  */
 import assert from "node:assert/strict";
-import { Gpu, groups1d, Params, type Tensor } from "../lib/gpu/runtime.ts";
+import { mapWords } from "./stable_words.ts";
+import { Gpu } from "../lib/gpu/runtime.ts";
 import { streamNoise, streamStable } from "../lib/noise/sample.ts";
 import { positiveHalfFromWords, sasBound, sasFromWords } from "../lib/noise/stable_ref.ts";
 import { poissonTails, positiveStableTail, sasTwoSidedTail } from "../lib/analysis/stable_tail.ts";
@@ -145,19 +146,6 @@ function conditionedWords(seed: number): Uint32Array {
     q.set([r[0] & 0x80000000, r[1], r[2], r[3]], 4 * i);
   }
   return q;
-}
-
-async function mapWords(gpu: Gpu, entry: string, alpha: number, q: Uint32Array) {
-  const n = q.length / 4;
-  const out = gpu.tensor([n]);
-  const input: Tensor = gpu.upload(q);
-  const k = gpu.kernel("stable_fill", { WG: 64 }, entry);
-  const params = new Params().u32(0).u32(0).u32(0).u32(0).u32(n).f32(alpha);
-  gpu.batch().dispatch(k, [out, input], groups1d(gpu, n, 64), params).submit();
-  const v = await out.read();
-  out.destroy();
-  input.destroy();
-  return v;
 }
 
 /** (1/ε)∫₀^ε f(t) dt with t = ε·e^{−s}: smooth in s, negligible beyond s = 60. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Gpu, groups1d, Params, type Tensor } from "../lib/gpu/runtime.ts";
+import { mapWords } from "./stable_words.ts";
+import { Gpu } from "../lib/gpu/runtime.ts";
 import { isUpperHalf, philox4x32_10, unitHalf64 } from "../lib/rng/philox.ts";
 import { fillStable, sampleStable } from "../lib/noise/sample.ts";
 import {
@@ -31,25 +32,6 @@ const extremeRel = (index: number, rel = REL) => rel + 2 ** -21 * (45 / Math.min
 
 const words = (seed: number, stream: number, i: number) =>
   philox4x32_10([i, 0, 0, 0], [seed, stream]);
-
-/** Runs a map_* entry of stable_fill.wgsl on explicit words, four per sample. */
-export async function mapWords(
-  gpu: Gpu,
-  entry: "map_sas" | "map_positive" | "map_normal" | "map_unit_half" | "map_exponential",
-  alpha: number,
-  quads: Uint32Array,
-): Promise<Float32Array> {
-  const n = quads.length / 4;
-  const out = gpu.tensor([n]);
-  const input: Tensor = gpu.upload(quads);
-  const k = gpu.kernel("stable_fill", { WG: 64 }, entry);
-  const params = new Params().u32(0).u32(0).u32(0).u32(0).u32(n).f32(alpha);
-  gpu.batch().dispatch(k, [out, input], groups1d(gpu, n, 64), params).submit();
-  const v = await out.read();
-  out.destroy();
-  input.destroy();
-  return v;
-}
 
 /** The two words of one uniform: special (hi, lo) pairs at the ends of both halves, plus a sweep. */
 function extremeUniformWords(): [number, number][] {
