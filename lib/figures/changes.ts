@@ -11,11 +11,11 @@ export const NUMBER_CHANGES: readonly string[] = [
   "Noise tails), and the same runs give 26.0/98.6/21.3%. An independent PyTorch version of the " +
   "protocol (bench/torch_htsgd_reference.py) gives 18.8–21.3% with noise on the old grid and a " +
   "median of 28% (18.4–74.6%, 20 seeds) with float64 noise: the grid was the difference. With " +
-  "the exact law a run can now collapse: one extreme draw on one weight, amplified by training, " +
-  "holds most of ‖W‖² and mce prunes nearly every unit (4 of 14 seeds here, 0 of 20 in the " +
-  "reference, 0 of 3 for the authors: an open difference). Every run with noise was recomputed " +
-  "and every figure here regenerated; runs without noise (SGD) kept their numbers. Run keys now " +
-  "also name the data trained on (its SHA-256).",
+  "the exact law a run can now collapse: one extreme draw on one weight holds most of ‖W‖² and mce " +
+  "prunes nearly every unit (4 of 14 seeds here, 0 of 20 in the reference, 0 of 3 for the " +
+  "authors; the three replayed each come from one genuine draw beyond 10⁵). Every run with noise " +
+  "was recomputed and every figure here regenerated; runs without noise (SGD) kept their numbers. " +
+  "Run keys now also name the data trained on (its SHA-256).",
 ];
 
 /** The "What changed" paragraph of the report, or "" when there is nothing to say. */
