@@ -28,22 +28,9 @@ import {
   maxPool2x2BackwardRef,
   maxPool2x2ForwardRef,
 } from "../lib/ops/conv_ref.ts";
+import { uniform } from "./uniform.ts";
 
 const gpuP = Gpu.shared();
-
-/** Deterministic U(lo, hi) values (mulberry32). */
-function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
-  }
-  return out;
-}
 
 async function run(gpu: Gpu, record: (b: Batch) => void, ...read: Tensor[]) {
   const batch = gpu.batch();

@@ -15,6 +15,7 @@ import {
   gemmVariants,
 } from "../lib/ops/gemm.ts";
 import { gemmRef } from "../lib/ops/ref.ts";
+import { uniform } from "./uniform.ts";
 
 const MODES: GemmMode[] = ["nn", "nt", "tn"];
 const SHAPES: [number, number, number][] = [
@@ -27,20 +28,6 @@ const SHAPES: [number, number, number][] = [
   [130, 70, 257],
   [10, 300, 64],
 ];
-
-/** Deterministic U(lo, hi) values (mulberry32). */
-function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
-  }
-  return out;
-}
 
 const maxAbs = (x: Float32Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 

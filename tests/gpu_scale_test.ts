@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { gemm, type GemmMode, type GemmVariant, gemmVariants } from "../lib/ops/gemm.ts";
+import { uniform } from "./uniform.ts";
 
 const gpu = await Gpu.shared();
 const software = gpu.summary.isSoftware;
@@ -17,20 +18,6 @@ if (software) {
     `gpu_scale_test: ${gpu.describe()} is a software adapter: the GPU-only tests below are ` +
       `ignored (they need a real GPU: training shapes and a speed floor)`,
   );
-}
-
-/** Deterministic U(−1, 1) values (mulberry32). */
-function uniform(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = -1 + 2 * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
-  }
-  return out;
 }
 
 /** C[i, j] of op(A)·op(B) in f64 (A is m×k, or k×m for "tn"; B is k×n, or n×k for "nt"). */

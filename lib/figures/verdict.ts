@@ -96,7 +96,7 @@ const fmt = (v: number, unit: string) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}${u
 export function effectTest(
   effect: Summary,
   c: EffectCriterion,
-): { result: "pass" | "fail" | "undecided"; text: string } {
+): { result: CheckResult; text: string } {
   if (effect.n === 0 || !Number.isFinite(effect.mean)) {
     return { result: "undecided", text: "no value" };
   }
@@ -126,14 +126,35 @@ export function judgeEffects(
   criterion: string,
   caveats: string[],
 ): Verdict {
+  return judgeEach(
+    checks,
+    (k) => {
+      const t = effectTest(k.effect, c);
+      return { result: t.result, line: `${k.label}: ${t.text} → ${t.result}` };
+    },
+    criterion,
+    caveats,
+  );
+}
+
+/** The result of one check. */
+type CheckResult = "pass" | "fail" | "undecided";
+
+/** Judges each check with `judge` (its outcome and evidence line), then decides on the tally. */
+function judgeEach<T>(
+  checks: T[],
+  judge: (check: T) => { result: CheckResult; line: string },
+  criterion: string,
+  caveats: string[],
+): Verdict {
   const evidence: string[] = [];
   let pass = 0;
   let fail = 0;
   for (const k of checks) {
-    const t = effectTest(k.effect, c);
-    evidence.push(`${k.label}: ${t.text} → ${t.result}`);
-    if (t.result === "pass") pass++;
-    if (t.result === "fail") fail++;
+    const { result, line } = judge(k);
+    evidence.push(line);
+    if (result === "pass") pass++;
+    if (result === "fail") fail++;
   }
   return decide(checks.length, pass, fail, criterion, evidence, caveats);
 }
@@ -163,25 +184,23 @@ export function judgeCorrelations(
   criterion: string,
   caveats: string[],
 ): Verdict {
-  const evidence: string[] = [];
-  let pass = 0;
-  let fail = 0;
-  for (const k of checks) {
-    const signed = c.sign * k.rho;
-    let result: "pass" | "fail" | "undecided";
-    if (!Number.isFinite(k.rho) || k.points < c.minPoints) result = "undecided";
-    else if (signed >= c.min) result = "pass";
-    else if (signed <= -c.min) result = "fail";
-    else result = "undecided";
-    const few = k.points < c.minPoints ? ` (fewer than ${c.minPoints})` : "";
-    evidence.push(
-      `${k.label}: ρ = ${Number.isFinite(k.rho) ? k.rho.toFixed(2) : "undefined"} over ` +
-        `${k.points} points${few} → ${result}`,
-    );
-    if (result === "pass") pass++;
-    if (result === "fail") fail++;
-  }
-  return decide(checks.length, pass, fail, criterion, evidence, caveats);
+  return judgeEach(
+    checks,
+    (k) => {
+      const signed = c.sign * k.rho;
+      let result: CheckResult;
+      if (!Number.isFinite(k.rho) || k.points < c.minPoints) result = "undecided";
+      else if (signed >= c.min) result = "pass";
+      else if (signed <= -c.min) result = "fail";
+      else result = "undecided";
+      const few = k.points < c.minPoints ? ` (fewer than ${c.minPoints})` : "";
+      const line = `${k.label}: ρ = ${Number.isFinite(k.rho) ? k.rho.toFixed(2) : "undefined"} ` +
+        `over ${k.points} points${few} → ${result}`;
+      return { result, line };
+    },
+    criterion,
+    caveats,
+  );
 }
 
 /** Checks that are plain yes/no facts (no seeds): `ok` true passes, false fails. */
@@ -190,12 +209,15 @@ export function judgeFacts(
   criterion: string,
   caveats: string[],
 ): Verdict {
-  const evidence = checks.map((k) =>
-    `${k.label} → ${k.ok === "undecided" ? "undecided" : k.ok ? "pass" : "fail"}`
+  return judgeEach(
+    checks,
+    (k) => {
+      const result: CheckResult = k.ok === "undecided" ? "undecided" : k.ok ? "pass" : "fail";
+      return { result, line: `${k.label} → ${result}` };
+    },
+    criterion,
+    caveats,
   );
-  const pass = checks.filter((k) => k.ok === true).length;
-  const fail = checks.filter((k) => k.ok === false).length;
-  return decide(checks.length, pass, fail, criterion, evidence, caveats);
 }
 
 function decide(
