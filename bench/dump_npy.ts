@@ -6,8 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { isDatasetName, loadDataset } from "../lib/data/mod.ts";
-import { encodeNpy } from "../lib/interop/npy.ts";
+import { isLoadableDataset, loadDataset } from "../lib/data/mod.ts";
+import { encodeNpy } from "../lib/formats/npy.ts";
 
 const { positionals, values } = parseArgs({
   args: Deno.args.filter((a) => a !== "--"),
@@ -15,7 +15,7 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
 });
 const [name, out] = positionals;
-if (!name || !out || !isDatasetName(name)) {
+if (!name || !out || !isLoadableDataset(name)) {
   console.error("usage: deno run -A bench/dump_npy.ts DATASET OUT_DIR [--data-dir DIR]");
   Deno.exit(2);
 }

@@ -8,7 +8,7 @@
  *   deno task bench -- compare ours.jsonl torch.jsonl   # tables vs bench/torch_step.py
  * Bad flags exit with code 2 before anything is measured. See bench/README.md.
  */
-import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { hasTimestamps } from "../lib/gpu/timing.ts";
 import { type GemmVariant, gemmVariants } from "../lib/ops/gemm.ts";

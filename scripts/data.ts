@@ -10,12 +10,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { helpOrVersion } from "../lib/cli.ts";
+import { helpOrVersion } from "../lib/cli/args.ts";
 import {
   classHistogram,
-  DATASET_NAMES,
-  type DatasetName,
-  isDatasetName,
+  isLoadableDataset,
+  LOADABLE_DATASETS,
+  type LoadableDatasetName,
   loadDatasetWithFiles,
   type LoadedDataset,
   type Split,
@@ -26,14 +26,14 @@ import { publishedMd5 } from "../lib/data/fetch.ts";
 import { basename } from "node:path";
 
 const USAGE = `usage: npx deno task data -- --dataset NAME [--data-dir DIR] [--no-download]
-  --dataset NAME   one of ${DATASET_NAMES.join(", ")}
+  --dataset NAME   one of ${LOADABLE_DATASETS.join(", ")}
   --data-dir DIR   read the files from DIR instead of the cache (no download)
   --no-download    use only what is already in the cache`;
 
 class UsageError extends Error {}
 
 interface Args {
-  dataset: DatasetName;
+  dataset: LoadableDatasetName;
   dataDir?: string;
   download: boolean;
 }
@@ -60,8 +60,8 @@ async function parseCommandLine(argv: string[]): Promise<Args | "help"> {
   if (values.help) return "help";
   const dataset = values.dataset;
   if (dataset === undefined) throw new UsageError("--dataset is required");
-  if (!isDatasetName(dataset)) {
-    throw new UsageError(`--dataset "${dataset}" is not one of ${DATASET_NAMES.join(", ")}`);
+  if (!isLoadableDataset(dataset)) {
+    throw new UsageError(`--dataset "${dataset}" is not one of ${LOADABLE_DATASETS.join(", ")}`);
   }
   const dataDir = values["data-dir"];
   if (dataDir !== undefined) {

@@ -5,16 +5,16 @@
  * prunes both (mce at 10% squared Frobenius error, and fixed fractions of hidden units), prints
  * pruning ratios and pruned accuracies, and writes figures/demo.{svg,png,csv}.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
-import { runAndPrune } from "../lib/experiments/run_and_prune.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { runAndPrune } from "../lib/pipelines/run_and_prune.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../lib/plot/charts.ts";
 import { writeFigure } from "../lib/plot/figure.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
-import { checkOutputFolder, checkStoreWritable } from "../lib/shard/hygiene.ts";
+import { checkOutputFolder, checkStoreWritable } from "../lib/store/hygiene.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { noiseLabel, parseTrainConfig, type TrainConfig } from "../lib/train/config.ts";
-import { datasetFor } from "../lib/train/dataset_for.ts";
+import { datasetFor } from "../lib/data/for_config.ts";
 
 const USAGE = `usage: npx deno task demo -- [--width N --sigma S --seed N --store DIR --out DIR]
   --width N    hidden units (default 128)

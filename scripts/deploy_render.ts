@@ -4,7 +4,7 @@
  * tasks (lib/shard/templates.ts). `--params FILE.json` supplies any template parameter (flags
  * override it); `--examples` rewrites the checked-in examples in deploy/.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import {
   EXAMPLE_FILES,

@@ -4,7 +4,7 @@
  * `model.safetensors` or one `<name>.npy` per tensor, named as PyTorch's state_dict of the
  * equivalent bias-free nn.Sequential (`0.weight`, `2.weight`, …), plus `run.json`.
  */
-import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { EXPORT_FORMATS, exportRun, parsePrunedSpec } from "../lib/interop/export.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";

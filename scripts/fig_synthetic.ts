@@ -5,9 +5,9 @@
  * error ε = 0.1 against α, one panel per layer kind. Writes figures/fig_synthetic.{svg,png,csv}
  * and its section of figures/report.md. Bad flags exit 2 before anything is written.
  */
-import { checkOutputFolder } from "../lib/shard/hygiene.ts";
+import { checkOutputFolder } from "../lib/store/hygiene.ts";
 import * as Plot from "@observablehq/plot";
-import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { type Centring, prunableFraction } from "../lib/compress/magnitude.ts";
 import { gaussianPrunableFraction } from "../lib/compress/reference.ts";
 import {
@@ -17,8 +17,8 @@ import {
   type SynthKind,
   validateSynthShape,
 } from "../lib/compress/synthetic.ts";
-import { SYNTH_PAPER_REF, synthVerdict } from "../lib/companion/figures.ts";
-import { updateReport } from "../lib/experiments/report.ts";
+import { SYNTH_PAPER_REF, synthVerdict } from "../lib/figures/heavy_tails/figures.ts";
+import { updateReport } from "../lib/figures/common/report.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { writeFigure } from "../lib/plot/figure.ts";
 

@@ -6,12 +6,12 @@
  * from --config / the flags (they describe how it was trained, and the data set is checked
  * against the first and last layers). A bad file is refused before anything is written.
  */
-import { parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { importSafetensors, inferArchitecture, orderedWeights } from "../lib/interop/import.ts";
-import { readSafetensorsF32 } from "../lib/interop/safetensors.ts";
+import { readSafetensorsF32 } from "../lib/formats/safetensors.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { DEFAULT_CONFIG } from "../lib/train/config.ts";
-import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
+import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/cli/train_flags.ts";
 
 const USAGE =
   `usage: npx deno task import -- FILE.safetensors [--config FILE.json] [flags] [--store DIR]

@@ -5,7 +5,7 @@
  * places must hold the same result (apart from creation time, host and wall time): otherwise it
  * is a conflict, nothing is written for it, and the exit code is 1. See lib/shard/merge.ts.
  */
-import { parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { describeIssues, mergeStores } from "../lib/shard/merge.ts";
 
 const USAGE = `usage: npx deno task merge -- --into DIR SRC1 [SRC2 ...] [--dry-run]

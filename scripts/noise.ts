@@ -7,7 +7,7 @@
  *     --out w.f32
  * Bad flags or values exit with code 2 before anything is written.
  */
-import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { type NoiseSpec, validateNoiseSpec } from "../lib/noise/spec.ts";
 import {

@@ -3,13 +3,13 @@
  * units (mce at the given squared-Frobenius error, and/or fixed fractions) and reports the pruning
  * ratio and train/test accuracy without retraining, as JSON lines.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { pruneAndEvaluate } from "../lib/prune/evaluate.ts";
-import { storePruneResults } from "../lib/experiments/run_and_prune.ts";
+import { storePruneResults } from "../lib/pipelines/run_and_prune.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
-import { datasetFor } from "../lib/train/dataset_for.ts";
+import { datasetFor } from "../lib/data/for_config.ts";
 import { dataRecordFor, loadStoredRun } from "../lib/train/run.ts";
 import { modelSpecFor } from "../lib/train/model_for.ts";
 

@@ -5,11 +5,11 @@
  * one results store and one data cache, then figures/index.html with every figure, its claim and
  * the numbers.
  */
-import { runMain } from "../lib/cli.ts";
-import { etaText } from "../lib/progress.ts";
-import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/cli.ts";
-import { ShardDone } from "../lib/figures/context.ts";
-import { buildIndexHtml } from "../lib/figures/index_html.ts";
+import { runMain } from "../lib/cli/args.ts";
+import { etaText } from "../lib/train/progress.ts";
+import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/common/cli.ts";
+import { ShardDone } from "../lib/figures/common/context.ts";
+import { buildIndexHtml } from "../lib/figures/common/index_html.ts";
 import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
 
 const USAGE = figureUsage(

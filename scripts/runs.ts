@@ -3,7 +3,7 @@
  * training run of the store (trained or imported): config, outcome and the stored pruning
  * results. CSV (RFC 4180) loads in pandas as is.
  */
-import { choiceFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { choiceFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import {
   filterRows,
   formatRows,

@@ -5,10 +5,10 @@
  * to stderr, one JSON line per run to stdout. See lib/shard/grid.ts for the grid format and
  * deploy/ for SLURM and Kubernetes templates that run the shards on many machines.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { loadGridFile } from "../lib/shard/grid.ts";
-import { checkStoreWritable } from "../lib/shard/hygiene.ts";
+import { checkStoreWritable } from "../lib/store/hygiene.ts";
 import { ALL, formatShard, parseShard, shardSizes, shareOf } from "../lib/shard/shard.ts";
 import { runSweep } from "../lib/shard/sweep.ts";
 import { ResultStore } from "../lib/store/results.ts";

@@ -3,14 +3,14 @@
  * (config, metrics history, final weights) under --store, keyed by config and code version. A
  * finished run is loaded, not recomputed; an interrupted one resumes from its checkpoint.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli.ts";
+import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { ResultStore } from "../lib/store/results.ts";
-import { checkStoreWritable } from "../lib/shard/hygiene.ts";
+import { checkStoreWritable } from "../lib/store/hygiene.ts";
 import { DEFAULT_CONFIG, noiseLabel } from "../lib/train/config.ts";
-import { datasetFor } from "../lib/train/dataset_for.ts";
-import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/train/flags.ts";
-import { translateAuthorsFlags } from "../lib/train/authors_flags.ts";
+import { datasetFor } from "../lib/data/for_config.ts";
+import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/cli/train_flags.ts";
+import { translateAuthorsFlags } from "../lib/cli/authors_flags.ts";
 import { trainOrLoad } from "../lib/train/run.ts";
 
 const USAGE = `usage: npx deno task train -- [flags]

@@ -1,7 +1,7 @@
 /**
  * Tail probabilities of the stable laws the noise samplers draw, far beyond where a CDF computed
  * as 1 − F keeps any digits, and the Poisson law of exceedance counts. Used to test that the
- * samplers' extremes follow the exact law (tests/stable_tail_test.ts).
+ * samplers' extremes follow the exact law (tests/gpu/noise_stable_tail_test.ts).
  *
  * Both tails come from the convergent or asymptotic series of the stable densities (Zolotarev 1986,
  * §2.4; Nolan, "Univariate Stable Distributions", 2020, §3.10), integrated term by term:

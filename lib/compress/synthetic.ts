@@ -18,7 +18,7 @@
  */
 import type { Gpu } from "../gpu/runtime.ts";
 import { sampleStable } from "../noise/sample.ts";
-import { positiveHalfFromWords, sasFromWords, type Words4 } from "../noise/stable_ref.ts";
+import { positiveHalfFromWords, sasFromWords, type Words4 } from "../reference/stable.ts";
 import { drawAt, unitFloat } from "../rng/philox.ts";
 
 export const SYNTH_STREAMS = {

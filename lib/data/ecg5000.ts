@@ -14,7 +14,7 @@
 
 import { basename } from "node:path";
 import { DataFormatError, type Split } from "./dataset.ts";
-import { decodeNpy, type NpyArray } from "../interop/npy.ts";
+import { decodeNpy, type NpyArray } from "../formats/npy.ts";
 import { parseUcr, type UcrFormat, ucrFormatOf } from "./ucr.ts";
 import { extractZipEntry, listZip } from "./zip.ts";
 

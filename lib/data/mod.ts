@@ -17,12 +17,12 @@
 import {
   assertConsistent,
   type Dataset,
-  DATASET_NAMES,
-  type DatasetName,
   DataUnavailableError,
   type FileDatasetName,
-  isDatasetName,
+  isLoadableDataset,
   limitSplit,
+  LOADABLE_DATASETS,
+  type LoadableDatasetName,
   type Split,
 } from "./dataset.ts";
 import { loadIdxSplit } from "./idx.ts";
@@ -180,11 +180,11 @@ function checkLimit(key: string, v: number | undefined): void {
 
 /** Loads a dataset and reports which files it read. */
 export async function loadDatasetWithFiles(
-  name: DatasetName,
+  name: LoadableDatasetName,
   opts: LoadOptions = {},
 ): Promise<LoadedDataset> {
-  if (!isDatasetName(name)) {
-    throw new RangeError(`unknown dataset "${name}" (one of ${DATASET_NAMES.join(", ")})`);
+  if (!isLoadableDataset(name)) {
+    throw new RangeError(`unknown dataset "${name}" (one of ${LOADABLE_DATASETS.join(", ")})`);
   }
   checkLimit("limitTrain", opts.limitTrain);
   checkLimit("limitTest", opts.limitTest);
@@ -217,6 +217,9 @@ export async function loadDatasetWithFiles(
 }
 
 /** Loads a dataset (see the module comment for where files come from). */
-export async function loadDataset(name: DatasetName, opts: LoadOptions = {}): Promise<Dataset> {
+export async function loadDataset(
+  name: LoadableDatasetName,
+  opts: LoadOptions = {},
+): Promise<Dataset> {
   return (await loadDatasetWithFiles(name, opts)).dataset;
 }

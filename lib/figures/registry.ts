@@ -7,14 +7,14 @@ import {
   hdAlphaVsPrunable,
   hdGapVsAlpha,
   hdPruningVsLrb,
-} from "../companion/figures.ts";
-import type { FigureCore } from "./cli.ts";
-import { figAlpha } from "./fig_alpha.ts";
-import { figCnn } from "./fig_cnn.ts";
-import { figCurves } from "./fig_curves.ts";
-import { figTheory } from "./fig_theory.ts";
-import { figWidth } from "./fig_width.ts";
-import { tableResults } from "./table_results.ts";
+} from "./heavy_tails/figures.ts";
+import type { FigureCore } from "./common/cli.ts";
+import { figAlpha } from "./implicit/fig_alpha.ts";
+import { figCnn } from "./implicit/fig_cnn.ts";
+import { figCurves } from "./implicit/fig_curves.ts";
+import { figTheory } from "./implicit/fig_theory.ts";
+import { figWidth } from "./implicit/fig_width.ts";
+import { tableResults } from "./implicit/table_results.ts";
 
 export interface FigureScript {
   /** deno task name. */

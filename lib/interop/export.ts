@@ -15,8 +15,8 @@ import { writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
 import type { ResultStore } from "../store/results.ts";
 import { loadStoredRun } from "../train/run.ts";
 import { specFromWeights, torchNames, torchShapes } from "./layout.ts";
-import { encodeNpy } from "./npy.ts";
-import { encodeSafetensors } from "./safetensors.ts";
+import { encodeNpy } from "../formats/npy.ts";
+import { encodeSafetensors } from "../formats/safetensors.ts";
 
 export const EXPORT_FORMATS = ["safetensors", "npy"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];

@@ -17,9 +17,14 @@ import { modelShapes } from "../model/model.ts";
 import { configKey, sha256Hex } from "../store/hash.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
-import { DATASETS, type TrainConfig } from "../train/config.ts";
+import { DATASETS } from "../data/dataset.ts";
+import type { TrainConfig } from "../train/config.ts";
 import { torchNames, torchShapes } from "./layout.ts";
-import { readSafetensorsF32, SafetensorsError, type StFloatTensor } from "./safetensors.ts";
+import {
+  readSafetensorsF32,
+  SafetensorsError,
+  type StFloatTensor,
+} from "../formats/safetensors.ts";
 import type { ModelSpec } from "../model/model.ts";
 import { vgg11Plan } from "../model/vgg.ts";
 

@@ -22,9 +22,9 @@
  */
 import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
 import { tiledGemmDefines, type TileShape, tileSharedBytes, tileThreads } from "./gemm_codegen.ts";
-import type { GemmMode } from "./ref.ts";
+import type { GemmMode } from "./gemm_codegen.ts";
 
-export type { GemmMode } from "./ref.ts";
+export type { GemmMode } from "./gemm_codegen.ts";
 
 export type GemmVariant = "naive" | "t32" | "t128x64" | "splitk";
 

@@ -5,7 +5,9 @@
  * probe (docs/webgpu.md §3).
  */
 import type { Defines } from "../gpu/shader.ts";
-import type { GemmMode } from "./ref.ts";
+
+/** Which operand is transposed: C = A·B ("nn"), A·Bᵀ ("nt") or Aᵀ·B ("tn"). */
+export type GemmMode = "nn" | "nt" | "tn";
 
 /** A BM×BN output tile per workgroup, TM×4 outputs per thread, K staged BK at a time. */
 export interface TileShape {

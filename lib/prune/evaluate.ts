@@ -2,9 +2,9 @@
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { inputDimOf, modelShapes, type ModelSpec, prunableLayers } from "../model/model.ts";
-import { DeviceSplit } from "../train/device_data.ts";
-import { type EvalResult, evaluate } from "../train/evaluate.ts";
-import { netOnGpu } from "../train/model_for.ts";
+import { DeviceSplit } from "../model/device_split.ts";
+import { type EvalResult, evaluate } from "../model/evaluate.ts";
+import { netOnGpu } from "../model/on_gpu.ts";
 import {
   type LayerPruning,
   type PruneCriterion,

@@ -15,7 +15,7 @@
  * points between shards (their finished runs stay in the old shard's store until merged).
  */
 import { canonicalJson, sha256Hex } from "../store/hash.ts";
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../cli/args.ts";
 
 export interface Shard {
   /** 0-based: 0 ≤ index < count. */

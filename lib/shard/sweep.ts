@@ -9,7 +9,7 @@
  * Kubernetes backoffLimitPerIndex) do exactly that.
  */
 import type { Dataset } from "../data/dataset.ts";
-import { runAndPrune } from "../experiments/run_and_prune.ts";
+import { runAndPrune } from "../pipelines/run_and_prune.ts";
 import type { Gpu } from "../gpu/runtime.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
 import { configKey } from "../store/hash.ts";
@@ -17,9 +17,9 @@ import { type ResultStore, RunExistsError } from "../store/results.ts";
 import { codeVersion } from "../store/version.ts";
 import { noiseLabel, type TrainConfig } from "../train/config.ts";
 import { dataRecordFor, runKey } from "../train/run.ts";
-import { datasetFor } from "../train/dataset_for.ts";
+import { datasetFor } from "../data/for_config.ts";
 import type { GridPoint } from "./grid.ts";
-import { checkStoreWritable, removeTempFiles } from "./hygiene.ts";
+import { checkStoreWritable, removeTempFiles } from "../store/hygiene.ts";
 import { ALL, type Assignment, formatShard, type Shard, shareOf } from "./shard.ts";
 
 /** The GPU device was lost (driver reset, hardware fault, `device.destroy()`). */

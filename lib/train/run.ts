@@ -11,11 +11,12 @@ import type { Dataset } from "../data/dataset.ts";
 import { dataFingerprint, type DataRecord } from "../data/fingerprint.ts";
 import { configKey } from "../store/hash.ts";
 import { type ResultStore, RunExistsError, type RunRecord } from "../store/results.ts";
-import { removeTempFiles } from "../shard/hygiene.ts";
+import { removeTempFiles } from "../store/hygiene.ts";
 import { codeVersion } from "../store/version.ts";
-import { DATASETS, parseTrainConfig, type TrainConfig } from "./config.ts";
+import { DATASETS } from "../data/dataset.ts";
+import { parseTrainConfig, type TrainConfig } from "./config.ts";
 import { checkModelFits } from "./limits.ts";
-import type { EvalResult } from "./evaluate.ts";
+import type { EvalResult } from "../model/evaluate.ts";
 import {
   type Checkpointer,
   DivergedError,

@@ -17,16 +17,17 @@
  * Everything random is keyed by (seed, stream, step), so a run resumed from a checkpoint
  * reproduces the uninterrupted run bit for bit.
  */
-import { formatDuration } from "../progress.ts";
+import { formatDuration } from "./progress.ts";
 import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { initModel, inputDimOf, noiseTargets } from "../model/model.ts";
 import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
-import { DeviceSplit, epochPermutation } from "./device_data.ts";
-import { type EvalResult, evaluate } from "./evaluate.ts";
-import type { GpuNetwork } from "./gpu_network.ts";
-import { modelSpecFor, netOnGpu } from "./model_for.ts";
+import { DeviceSplit, epochPermutation } from "../model/device_split.ts";
+import { type EvalResult, evaluate } from "../model/evaluate.ts";
+import type { GpuNetwork } from "../model/gpu_network.ts";
+import { modelSpecFor } from "./model_for.ts";
+import { netOnGpu } from "../model/on_gpu.ts";
 
 export interface EvalPoint {
   step: number;

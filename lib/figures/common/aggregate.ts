@@ -1,0 +1,141 @@
+/**
+ * Mean ± sd over seeds of the run rows, per (dataset, width, method, α), and the paired gain of a
+ * heavy-tailed method over SGD (same dataset, width and seed). Percentages throughout: accuracies
+ * are already in %, pruning ratios are converted from fractions.
+ */
+import { groupSummaries, type Summary } from "./summary.ts";
+import type { Method, RunRow } from "./sweep.ts";
+
+export interface GroupStats {
+  dataset: string;
+  datasetLabel: string;
+  width: number;
+  method: Method;
+  alpha: number | null;
+  sigma: number | null;
+  /** Seeds in the group, and how many of them diverged (those count as missing). */
+  seeds: number[];
+  diverged: number;
+  /** Percent of hidden units removed by mce pruning. */
+  pruningRatio: Summary;
+  prunedTestAcc: Summary;
+  prunedTrainAcc: Summary;
+  testAcc: Summary;
+  trainAcc: Summary;
+  steps: Summary;
+}
+
+const groupKey = (r: RunRow) => `${r.dataset}|${r.width}|${r.method}|${r.alpha ?? "-"}`;
+
+export function aggregateRuns(rows: RunRow[]): GroupStats[] {
+  return groupSummaries(rows, groupKey, {
+    pruningRatio: (r) => 100 * r.pruningRatio,
+    prunedTestAcc: (r) => r.prunedTestAcc,
+    prunedTrainAcc: (r) => r.prunedTrainAcc,
+    testAcc: (r) => r.testAcc,
+    trainAcc: (r) => r.trainAcc,
+    steps: (r) => (r.stopReason === "diverged" ? NaN : r.steps),
+  }).map(({ key, first, stats }) => {
+    const members = rows.filter((r) => groupKey(r) === key);
+    return {
+      dataset: first.dataset,
+      datasetLabel: first.datasetLabel,
+      width: first.width,
+      method: first.method,
+      alpha: first.alpha,
+      sigma: first.sigma,
+      seeds: members.map((r) => r.seed),
+      diverged: members.filter((r) => r.stopReason === "diverged").length,
+      pruningRatio: stats.pruningRatio,
+      prunedTestAcc: stats.prunedTestAcc,
+      prunedTrainAcc: stats.prunedTrainAcc,
+      testAcc: stats.testAcc,
+      trainAcc: stats.trainAcc,
+      steps: stats.steps,
+    };
+  });
+}
+
+export interface GainStats {
+  dataset: string;
+  width: number;
+  method: Method;
+  alpha: number | null;
+  /** Pruning ratio of the method minus SGD's, in percentage points, paired by seed. */
+  gain: Summary;
+}
+
+/** Paired (by seed) pruning-ratio gain of each heavy-tailed group over SGD at the same width. */
+export function pairedGains(rows: RunRow[]): GainStats[] {
+  const sgd = new Map<string, number>();
+  for (const r of rows) {
+    if (r.method === "SGD") sgd.set(`${r.dataset}|${r.width}|${r.seed}`, r.pruningRatio);
+  }
+  const ht = rows.filter((r) => r.method !== "SGD");
+  return groupSummaries(ht, groupKey, {
+    gain: (r) => 100 * (r.pruningRatio - (sgd.get(`${r.dataset}|${r.width}|${r.seed}`) ?? NaN)),
+  }).map(({ first, stats }) => ({
+    dataset: first.dataset,
+    width: first.width,
+    method: first.method,
+    alpha: first.alpha,
+    gain: stats.gain,
+  }));
+}
+
+export interface CurveStats {
+  dataset: string;
+  datasetLabel: string;
+  width: number;
+  method: Method;
+  alpha: number | null;
+  /** Percent of hidden units pruned (the realised ⌊f·n⌋/n). */
+  pruned: number;
+  testAcc: Summary;
+  trainAcc: Summary;
+}
+
+/** Mean ± sd over seeds of the test accuracy at each pruned fraction. */
+export function aggregateCurves(rows: RunRow[]): CurveStats[] {
+  const points = rows.flatMap((r) => r.curve.map((p) => ({ r, pruned: 100 * p.pruningRatio, p })));
+  return groupSummaries(points, (x) => `${groupKey(x.r)}|${x.pruned}`, {
+    testAcc: (x) => x.p.testAcc,
+    trainAcc: (x) => x.p.trainAcc,
+  }).map(({ first, stats }) => ({
+    dataset: first.r.dataset,
+    datasetLabel: first.r.datasetLabel,
+    width: first.r.width,
+    method: first.r.method,
+    alpha: first.r.alpha,
+    pruned: first.pruned,
+    testAcc: stats.testAcc,
+    trainAcc: stats.trainAcc,
+  }));
+}
+
+/** Flat CSV columns for a summary: <name>Mean, <name>Sd (empty below 2 values), <name>N. */
+export function summaryColumns(name: string, s: Summary): Record<string, number | null> {
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    [`${name}Mean`]: num(s.mean),
+    [`${name}Sd`]: s.n > 1 ? num(s.sd) : null,
+    [`${name}N`]: s.n,
+  };
+}
+
+/** One CSV row of a group's summaries (the figure adds its provenance columns). */
+export function groupCsvRow(g: GroupStats): Record<string, string | number | null> {
+  return {
+    dataset: g.dataset,
+    width: g.width,
+    method: g.method,
+    alpha: g.alpha,
+    sigma: g.sigma,
+    ...summaryColumns("pruningRatioPct", g.pruningRatio),
+    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
+    ...summaryColumns("testAcc", g.testAcc),
+    ...summaryColumns("trainAcc", g.trainAcc),
+    ...summaryColumns("steps", g.steps),
+    diverged: g.diverged,
+  };
+}

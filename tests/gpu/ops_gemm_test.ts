@@ -1,0 +1,290 @@
+/**
+ * GEMM kernels against the f64 reference (lib/ops/ref.ts). Tolerance for a product with inner
+ * dimension K (f32 accumulation, one rounding per step):
+ *   |C − C_ref| ≤ 1e-5·K·max|a|·max|b|·|α| + 1e-6·max|C_old| (accumulate) + 1e-6.
+ */
+import assert from "node:assert/strict";
+import { type Batch, Gpu } from "../../lib/gpu/runtime.ts";
+import {
+  chooseGemmVariant,
+  forceGemmVariant,
+  gemm,
+  type GemmMode,
+  type GemmOptions,
+  type GemmVariant,
+  gemmVariants,
+} from "../../lib/ops/gemm.ts";
+import { gemmRef } from "../../lib/reference/ops.ts";
+import { uniform } from "../helpers.ts";
+
+const MODES: GemmMode[] = ["nn", "nt", "tn"];
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 3],
+  [5, 3, 1],
+  [17, 33, 65],
+  [64, 64, 64],
+  [65, 127, 31],
+  [130, 70, 257],
+  [10, 300, 64],
+];
+
+const maxAbs = (x: Float32Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+interface Case {
+  mode: GemmMode;
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  b: Float32Array;
+  /** Initial C (all of the tensor, possibly longer than m·n). */
+  c0: Float32Array;
+  opts: GemmOptions;
+}
+
+/** Records the case into `batch`; returns a check to run after submit. */
+function record(gpu: Gpu, batch: Batch, cs: Case): () => Promise<void> {
+  const a = gpu.upload(cs.a);
+  const b = gpu.upload(cs.b);
+  const c = gpu.upload(cs.c0);
+  gemm(gpu, batch, cs.mode, a, b, c, cs.m, cs.n, cs.k, cs.opts);
+  return async () => {
+    const got = await c.read();
+    for (const t of [a, b, c]) t.destroy();
+    const want = cs.c0.slice();
+    gemmRef(cs.mode, cs.a, cs.b, want, cs.m, cs.n, cs.k, cs.opts);
+    const alpha = Math.abs(cs.opts.alpha ?? 1);
+    const [na, nb] = [cs.a.subarray(0, cs.m * cs.k), cs.b.subarray(0, cs.k * cs.n)];
+    const tol = 1e-5 * cs.k * maxAbs(na) * maxAbs(nb) * alpha +
+      (cs.opts.accumulate ? 1e-6 * maxAbs(cs.c0.subarray(0, cs.m * cs.n)) : 0) + 1e-6;
+    const what = `${cs.opts.variant ?? "auto"} ${cs.mode} ${cs.m}×${cs.n}×${cs.k} ${
+      JSON.stringify(cs.opts)
+    }`;
+    for (let i = 0; i < got.length; i++) {
+      if (i >= cs.m * cs.n) {
+        // Past the m×n result the tensor must be untouched.
+        if (!Object.is(got[i], want[i])) assert.fail(`${what}: wrote past C at ${i}`);
+        continue;
+      }
+      const err = Math.abs(got[i] - want[i]);
+      if (!(err <= tol)) {
+        assert.fail(`${what}: C[${i}] = ${got[i]}, want ${want[i]} (err ${err} > tol ${tol})`);
+      }
+    }
+  };
+}
+
+async function runCases(gpu: Gpu, cases: Case[]): Promise<void> {
+  const batch = gpu.batch();
+  const checks = cases.map((cs) => record(gpu, batch, cs));
+  batch.submit();
+  for (const check of checks) await check();
+}
+
+function randomCase(
+  mode: GemmMode,
+  [m, n, k]: [number, number, number],
+  opts: GemmOptions,
+  seed: number,
+): Case {
+  return {
+    mode,
+    m,
+    n,
+    k,
+    a: uniform(m * k, seed),
+    b: uniform(k * n, seed + 1),
+    c0: opts.accumulate ? uniform(m * n + 3, seed + 2, -2, 2) : new Float32Array(m * n + 3),
+    opts,
+  };
+}
+
+const gpuP = Gpu.shared();
+
+/** Whether exactly one of op(A), op(B) qualifies for vec4 loads (see vec4Eligible in gemm.ts). */
+function mixedVec4(mode: GemmMode, [m, n, k]: [number, number, number]): boolean {
+  const a = mode === "tn" ? m % 4 === 0 : k % 4 === 0;
+  const b = mode === "nt" ? k % 4 === 0 : n % 4 === 0;
+  return a !== b;
+}
+
+for (const variant of gemmVariants()) {
+  Deno.test(`gemm ${variant}: every mode on edge shapes matches the f64 reference`, async () => {
+    const gpu = await gpuP;
+    const cases: Case[] = [];
+    let seed = 1;
+    for (const mode of MODES) {
+      for (const shape of SHAPES) {
+        // Each pipeline of t128x64 takes ~3 s to compile on llvmpipe: its mixed scalar/vec4
+        // loader combination is left to t32 and splitk (the loaders are the same code).
+        const vec4 = variant === "t128x64" && mixedVec4(mode, shape) ? false : undefined;
+        const splits = variant === "splitk" ? 3 : undefined; // capped at ⌈K/8⌉ slices
+        cases.push(randomCase(mode, shape, { variant, vec4, splits }, seed++));
+      }
+    }
+    await runCases(gpu, cases);
+  });
+}
+
+Deno.test("gemm tiled variants: forced scalar loads, and vec4 loads from padded buffers", async () => {
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  const variants: GemmVariant[] = ["t32", "t128x64", "splitk"];
+  for (const variant of variants) {
+    for (const mode of MODES) {
+      for (const shape of [[64, 64, 64], [12, 40, 36]] as [number, number, number][]) {
+        const splits = variant === "splitk" ? 2 : undefined;
+        cases.push(randomCase(mode, shape, { variant, vec4: false, splits }, 100 + cases.length));
+        // A and B one element longer than m·k, k·n: a buffer of 4·(4j+1) bytes bound as vec4.
+        const padded = randomCase(mode, shape, { variant, vec4: true, splits }, 200 + cases.length);
+        padded.a = Float32Array.of(...padded.a, NaN);
+        padded.b = Float32Array.of(...padded.b, NaN);
+        cases.push(padded);
+      }
+    }
+  }
+  await runCases(gpu, cases);
+});
+
+Deno.test("gemm t128x64 with the GPU tile depth (BK 8) and other depths", async () => {
+  // On llvmpipe t128x64 runs at BK 4 (compile time); this checks the depth real GPUs use, once.
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  for (const tileK of [8, 4]) {
+    const opts = { variant: "t128x64" as const, tileK };
+    cases.push(randomCase("nn", [130, 68, 36], opts, 800 + tileK));
+    cases.push(randomCase("nn", [257, 3, 5], { ...opts, alpha: 2, accumulate: true }, 810 + tileK));
+  }
+  await runCases(gpu, cases);
+});
+
+Deno.test("gemm splitk: several K slices, scratch shared and grown inside one batch", async () => {
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  for (const mode of MODES) {
+    for (const splits of [2, 3, 7]) {
+      cases.push(randomCase(mode, [17, 33, 65], { variant: "splitk", splits }, 300 + splits));
+      cases.push(randomCase(mode, [130, 70, 257], { variant: "splitk", splits }, 310 + splits));
+    }
+    // Default plan for an output-layer-like shape (several slices of ≥ 256).
+    cases.push(randomCase(mode, [10, 40, 2000], { variant: "splitk" }, 320));
+    cases.push(randomCase(mode, [3, 5, 999], { variant: "splitk", alpha: 0.25 }, 321));
+  }
+  // The last case needs more scratch than any before it: earlier dispatches keep their buffer.
+  cases.push(randomCase("tn", [200, 100, 64], { variant: "splitk", splits: 4 }, 330));
+  await runCases(gpu, cases);
+});
+
+Deno.test("gemm alpha and accumulate on every variant", async () => {
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  for (const variant of gemmVariants()) {
+    for (const mode of MODES) {
+      for (const shape of [[1, 7, 3], [65, 127, 31], [10, 300, 64]] as [number, number, number][]) {
+        const s = 400 + cases.length;
+        const vec4 = variant === "t128x64" && mixedVec4(mode, shape) ? false : undefined;
+        const opts = { variant, vec4 };
+        cases.push(randomCase(mode, shape, { ...opts, alpha: -0.5, accumulate: true }, s));
+        cases.push(randomCase(mode, shape, { ...opts, alpha: 3, accumulate: false }, s + 1));
+        cases.push(randomCase(mode, shape, { ...opts, accumulate: true, splits: 2 }, s + 2));
+      }
+    }
+  }
+  await runCases(gpu, cases);
+});
+
+Deno.test("gemm extreme values: 1e18-scale products, tiny values, zeros, −0, NaN in C", async () => {
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  for (const variant of gemmVariants()) {
+    for (const mode of MODES) {
+      const [m, n, k] = [33, 65, 67];
+      // |a|, |b| ≤ 1e9: products ≤ 1e18, sums ≤ 7e19, far from f32 overflow (3.4e38).
+      cases.push({
+        mode,
+        m,
+        n,
+        k,
+        a: uniform(m * k, 500, -1e9, 1e9),
+        b: uniform(k * n, 501, -1e9, 1e9),
+        c0: new Float32Array(m * n),
+        opts: { variant },
+      });
+      // Products of 1e-20 underflow (maybe flushed to 0): the absolute term of the tolerance.
+      cases.push({
+        mode,
+        m,
+        n,
+        k,
+        a: uniform(m * k, 502, -1e-20, 1e-20),
+        b: uniform(k * n, 503, -1e-20, 1e-20),
+        c0: new Float32Array(m * n),
+        opts: { variant },
+      });
+      // −0 and +0 times finite values: result is zero (either sign); NaN in C must not leak
+      // into a product that does not accumulate.
+      const negZero = new Float32Array(m * k).fill(-0);
+      cases.push({
+        mode,
+        m,
+        n,
+        k,
+        a: negZero,
+        b: uniform(k * n, 504, -1e30, 1e30),
+        c0: new Float32Array(m * n).fill(NaN),
+        opts: { variant },
+      });
+      // Mixed magnitudes in one product: relative to the largest term.
+      const a = uniform(m * k, 505);
+      for (let i = 0; i < a.length; i += 7) a[i] *= 1e15;
+      cases.push({
+        mode,
+        m,
+        n,
+        k,
+        a,
+        b: uniform(k * n, 506, -1e3, 1e3),
+        c0: new Float32Array(m * n).fill(NaN),
+        opts: { variant },
+      });
+    }
+  }
+  await runCases(gpu, cases);
+});
+
+Deno.test("gemm automatic choice and forceGemmVariant give correct products", async () => {
+  const gpu = await gpuP;
+  for (const [m, n, k] of [[1, 1, 1], [10, 300, 512], [128, 64, 40], [256, 100, 30]]) {
+    assert.ok(gemmVariants().includes(chooseGemmVariant(gpu, m, n, k)));
+  }
+  const cases: Case[] = [];
+  for (const mode of MODES) {
+    for (const shape of [[10, 300, 512], [130, 70, 257], [2, 3, 4]] as [number, number, number][]) {
+      cases.push(randomCase(mode, shape, {}, 600 + cases.length));
+    }
+  }
+  await runCases(gpu, cases);
+  forceGemmVariant("t32");
+  try {
+    await runCases(gpu, [randomCase("nn", [17, 33, 65], {}, 700)]);
+  } finally {
+    forceGemmVariant(undefined);
+  }
+});
+
+Deno.test("gemm rejects bad shapes and short tensors", async () => {
+  const gpu = await gpuP;
+  const t = (n: number) => gpu.tensor([n]);
+  const batch = gpu.batch();
+  assert.throws(() => gemm(gpu, batch, "nn", t(4), t(4), t(4), 0, 2, 2), /m = 0/);
+  assert.throws(() => gemm(gpu, batch, "nn", t(3), t(4), t(4), 2, 2, 2), /A holds 3/);
+  assert.throws(() => gemm(gpu, batch, "nt", t(4), t(4), t(3), 2, 2, 2), /C holds 3/);
+  assert.throws(
+    () => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, { variant: "t99" as GemmVariant }),
+    /unknown GEMM variant/,
+  );
+  const same = t(4);
+  assert.throws(() => gemm(gpu, batch, "nn", same, t(4), same, 2, 2, 2), /must not share/);
+  assert.equal(batch.length, 0);
+});

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { spearman } from "../../lib/figures/heavy_tails/figures.ts";
+import { COMPANION_PRESETS } from "../../lib/figures/heavy_tails/presets.ts";
+import { PRUNING_METHODS, pruningCurves } from "../../lib/pipelines/pruning_curves.ts";
+import { companionConfigs } from "../../lib/pipelines/companion_sweep.ts";
+import { syntheticDataset } from "../../lib/data/mod.ts";
+import { Gpu } from "../../lib/gpu/runtime.ts";
+import { evaluateWeightSets } from "../../lib/prune/evaluate.ts";
+import { parseTrainConfig } from "../../lib/train/config.ts";
+import { fcnSpecFor } from "../../lib/train/model_for.ts";
+import { train } from "../../lib/train/trainer.ts";
+
+Deno.test("spearman: monotone, reversed, ties and constant inputs", () => {
+  assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 45]), 1);
+  assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  assert.ok(Math.abs(spearman([1, 2, 2, 3], [1, 2, 3, 4]) - 0.9486832980505138) < 1e-12);
+  assert.ok(Number.isNaN(spearman([1, 1, 1], [1, 2, 3])));
+});
+
+Deno.test("companion presets expand to the (model, batch, lr) grid with the loss stop rule", () => {
+  for (const [name, p] of Object.entries(COMPANION_PRESETS)) {
+    const cs = companionConfigs(p);
+    assert.equal(cs.length, p.models.length * p.batches.length * p.lrs.length, name);
+    for (const { config } of cs) {
+      assert.equal(config.stopRule, "loss");
+      assert.equal(config.noise.type, 0);
+      assert.equal(config.averageSteps, p.averageSteps);
+    }
+  }
+  assert.equal(COMPANION_PRESETS.paper.models[0].width, 2048);
+  assert.equal(COMPANION_PRESETS.paper.lossThreshold, 5e-5);
+});
+
+Deno.test("pruning curves at ratio 0 keep the trained accuracy; larger ratios prune more", async () => {
+  const gpu = await Gpu.shared();
+  const data = syntheticDataset({ seed: 2, inputDim: 12, numClasses: 3, nTrain: 90, nTest: 30 });
+  const config = parseTrainConfig({
+    dataset: "synthetic",
+    width: 16,
+    depth: 3,
+    lr: 0.1,
+    batchSize: 30,
+    evalEvery: 10,
+    maxSteps: 30,
+    convergenceAccuracy: 100,
+    noise: { type: 0, alpha: 2, sigma: 0 },
+    seed: 3,
+  });
+  const res = await train(gpu, config, data);
+  const spec = fcnSpecFor(config, data);
+  const [base] = await evaluateWeightSets(gpu, spec, [res.weights], data, 30);
+  const ratios = { magnitude: [0, 0.5], node: [0, 0.5], spectral: [0, 0.5] };
+  const points = await pruningCurves(gpu, spec, res.weights, data, ratios, 30);
+  assert.equal(points.length, 8);
+  for (const method of PRUNING_METHODS) {
+    const [r0, r5] = points.filter((p) => p.method === method);
+    // Ratio 0 changes nothing but the SVD's float rounding.
+    assert.ok(Math.abs(r0.testAcc - base.test.accuracy) < 1e-9 || method === "spectral", method);
+    assert.ok(
+      Math.abs(r0.testLoss - base.test.loss) < 1e-3,
+      `${method}: ${r0.testLoss} vs ${base.test.loss}`,
+    );
+    assert.ok(r5.prunedParameterRatio > r0.prunedParameterRatio, method);
+  }
+});
