@@ -10,7 +10,6 @@
 import type { GemmMode } from "../ops/gemm.ts";
 
 export type BenchScale = "full" | "software" | "quick";
-export const BENCH_SCALES: readonly BenchScale[] = ["full", "software", "quick"];
 
 /** Where a product occurs in the training step (B×d input X, n×d W1, 10×n W2). */
 export type GemmRole =

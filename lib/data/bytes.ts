@@ -37,10 +37,6 @@ export async function readMaybeGzip(path: string): Promise<Uint8Array> {
   return isGzip(bytes) ? await gunzip(bytes, path) : bytes;
 }
 
-export function md5Hex(bytes: Uint8Array): string {
-  return createHash("md5").update(bytes).digest("hex");
-}
-
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }

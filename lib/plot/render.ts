@@ -65,12 +65,3 @@ export function rasterize(svg: string, opts: RasterOptions = {}): Raster {
     height: image.height,
   };
 }
-
-/** Renders `spec` to SVG text and PNG bytes. */
-export function renderFigure(
-  spec: PlotSpec,
-  opts: RasterOptions = {},
-): { svg: string; png: Uint8Array } {
-  const svg = renderSvg(spec);
-  return { svg, png: rasterize(svg, opts).png };
-}

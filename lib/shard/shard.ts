@@ -83,7 +83,6 @@ export function filterShard<T>(items: readonly T[], keyOf: (item: T) => string, 
 }
 
 export type Assignment = "hash" | "balanced";
-export const ASSIGNMENTS: readonly Assignment[] = ["hash", "balanced"];
 
 /**
  * The items of `shard` under an assignment mode, in their original order. With "balanced", items

@@ -16,7 +16,6 @@ export const NoiseSchema = z.object({
 
 /** "fcn": bias-free ReLU FCN (default); "vgg11": VGG11 with first-layer width `width`. */
 export const MODELS = ["fcn", "vgg11"] as const;
-export type ModelName = typeof MODELS[number];
 
 export const TrainConfigSchema = z.object({
   /** Absent means "fcn" (so FCN configs, and their hashes, are as before the CNN existed). */
