@@ -109,6 +109,16 @@ export function prunedParameterRatio(remaining: number, total: number): number {
   return total > 0 ? 1 - remaining / total : 0;
 }
 
+/** The parameter counts every pruning result reports: all layers' entries, those left, the ratio. */
+export function parameterTotals(layers: readonly WeightLayer[], remainingParameters: number) {
+  const totalParameters = layers.reduce((s, l) => s + l.data.length, 0);
+  return {
+    totalParameters,
+    remainingParameters,
+    prunedParameterRatio: prunedParameterRatio(remainingParameters, totalParameters),
+  };
+}
+
 /** Rearranges a[lo..hi] so that a[k] is the value a full sort would put there (quickselect). */
 function selectInPlace(a: Float64Array, k: number): void {
   let [lo, hi] = [0, a.length - 1];

@@ -18,9 +18,9 @@
 import type { Samples } from "../analysis/median.ts";
 import {
   fastMedian,
+  parameterTotals,
   pruneCount,
   prunedLayerSet,
-  prunedParameterRatio,
   type PrunedValue,
   type PruneRule,
   validateLayer,
@@ -216,13 +216,10 @@ export function magnitudePrune(layers: WeightLayer[], opts: MagnitudeOptions): M
     report.weightRelativeError = relativeNormDiff(layers[l].data, w);
   });
   const totalParameters = layers.reduce((s, l) => s + l.data.length, 0);
-  const remainingParameters = totalParameters - prunedEntries;
   return {
     weights,
     layers: reports,
-    totalParameters,
-    remainingParameters,
-    prunedParameterRatio: prunedParameterRatio(remainingParameters, totalParameters),
+    ...parameterTotals(layers, totalParameters - prunedEntries),
     pruningRatio: selectedEntries > 0 ? prunedEntries / selectedEntries : 0,
     relativeError: totalAll > 0 ? Math.sqrt(removedAll / totalAll) : 0,
   };

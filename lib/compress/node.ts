@@ -26,8 +26,8 @@ import {
   adaptiveCount,
   fastMedian,
   floorRatio,
+  parameterTotals,
   prunedLayerSet,
-  prunedParameterRatio,
   type PrunedValue,
   type PruneRule,
   validateLayer,
@@ -156,13 +156,9 @@ export function nodePrune(layers: WeightLayer[], opts: NodeOptions): NodeResult 
     });
     return w;
   });
-  const totalParameters = layers.reduce((s, l) => s + l.data.length, 0);
-  const remainingParameters = reports.reduce((s, r) => s + r.remaining, 0);
   return {
     weights,
     layers: reports,
-    totalParameters,
-    remainingParameters,
-    prunedParameterRatio: prunedParameterRatio(remainingParameters, totalParameters),
+    ...parameterTotals(layers, reports.reduce((s, r) => s + r.remaining, 0)),
   };
 }

@@ -27,8 +27,8 @@ import { gramSvd } from "./gram_svd.ts";
 import {
   fastMedian,
   floorRatio,
+  parameterTotals,
   prunedLayerSet,
-  prunedParameterRatio,
   validateLayer,
   type WeightLayer,
 } from "./layers.ts";
@@ -251,13 +251,9 @@ export function spectralPrune(layers: WeightLayer[], opts: SpectralOptions): Spe
     });
     return skip ? data.slice() : spectralReconstruct(ls, k, data);
   });
-  const totalParameters = layers.reduce((s, l) => s + l.data.length, 0);
-  const remainingParameters = reports.reduce((s, r) => s + r.parameters, 0);
   return {
     weights,
     layers: reports,
-    totalParameters,
-    remainingParameters,
-    prunedParameterRatio: prunedParameterRatio(remainingParameters, totalParameters),
+    ...parameterTotals(layers, reports.reduce((s, r) => s + r.parameters, 0)),
   };
 }
