@@ -176,6 +176,15 @@ export async function* benchSteps(
     for (const width of plan.widths) {
       const net = benchNet(gpu, plan, width, seed);
       const hidden = net.shapes[0];
+      // The hidden layer's noise at one step, as in training.
+      const injectHidden = (batch: Batch, spec: NoiseSpec, step: number) =>
+        injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
+          spec,
+          lr,
+          seed,
+          layer: 0,
+          step,
+        });
       try {
         const stepMs = new Map<NoiseType, number>();
         let method: MeasureMethod = opts.method;
@@ -188,13 +197,7 @@ export async function* benchSteps(
             net.loss(batch, B, true, stats, 0);
             net.backward(batch, B);
             net.sgd(batch, lr);
-            injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
-              spec,
-              lr,
-              seed,
-              layer: 0,
-              step: run,
-            });
+            injectHidden(batch, spec, run);
           }, timing(opts, plan.stepInner));
           method = t.method;
           stepMs.set(type, t.ms);
@@ -228,14 +231,7 @@ export async function* benchSteps(
           const spec = noiseSpec(type, opts.alpha, opts.sigma);
           const t = await measure(
             gpu,
-            (batch, run) =>
-              injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
-                spec,
-                lr,
-                seed,
-                layer: 0,
-                step: run,
-              }),
+            (batch, run) => injectHidden(batch, spec, run),
             timing(opts, plan.stepInner),
           );
           log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);

@@ -47,6 +47,16 @@ function checkShape(a: ArrayLike<number>, m: number, n: number): void {
   if (a.length !== m * n) throw new RangeError(`${a.length} values do not fill ${m}×${n}`);
 }
 
+/** Rows p and q (length len, at offsets op and oq) of `a` ← the plane rotation (c, s) of them. */
+function rotateRows(a: Float64Array, op: number, oq: number, len: number, c: number, s: number) {
+  for (let i = 0; i < len; i++) {
+    const x = a[op + i];
+    const y = a[oq + i];
+    a[op + i] = c * x - s * y;
+    a[oq + i] = s * x + c * y;
+  }
+}
+
 /**
  * Orthogonalises the k rows (length L) of `g` in place by Jacobi rotations, applying the same
  * rotations to the rows of `w` (k×k, starts as I). Returns the number of sweeps.
@@ -86,19 +96,8 @@ function jacobiRows(
           : (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        for (let i = 0; i < len; i++) {
-          const x = g[op + i];
-          const y = g[oq + i];
-          g[op + i] = c * x - s * y;
-          g[oq + i] = s * x + c * y;
-        }
-        const wq = q * k;
-        for (let i = 0; i < k; i++) {
-          const x = w[wp + i];
-          const y = w[wq + i];
-          w[wp + i] = c * x - s * y;
-          w[wq + i] = s * x + c * y;
-        }
+        rotateRows(g, op, oq, len, c, s);
+        rotateRows(w, wp, q * k, k, c, s);
       }
     }
     if (rotations === 0) return sweep;
