@@ -6,24 +6,9 @@
 //   nchw_to_rows    src = (N, Cout, Ho, Wo)         → dst = (N·Ho·Wo) × Cout
 // Row r = (n·Ho + oh)·Wo + ow is an output pixel; column j = (c·kh + i)·kw + jj matches the weight
 // layout (Cout, C, kh, kw). Stride 1, zero padding `pad` on every side.
-#include "nn_common.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  count: u32, // elements written by this dispatch
-  n: u32,
-  c: u32, // input channels (im2col, col2im) or output channels (permutes)
-  h: u32,
-  w: u32,
-  kh: u32,
-  kw: u32,
-  pad: u32,
-  ho: u32,
-  wo: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+// p (Params) and the buffers: CONV_IM2COL in lib/gpu/kernels.ts.
 
 @compute @workgroup_size({{WG}})
 fn im2col(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,

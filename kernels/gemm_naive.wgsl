@@ -2,19 +2,7 @@
 // shapes and for CPU adapters. The A_INDEX / B_INDEX placeholders give the flat index of op(A)[row, kk]
 // and op(B)[kk, col] for the mode (see lib/ops/gemm.ts).
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  alpha: f32,
-  accumulate: u32,
-  k_chunk: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+// p (Params) and the buffers: GEMM_NAIVE in lib/gpu/kernels.ts.
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -14,19 +14,7 @@
 // result goes straight to C; with several, each split writes raw partial sums to
 // c[z·M·N + r·N + col] and kernels/gemm_splitk_reduce.wgsl adds them in a fixed order.
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  alpha: f32,
-  accumulate: u32,
-  k_chunk: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<{{A_ELEM}}>;
-@group(0) @binding(2) var<storage, read> b: array<{{B_ELEM}}>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+// p (Params) and the buffers: GEMM_TILED in lib/gpu/kernels.ts.
 
 const BM = {{BM}}u;
 const BN = {{BN}}u;

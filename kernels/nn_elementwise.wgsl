@@ -1,14 +1,7 @@
 // Element-wise updates in place, one thread per element: ReLU, its backward pass, the SGD step.
-#include "nn_common.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  count: u32,
-  lr: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
+// p (Params) and the buffers: NN_ELEMENTWISE in lib/gpu/kernels.ts.
 
 // x = x > 0 ? x : 0 (NaN and −0 become +0, as in lib/ops/ref.ts).
 @compute @workgroup_size({{WG}})

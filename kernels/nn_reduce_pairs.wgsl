@@ -3,15 +3,9 @@
 // dst[dst_offset + 2g + 1]. Thread t first adds pairs t and t + WG, then a fixed binary tree
 // adds the WG results: the order of additions depends only on the pair count.
 
-struct Params {
-  pairs: u32,
-  dst_offset: u32,
-  groups: u32, // workgroups with work; a grid folded into 2-D may have a few more
-}
+#include "grid_index.wgsl"
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+// p (Params) and the buffers: NN_REDUCE_PAIRS in lib/gpu/kernels.ts.
 
 var<workgroup> partial: array<vec2<f32>, {{WG}}>;
 
@@ -25,7 +19,7 @@ fn pair(i: u32) -> vec2<f32> {
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let g = wid.y * nwg.x + wid.x;
+  let g = group_index(wid, nwg);
   if (g >= p.groups) {
     return; // uniform across the workgroup, so the barriers below stay legal
   }

@@ -2,21 +2,16 @@
 // t, t + WG, … in order, then a fixed tree adds the WG partial sums, so the result is the same
 // on every run.
 
-struct Params {
-  rows: u32,
-  cols: u32,
-}
+#include "grid_index.wgsl"
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+// p (Params) and the buffers: NN_ROW_NORMS in lib/gpu/kernels.ts.
 
 var<workgroup> partial: array<f32, {{WG}}>;
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = wid.y * nwg.x + wid.x;
+  let row = group_index(wid, nwg);
   if (row >= p.rows) {
     return;
   }

@@ -3,20 +3,9 @@
 //   correct_r = 1 if the first maximal logit (lowest index on ties) is the label, else 0
 //   dlogits   = (softmax − onehot(label)) · grad_scale      (entry point stats_grad only)
 // stats[2r] = loss_r, stats[2r + 1] = correct_r. A label ≥ classes gives loss NaN, correct 0.
-#include "nn_common.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  rows: u32,
-  classes: u32,
-  grad_scale: f32,
-  label_offset: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> labels: array<u32>;
-@group(0) @binding(3) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
+// p (Params) and the buffers: NN_SOFTMAX_CE in lib/gpu/kernels.ts.
 
 struct RowSummary {
   top: f32,

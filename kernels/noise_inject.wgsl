@@ -6,29 +6,9 @@
 //   add_iid_sas:    W[i] += scale · Z_i, Z_i ~ SαS(α, 1)  (Type II)
 //   add_row_gauss:  W[i] += f[r] · G_i,  G_i ~ N(0, 1)    (Type III)
 #include "stable.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  seed: u32,
-  stream: u32,
-  step: u32,
-  n: u32, // rows·cols
-  cols: u32,
-  alpha: f32,
-  scale: f32,
-  row0: u32, // first row of this chunk: element i here is element row0·cols + i of the layer
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> w: array<f32>;
-@group(0) @binding(2) var<storage, read> row_factor: array<f32>;
-
-fn thread_count(nwg: vec3<u32>) -> u32 {
-  return nwg.x * nwg.y * {{WG}}u;
-}
-
-fn thread_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return (wid.y * nwg.x + wid.x) * {{WG}}u + lid.x;
-}
+// p (Params) and the buffers: NOISE_INJECT in lib/gpu/kernels.ts.
 
 fn element_words(i: u32) -> vec4<u32> {
   let e = p.row0 * p.cols + i;
@@ -39,7 +19,7 @@ fn element_words(i: u32) -> vec4<u32> {
 fn add_row_scalar(@builtin(workgroup_id) wid: vec3<u32>,
                   @builtin(local_invocation_id) lid: vec3<u32>,
                   @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     w[i] = w[i] + row_factor[i / p.cols];
   }
 }
@@ -47,7 +27,7 @@ fn add_row_scalar(@builtin(workgroup_id) wid: vec3<u32>,
 @compute @workgroup_size({{WG}})
 fn add_iid_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
                @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = element_words(i);
     w[i] = w[i] + p.scale * stable_sas(p.alpha, r);
   }
@@ -57,7 +37,7 @@ fn add_iid_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 fn add_row_gauss(@builtin(workgroup_id) wid: vec3<u32>,
                  @builtin(local_invocation_id) lid: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = element_words(i);
     w[i] = w[i] + row_factor[i / p.cols] * stable_normal(r);
   }

@@ -3,20 +3,9 @@
 //             each window's maximum (ties → first in row-major window order)
 //   backward  src = dy, dst = dx (one thread per element of dx: gathers dy of its window when it
 //             is that window's recorded argmax, else 0; windows do not overlap, so deterministic)
-#include "nn_common.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  count: u32, // elements written: P·Ho·Wo (forward) or P·H·W (backward)
-  h: u32,
-  w: u32,
-  ho: u32,
-  wo: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(3) var<storage, read_write> idx: array<u32>;
+// p (Params) and the buffers: POOL_MAX2X2 in lib/gpu/kernels.ts.
 
 @compute @workgroup_size({{WG}})
 fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,

@@ -2,35 +2,19 @@
 // counter (offset + i, step, 0, 0) under key (seed, stream), whatever the grid shape: each
 // thread walks a grid-stride loop over the elements.
 #include "philox.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  seed: u32,
-  stream: u32,
-  step: u32,
-  offset: u32,
-  n: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+// p (Params) and the buffers: RNG_FILL in lib/gpu/kernels.ts.
 
 fn draw(i: u32) -> vec4<u32> {
   return philox4x32_10(vec4<u32>(p.offset + i, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
-}
-
-fn thread_count(nwg: vec3<u32>) -> u32 {
-  return nwg.x * nwg.y * {{WG}}u;
-}
-
-fn thread_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return (wid.y * nwg.x + wid.x) * {{WG}}u + lid.x;
 }
 
 // All four words of each draw: out[4i .. 4i+3].
 @compute @workgroup_size({{WG}})
 fn fill_bits(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = draw(i);
     out[4u * i] = r.x;
     out[4u * i + 1u] = r.y;
@@ -43,7 +27,7 @@ fn fill_bits(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id
 @compute @workgroup_size({{WG}})
 fn fill_uniform(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
            @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = bitcast<u32>(unit_f32(draw(i).x));
   }
 }
@@ -52,7 +36,7 @@ fn fill_uniform(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 @compute @workgroup_size({{WG}})
 fn fill_normal(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
           @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = draw(i);
     out[i] = bitcast<u32>(normal2_f32(r.x, r.y).x);
   }
@@ -62,7 +46,7 @@ fn fill_normal(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 @compute @workgroup_size({{WG}})
 fn fill_exponential(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
                @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = bitcast<u32>(exponential_f32(draw(i).x));
   }
 }

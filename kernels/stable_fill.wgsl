@@ -3,27 +3,9 @@
 // over logical indices). The map_* entry points evaluate the samplers on given words (four per
 // element), so tests can reach the extreme words 0 and 0xffffffff and condition on the tails.
 #include "stable.wgsl"
+#include "grid_index.wgsl"
 
-struct Params {
-  seed: u32,
-  stream: u32,
-  step: u32,
-  offset: u32,
-  n: u32,
-  alpha: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<storage, read> words: array<u32>;
-
-fn thread_count(nwg: vec3<u32>) -> u32 {
-  return nwg.x * nwg.y * {{WG}}u;
-}
-
-fn thread_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return (wid.y * nwg.x + wid.x) * {{WG}}u + lid.x;
-}
+// p (Params) and the buffers: STABLE_FILL in lib/gpu/kernels.ts.
 
 fn draw(i: u32) -> vec4<u32> {
   return philox4x32_10(vec4<u32>(p.offset + i, p.step, 0u, 0u), vec2<u32>(p.seed, p.stream));
@@ -32,7 +14,7 @@ fn draw(i: u32) -> vec4<u32> {
 @compute @workgroup_size({{WG}})
 fn fill_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
             @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = draw(i);
     out[i] = stable_sas(p.alpha, r);
   }
@@ -42,7 +24,7 @@ fn fill_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 fn fill_positive(@builtin(workgroup_id) wid: vec3<u32>,
                  @builtin(local_invocation_id) lid: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let r = draw(i);
     out[i] = stable_positive_half(p.alpha, r);
   }
@@ -56,7 +38,7 @@ fn word4(i: u32) -> vec4<u32> {
 @compute @workgroup_size({{WG}})
 fn map_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
            @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = stable_sas(p.alpha, word4(i));
   }
 }
@@ -64,7 +46,7 @@ fn map_sas(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
 @compute @workgroup_size({{WG}})
 fn map_positive(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
                 @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = stable_positive_half(p.alpha, word4(i));
   }
 }
@@ -72,7 +54,7 @@ fn map_positive(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 @compute @workgroup_size({{WG}})
 fn map_normal(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
               @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = stable_normal(word4(i));
   }
 }
@@ -82,7 +64,7 @@ fn map_normal(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
 fn map_unit_half(@builtin(workgroup_id) wid: vec3<u32>,
                  @builtin(local_invocation_id) lid: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     let t = unit_half64(words[4u * i], words[4u * i + 1u]);
     out[i] = select(t, -t, unit_upper_half(words[4u * i]));
   }
@@ -93,7 +75,7 @@ fn map_unit_half(@builtin(workgroup_id) wid: vec3<u32>,
 fn map_exponential(@builtin(workgroup_id) wid: vec3<u32>,
                    @builtin(local_invocation_id) lid: vec3<u32>,
                    @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var i = thread_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
+  for (var i = flat_index(wid, lid, nwg); i < p.n; i += thread_count(nwg)) {
     out[i] = stable_exponential(word4(i));
   }
 }

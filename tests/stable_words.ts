@@ -1,5 +1,6 @@
 /** Test helper: evaluates the samplers of kernels/stable_fill.wgsl on given Philox words. */
-import { type Gpu, groups1d, Params, type Tensor } from "../lib/gpu/runtime.ts";
+import { STABLE_FILL } from "../lib/gpu/kernels.ts";
+import { type Gpu, groups1d, type Tensor } from "../lib/gpu/runtime.ts";
 
 export type MapEntry =
   | "map_sas"
@@ -18,9 +19,9 @@ export async function mapWords(
   const n = quads.length / 4;
   const out = gpu.tensor([n]);
   const input: Tensor = gpu.upload(quads);
-  const k = gpu.kernel("stable_fill", { WG: 64 }, entry);
-  const params = new Params().u32(0).u32(0).u32(0).u32(0).u32(n).f32(alpha);
-  gpu.batch().dispatch(k, [out, input], groups1d(gpu, n, 64), params).submit();
+  const k = gpu.kernel(STABLE_FILL, { WG: 64 }, entry);
+  const params = { seed: 0, stream: 0, step: 0, offset: 0, n, alpha };
+  gpu.batch().dispatch(k, { out, words: input }, groups1d(gpu, n, 64), params).submit();
   const v = await out.read();
   out.destroy();
   input.destroy();

@@ -2,14 +2,22 @@
  * The one place that talks to WebGPU: device, kernel pipelines (cached), buffers, batched
  * dispatches and read-back. Everything else in lib/ goes through a `Gpu`.
  *
- * Binding convention for every kernel in kernels/: when a dispatch passes parameters they are a
- * uniform struct at @group(0) @binding(0); storage buffers follow at bindings 1..k in the order
- * given. Without parameters the storage buffers still start at binding 1.
+ * Kernels are declared in kernels.ts (kernel_decl.ts gives the binding rule): a pipeline is
+ * built from the generated header and the .wgsl body, and a dispatch names its parameters and
+ * buffers, which are checked against the declaration before anything is recorded.
  */
 import { acquireDevice, type AdapterSummary } from "./device.ts";
+import {
+  bindBuffers,
+  checkEntry,
+  type KernelDecl,
+  kernelHeader,
+  packParams,
+  type WgslScalar,
+} from "./kernel_decl.ts";
 import { type Defines, kernelKey, loadKernelSource } from "./shader.ts";
 
-export type DType = "f32" | "u32" | "i32";
+export type DType = WgslScalar;
 
 /** A GPU storage buffer with a shape; f32, u32 or i32 elements (4 bytes each). */
 export class Tensor {
@@ -51,48 +59,11 @@ export class Tensor {
   }
 }
 
-/** Builds the bytes of a kernel's uniform parameter struct (4-byte fields, in order). */
-export class Params {
-  private words: number[] = [];
-  private kinds: DType[] = [];
-  u32(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      throw new Error(`u32 param out of range: ${v}`);
-    }
-    this.words.push(v);
-    this.kinds.push("u32");
-    return this;
-  }
-  i32(v: number): this {
-    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
-      throw new Error(`i32 param out of range: ${v}`);
-    }
-    this.words.push(v);
-    this.kinds.push("i32");
-    return this;
-  }
-  f32(v: number): this {
-    this.words.push(v);
-    this.kinds.push("f32");
-    return this;
-  }
-  /** Bytes padded to 16 (uniform structs are 16-byte aligned). */
-  bytes(): Uint8Array {
-    const n = Math.max(4, Math.ceil(this.words.length / 4) * 4);
-    const buf = new ArrayBuffer(n * 4);
-    const view = new DataView(buf);
-    this.words.forEach((w, i) => {
-      const kind = this.kinds[i];
-      if (kind === "f32") view.setFloat32(i * 4, w, true);
-      else if (kind === "i32") view.setInt32(i * 4, w, true);
-      else view.setUint32(i * 4, w, true);
-    });
-    return new Uint8Array(buf);
-  }
-}
-
-export interface Kernel {
+/** One entry point of a declared kernel, built for one set of defines. */
+export interface Kernel<P extends string = string, B extends string = string> {
   readonly key: string;
+  readonly decl: KernelDecl<P, B>;
+  readonly entry: string;
   readonly pipeline: GPUComputePipeline;
   /** Resolves to an error message if the shader or pipeline failed validation. */
   readonly status: Promise<string | undefined>;
@@ -101,7 +72,7 @@ export interface Kernel {
 type Binding = GPUBuffer | Tensor;
 interface PendingDispatch {
   kernel: Kernel;
-  buffers: GPUBuffer[];
+  buffers: { binding: number; buffer: GPUBuffer }[];
   groups: [number, number, number];
   paramOffset: number; // -1 when the dispatch has no params
   paramSize: number;
@@ -131,25 +102,38 @@ export class Batch {
   private order: ("d" | "c")[] = [];
   constructor(private readonly gpu: Gpu) {}
 
-  /** Dispatches `groups` workgroups (x, y, z); see `groups1d` for a 1-D thread count. */
-  dispatch(
-    kernel: Kernel,
-    buffers: Binding[],
+  /**
+   * Dispatches `groups` workgroups (x, y, z) of `kernel` (see `groups1d` for a 1-D thread count)
+   * on the named buffers and parameters of its declaration; throws, naming the kernel and the
+   * field, when they do not match it.
+   */
+  dispatch<P extends string, B extends string>(
+    kernel: Kernel<P, B>,
+    buffers: Partial<Record<B, Binding>>,
     groups: [number, number, number] | number,
-    params?: Params,
+    params: Record<P, number>,
   ): this {
+    const bound = bindBuffers<Binding>(
+      kernel.decl,
+      kernel.entry,
+      buffers,
+      (b) => b instanceof Tensor ? b.dtype : undefined,
+    );
+    const bytes = packParams(kernel.decl, kernel.entry, params);
     const g: [number, number, number] = typeof groups === "number" ? [groups, 1, 1] : groups;
     const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
     if (g.some((v) => v > max)) {
       throw new Error(`${kernel.key}: grid ${g} exceeds ${max} workgroups per dimension`);
     }
     if (g.some((v) => v === 0)) return this; // nothing to do
-    const bufs = buffers.map((b) => (b instanceof Tensor ? b.buffer : b));
-    for (const b of bufs) this.gpu.checkBindingSize(b.size, kernel.key);
+    const bufs = bound.map(({ binding, buffer }) => ({
+      binding,
+      buffer: buffer instanceof Tensor ? buffer.buffer : buffer,
+    }));
+    for (const b of bufs) this.gpu.checkBindingSize(b.buffer.size, kernel.key);
     let paramOffset = -1;
     let paramSize = 0;
-    if (params) {
-      const bytes = params.bytes();
+    if (bytes) {
       paramOffset = this.paramBytes;
       paramSize = bytes.byteLength;
       this.paramChunks.push(bytes);
@@ -218,8 +202,8 @@ export class Batch {
         continue;
       }
       const d = this.pending[di++];
-      const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, i) => ({
-        binding: i + 1,
+      const entries: GPUBindGroupEntry[] = d.buffers.map(({ binding, buffer }) => ({
+        binding,
         resource: { buffer },
       }));
       if (d.paramOffset >= 0 && uniform) {
@@ -296,12 +280,21 @@ export class Gpu {
     })`;
   }
 
-  /** Compiles (once) `kernels/<name>.wgsl` with the given defines and entry point. */
-  kernel(name: string, defines: Defines = {}, entry = "main"): Kernel {
-    const key = kernelKey(name, defines, entry);
+  /**
+   * Compiles (once) an entry point of a declared kernel: its generated header, then the body in
+   * `kernels/<file>.wgsl`, with the given defines.
+   */
+  kernel<P extends string, B extends string, E extends string>(
+    decl: KernelDecl<P, B, E>,
+    defines: Defines = {},
+    entry: E = "main" as E,
+  ): Kernel<P, B> {
+    checkEntry(decl, entry);
+    const key = kernelKey(decl.file, defines, entry);
     let k = this.kernels.get(key);
+    if (k && k.decl !== decl) throw new Error(`kernel ${decl.file} is declared twice`);
     if (!k) {
-      const code = loadKernelSource(name, defines);
+      const code = loadKernelSource(decl.file, defines, kernelHeader(decl));
       this.device.pushErrorScope("validation");
       const module = this.device.createShaderModule({ code, label: key });
       const pipeline = this.device.createComputePipeline({
@@ -316,11 +309,11 @@ export class Gpu {
         if (err) msgs.push(err.message);
         return msgs.length ? `kernel ${key} failed to build:\n${msgs.join("\n")}` : undefined;
       });
-      k = { key, pipeline, status };
+      k = { key, decl, entry, pipeline, status };
       this.kernels.set(key, k);
       this.building.push(status);
     }
-    return k;
+    return k as Kernel<P, B>;
   }
 
   /** Waits for a kernel to finish compiling and throws its build errors, if any. */

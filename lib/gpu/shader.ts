@@ -40,9 +40,12 @@ function formatDefine(value: string | number | boolean): string {
   return String(value);
 }
 
-/** The full WGSL text of `kernels/<name>.wgsl` with includes expanded and defines applied. */
-export function loadKernelSource(name: string, defines: Defines = {}): string {
-  const expanded = expandIncludes(`${name}.wgsl`, new Set());
+/**
+ * The full WGSL text of `kernels/<name>.wgsl` with includes expanded, after `header` (the
+ * generated declarations of kernel_decl.ts), with defines applied to both.
+ */
+export function loadKernelSource(name: string, defines: Defines = {}, header = ""): string {
+  const expanded = header + expandIncludes(`${name}.wgsl`, new Set());
   const text = expanded.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => {
     if (!(key in defines)) throw new Error(`kernel ${name}: no value given for {{${key}}}`);
     return formatDefine(defines[key]);

@@ -8,7 +8,8 @@
  * by (seed, layer stream) and counter (row or element, step, 0, 0), so a run is bit-reproducible
  * and independent of the dispatch shape.
  */
-import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { NOISE_INJECT, NOISE_ROWS } from "../gpu/kernels.ts";
+import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 import { type InjectOptions, NoisePurpose, noiseStream, resolveInjection } from "./spec.ts";
 
 export {
@@ -81,28 +82,35 @@ export function injectNoise(
   }
   const rowStream = noiseStream(opts.layer, NoisePurpose.row);
   const elementStream = noiseStream(opts.layer, NoisePurpose.element);
-  const params = (stream: number, count: number, s: number) =>
-    new Params().u32(opts.seed).u32(stream).u32(opts.step).u32(count).u32(cols).f32(spec.alpha)
-      .f32(s).u32(firstRow);
+  const params = (stream: number, count: number, s: number) => ({
+    seed: opts.seed,
+    stream,
+    step: opts.step,
+    n: count,
+    cols,
+    alpha: spec.alpha,
+    scale: s,
+    row0: firstRow,
+  });
   if (spec.type === 2) {
-    const k = gpu.kernel("noise_inject", { WG: wg }, "add_iid_sas");
-    batch.dispatch(k, [w], grid(gpu, n, wg, opts.maxGroups), params(elementStream, n, scale));
+    const k = gpu.kernel(NOISE_INJECT, { WG: wg }, "add_iid_sas");
+    batch.dispatch(k, { w }, grid(gpu, n, wg, opts.maxGroups), params(elementStream, n, scale));
     return;
   }
   const scratch = rowScratch(gpu, rows);
   const rowEntry = spec.type === 1 ? "row_sas" : "row_sqrt_positive";
-  const rowKernel = gpu.kernel("noise_rows", { WG: wg }, rowEntry);
+  const rowKernel = gpu.kernel(NOISE_ROWS, { WG: wg }, rowEntry);
   batch.dispatch(
     rowKernel,
-    [scratch],
+    { out: scratch },
     grid(gpu, rows, wg, opts.maxGroups),
     params(rowStream, rows, spec.type === 1 ? rowScale : scale),
   );
   const addEntry = spec.type === 1 ? "add_row_scalar" : "add_row_gauss";
-  const addKernel = gpu.kernel("noise_inject", { WG: wg }, addEntry);
+  const addKernel = gpu.kernel(NOISE_INJECT, { WG: wg }, addEntry);
   batch.dispatch(
     addKernel,
-    [w, scratch],
+    { w, row_factor: scratch },
     grid(gpu, n, wg, opts.maxGroups),
     params(elementStream, n, scale),
   );

@@ -3,7 +3,8 @@
  * checks and the tests. Sample i uses the words of counter (offset + i, step, 0, 0) under key
  * (seed, stream); the same index always gives the same value whatever the chunking or grid.
  */
-import { type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { STABLE_FILL } from "../gpu/kernels.ts";
+import { type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 import { injectNoise } from "./inject.ts";
 import { type NoiseSpec, validateNoiseSpec } from "./spec.ts";
 
@@ -57,11 +58,11 @@ export function fillStable(gpu: Gpu, out: Tensor, n: number, opts: StableFillOpt
   checkU32("step", step);
   checkU32("offset", offset);
   const wg = opts.workgroupSize ?? 64;
-  const kernel = gpu.kernel("stable_fill", { WG: wg }, `fill_${opts.kind}`);
+  const kernel = gpu.kernel(STABLE_FILL, { WG: wg }, `fill_${opts.kind}`);
   let g = groups1d(gpu, n, wg);
   if (opts.maxGroups !== undefined && g[0] * g[1] > opts.maxGroups) g = [opts.maxGroups, 1, 1];
-  const params = new Params().u32(seed).u32(stream).u32(step).u32(offset).u32(n).f32(opts.alpha);
-  gpu.batch().dispatch(kernel, [out], g, params).submit();
+  const params = { seed, stream, step, offset, n, alpha: opts.alpha };
+  gpu.batch().dispatch(kernel, { out }, g, params).submit();
 }
 
 /** Largest sample count of one request: the counter's index word is 32 bits. */

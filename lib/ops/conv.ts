@@ -17,7 +17,8 @@
  * thread per element of dx gathering its kh·kw contributions in a fixed order: deterministic, no
  * atomics. CPU references (direct loops, f64) are in lib/ops/conv_ref.ts.
  */
-import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { CONV_IM2COL, POOL_MAX2X2 } from "../gpu/kernels.ts";
+import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 import { gemm, type GemmOptions } from "./gemm.ts";
 
 const WG = 256;
@@ -99,10 +100,10 @@ function layout(
   d: ConvDims,
   channels: number,
 ): void {
-  const kernel = gpu.kernel("conv_im2col", { WG }, entry);
-  const params = new Params().u32(count).u32(s.n).u32(channels).u32(s.h).u32(s.w).u32(s.kh)
-    .u32(s.kw).u32(s.pad).u32(d.ho).u32(d.wo);
-  batch.dispatch(kernel, [src, dst], groups1d(gpu, count, WG), params);
+  const kernel = gpu.kernel(CONV_IM2COL, { WG }, entry);
+  const { n, h, w, kh, kw, pad } = s;
+  const params = { count, n, c: channels, h, w, kh, kw, pad, ho: d.ho, wo: d.wo };
+  batch.dispatch(kernel, { src, dst }, groups1d(gpu, count, WG), params);
 }
 
 /** cols = im2col(x): (N·Ho·Wo) × (C·kh·kw), zero where the window leaves the input. */
@@ -244,8 +245,8 @@ export function poolDims(s: PoolShape): { ho: number; wo: number } {
   return { ho, wo };
 }
 
-function poolParams(count: number, s: PoolShape, ho: number, wo: number): Params {
-  return new Params().u32(count).u32(s.h).u32(s.w).u32(ho).u32(wo);
+function poolParams(count: number, s: PoolShape, ho: number, wo: number) {
+  return { count, h: s.h, w: s.w, ho, wo };
 }
 
 /**
@@ -270,8 +271,9 @@ export function maxPool2x2Forward(
   ]);
   if (argmax.dtype !== "u32") throw new Error("maxPool2x2Forward: argmax must be a u32 tensor");
   distinct("maxPool2x2Forward", x, y, argmax);
-  const kernel = gpu.kernel("pool_max2x2", { WG }, "forward");
-  batch.dispatch(kernel, [x, y, argmax], groups1d(gpu, count, WG), poolParams(count, s, ho, wo));
+  const kernel = gpu.kernel(POOL_MAX2X2, { WG }, "forward");
+  const buffers = { src: x, dst: y, idx: argmax };
+  batch.dispatch(kernel, buffers, groups1d(gpu, count, WG), poolParams(count, s, ho, wo));
 }
 
 /** dx = dy scattered to the recorded argmax of each window, 0 elsewhere (overwrites dx). */
@@ -288,6 +290,7 @@ export function maxPool2x2Backward(
   const outs = s.planes * ho * wo;
   need("maxPool2x2Backward", ["dy", dy, outs], ["argmax", argmax, outs], ["dx", dx, count]);
   distinct("maxPool2x2Backward", dy, argmax, dx);
-  const kernel = gpu.kernel("pool_max2x2", { WG }, "backward");
-  batch.dispatch(kernel, [dy, dx, argmax], groups1d(gpu, count, WG), poolParams(count, s, ho, wo));
+  const kernel = gpu.kernel(POOL_MAX2X2, { WG }, "backward");
+  const buffers = { src: dy, dst: dx, idx: argmax };
+  batch.dispatch(kernel, buffers, groups1d(gpu, count, WG), poolParams(count, s, ho, wo));
 }

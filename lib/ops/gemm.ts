@@ -20,7 +20,8 @@
  * percent of each other. A 64×64 variant cost ~1.5 s per pipeline in the tests for little gain
  * over t32 / t128x64.
  */
-import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { GEMM_NAIVE, GEMM_SPLITK_REDUCE, GEMM_TILED } from "../gpu/kernels.ts";
+import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 import { tiledGemmDefines, type TileShape, tileSharedBytes, tileThreads } from "./gemm_codegen.ts";
 import type { GemmMode } from "./gemm_codegen.ts";
 
@@ -160,7 +161,7 @@ function splitPlan(gpu: Gpu, t: TileShape, m: number, n: number, k: number, want
 }
 
 function gemmParams(m: number, n: number, k: number, alpha: number, acc: boolean, chunk: number) {
-  return new Params().u32(m).u32(n).u32(k).f32(alpha).u32(acc ? 1 : 0).u32(chunk);
+  return { m, n, k, alpha, accumulate: acc ? 1 : 0, k_chunk: chunk };
 }
 
 /**
@@ -185,14 +186,14 @@ export function gemm(
   const variant = opts.variant ?? forced ?? chooseGemmVariant(gpu, m, n, k);
 
   if (variant === "naive") {
-    const kernel = gpu.kernel("gemm_naive", {
+    const kernel = gpu.kernel(GEMM_NAIVE, {
       WG_X: NAIVE_WG,
       WG_Y: NAIVE_WG,
       A_INDEX: mode === "tn" ? "kk * p.m + row" : "row * p.k + kk",
       B_INDEX: mode === "nt" ? "col * p.k + kk" : "kk * p.n + col",
     });
     const grid: [number, number, number] = [Math.ceil(n / NAIVE_WG), Math.ceil(m / NAIVE_WG), 1];
-    batch.dispatch(kernel, [a, b, c], grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
     return;
   }
 
@@ -211,7 +212,7 @@ export function gemm(
   const useVec = opts.vec4 ?? true;
   const plan = split ? splitPlan(gpu, tile, m, n, k, opts.splits) : { splits: 1, chunk: k };
   const [va, vb] = [useVec && vec.a, useVec && vec.b];
-  const kernel = gpu.kernel("gemm_tiled", tiledGemmDefines(tile, mode, va, vb, split));
+  const kernel = gpu.kernel(GEMM_TILED, tiledGemmDefines(tile, mode, va, vb, split));
   const grid: [number, number, number] = [
     Math.ceil(n / tile.bn),
     Math.ceil(m / tile.bm),
@@ -220,15 +221,15 @@ export function gemm(
   if (plan.splits === 1) {
     // Also splitk with one slice: the tile kernel writes C directly.
     const direct = split
-      ? gpu.kernel("gemm_tiled", tiledGemmDefines(tile, mode, va, vb, false))
+      ? gpu.kernel(GEMM_TILED, tiledGemmDefines(tile, mode, va, vb, false))
       : kernel;
-    batch.dispatch(direct, [a, b, c], grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(direct, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
     return;
   }
   const partials = splitScratch(gpu, plan.splits * m * n);
-  batch.dispatch(kernel, [a, b, partials], grid, gemmParams(m, n, k, 1, false, plan.chunk));
+  batch.dispatch(kernel, { a, b, c: partials }, grid, gemmParams(m, n, k, 1, false, plan.chunk));
   const wg = 256;
-  const reduce = gpu.kernel("gemm_splitk_reduce", { WG: wg });
-  const params = new Params().u32(m * n).u32(plan.splits).f32(alpha).u32(accumulate ? 1 : 0);
-  batch.dispatch(reduce, [partials, c], groups1d(gpu, m * n, wg), params);
+  const reduce = gpu.kernel(GEMM_SPLITK_REDUCE, { WG: wg });
+  const params = { count: m * n, splits: plan.splits, alpha, accumulate: accumulate ? 1 : 0 };
+  batch.dispatch(reduce, { partials, c }, groups1d(gpu, m * n, wg), params);
 }

@@ -2,7 +2,16 @@
  * The non-GEMM operations of training and pruning, each recorded into a Batch (nothing is
  * submitted here). Kernels are kernels/nn_*.wgsl; CPU twins are in lib/ops/ref.ts.
  */
-import { type Batch, type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import {
+  NN_ELEMENTWISE,
+  NN_FILL,
+  NN_GATHER,
+  NN_MASK_ROWS,
+  NN_REDUCE_PAIRS,
+  NN_ROW_NORMS,
+  NN_SOFTMAX_CE,
+} from "../gpu/kernels.ts";
+import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 
 const WG = 256;
 /** Threads per row in rowSquaredNorms. */
@@ -21,18 +30,19 @@ function elementwise(
   gpu: Gpu,
   batch: Batch,
   entry: "relu" | "relu_backward" | "sgd_step" | "running_mean",
-  bufs: Tensor[],
+  x: Tensor,
+  y: Tensor | undefined,
   count: number,
   lr = 0,
 ): void {
-  const kernel = gpu.kernel("nn_elementwise", { WG }, entry);
-  batch.dispatch(kernel, bufs, groups1d(gpu, count, WG), new Params().u32(count).f32(lr));
+  const kernel = gpu.kernel(NN_ELEMENTWISE, { WG }, entry);
+  batch.dispatch(kernel, { x, y }, groups1d(gpu, count, WG), { count, lr });
 }
 
 /** x = max(x, 0) in place on the first `count` elements (NaN → 0). */
 export function relu(gpu: Gpu, batch: Batch, x: Tensor, count: number): void {
   checkCount("relu", count, ["x", x, count]);
-  elementwise(gpu, batch, "relu", [x], count);
+  elementwise(gpu, batch, "relu", x, undefined, count);
 }
 
 /** grad[i] = act[i] > 0 ? grad[i] : 0, with `act` the ReLU output of the forward pass. */
@@ -44,7 +54,7 @@ export function reluBackward(
   count: number,
 ): void {
   checkCount("reluBackward", count, ["grad", grad, count], ["act", act, count]);
-  elementwise(gpu, batch, "relu_backward", [grad, act], count);
+  elementwise(gpu, batch, "relu_backward", grad, act, count);
 }
 
 /** w -= lr·g on the first `count` elements. */
@@ -57,7 +67,7 @@ export function sgdStep(
   count: number,
 ): void {
   checkCount("sgdStep", count, ["w", w, count], ["g", g, count]);
-  elementwise(gpu, batch, "sgd_step", [w, g], count, lr);
+  elementwise(gpu, batch, "sgd_step", w, g, count, lr);
 }
 
 /** avg = avg + (w − avg)·invN, i.e. the running mean of iterates; invN = 1 copies w exactly. */
@@ -71,7 +81,7 @@ export function runningMean(
 ): void {
   checkCount("runningMean", count, ["avg", avg, count], ["w", w, count]);
   if (!(invN > 0 && invN <= 1)) throw new Error(`runningMean: 1/n = ${invN} must be in (0, 1]`);
-  elementwise(gpu, batch, "running_mean", [avg, w], count, invN);
+  elementwise(gpu, batch, "running_mean", avg, w, count, invN);
 }
 
 /** t[i] = value for i < count; an f32 tensor takes value as f32, a u32/i32 tensor as integer. */
@@ -81,8 +91,8 @@ export function fill(gpu: Gpu, batch: Batch, t: Tensor, value: number, count: nu
   if (t.dtype === "f32") new Float32Array(word.buffer)[0] = value;
   else if (t.dtype === "i32") new Int32Array(word.buffer)[0] = value;
   else word[0] = value;
-  const kernel = gpu.kernel("nn_fill", { WG });
-  batch.dispatch(kernel, [t], groups1d(gpu, count, WG), new Params().u32(count).u32(word[0]));
+  const kernel = gpu.kernel(NN_FILL, { WG });
+  batch.dispatch(kernel, { t }, groups1d(gpu, count, WG), { count, bits: word[0] });
 }
 
 export interface SoftmaxCrossEntropyOptions {
@@ -122,17 +132,15 @@ export function softmaxCrossEntropy(
     throw new Error("softmaxCrossEntropy: dlogits must not share a buffer with logits");
   }
   checkCount("softmaxCrossEntropy", rows, ...need);
-  const params = new Params().u32(rows).u32(classes).f32(opts.gradScale ?? 1 / rows).u32(
-    labelOffset,
-  );
-  const grid = groups1d(gpu, rows, 64);
-  if (dlogits) {
-    const kernel = gpu.kernel("nn_softmax_ce", { WG: 64 }, "stats_grad");
-    batch.dispatch(kernel, [logits, labels, rowStats, dlogits], grid, params);
-  } else {
-    const kernel = gpu.kernel("nn_softmax_ce", { WG: 64 }, "stats_only");
-    batch.dispatch(kernel, [logits, labels, rowStats], grid, params);
-  }
+  const params = {
+    rows,
+    classes,
+    grad_scale: opts.gradScale ?? 1 / rows,
+    label_offset: labelOffset,
+  };
+  const kernel = gpu.kernel(NN_SOFTMAX_CE, { WG: 64 }, dlogits ? "stats_grad" : "stats_only");
+  const buffers = { logits, labels, stats: rowStats, dlogits: dlogits ?? undefined };
+  batch.dispatch(kernel, buffers, groups1d(gpu, rows, 64), params);
 }
 
 const pairScratch = new WeakMap<Gpu, [Tensor, Tensor]>();
@@ -163,7 +171,7 @@ export function sumPairs(
 ): void {
   checkCount("sumPairs", rows, ["rowStats", rowStats, 2 * rows], ["out", out, outOffset + 2]);
   if (out.buffer === rowStats.buffer) throw new Error("sumPairs: out must differ from rowStats");
-  const kernel = gpu.kernel("nn_reduce_pairs", { WG: PAIR_WG });
+  const kernel = gpu.kernel(NN_REDUCE_PAIRS, { WG: PAIR_WG });
   const perGroup = 2 * PAIR_WG;
   let src: Tensor = rowStats;
   let pairs = rows;
@@ -173,8 +181,8 @@ export function sumPairs(
     const groups = Math.max(1, Math.ceil(pairs / perGroup));
     const last = groups === 1;
     const dst = last ? out : scratch![flip];
-    const params = new Params().u32(pairs).u32(last ? outOffset : 0).u32(groups);
-    batch.dispatch(kernel, [src, dst], groups1d(gpu, groups, 1), params);
+    const params = { pairs, dst_offset: last ? outOffset : 0, groups };
+    batch.dispatch(kernel, { src, dst }, groups1d(gpu, groups, 1), params);
     if (last) return;
     src = dst;
     pairs = groups;
@@ -192,8 +200,8 @@ export function rowSquaredNorms(
   out: Tensor,
 ): void {
   checkCount("rowSquaredNorms", rows, ["w", w, rows * cols], ["out", out, rows]);
-  const kernel = gpu.kernel("nn_row_norms", { WG: ROW_WG });
-  batch.dispatch(kernel, [w, out], groups1d(gpu, rows, 1), new Params().u32(rows).u32(cols));
+  const kernel = gpu.kernel(NN_ROW_NORMS, { WG: ROW_WG });
+  batch.dispatch(kernel, { w, out }, groups1d(gpu, rows, 1), { rows, cols });
 }
 
 /** Zeroes row r of the rows×cols matrix w wherever mask[r] (u32) is 0. */
@@ -207,9 +215,9 @@ export function maskRows(
 ): void {
   checkCount("maskRows", rows, ["w", w, rows * cols], ["mask", mask, rows]);
   if (cols < 1) return;
-  const kernel = gpu.kernel("nn_mask_rows", { WG });
+  const kernel = gpu.kernel(NN_MASK_ROWS, { WG });
   const count = rows * cols;
-  batch.dispatch(kernel, [w, mask], groups1d(gpu, count, WG), new Params().u32(count).u32(cols));
+  batch.dispatch(kernel, { w, mask }, groups1d(gpu, count, WG), { count, cols });
 }
 
 function gather(
@@ -224,9 +232,9 @@ function gather(
 ): void {
   const total = count * cols;
   if (total === 0) return;
-  const kernel = gpu.kernel("nn_gather", { WG });
-  const params = new Params().u32(total).u32(cols).u32(indexOffset);
-  batch.dispatch(kernel, [src, indices, dst], groups1d(gpu, total, WG), params);
+  const kernel = gpu.kernel(NN_GATHER, { WG });
+  const params = { total, cols, offset: indexOffset };
+  batch.dispatch(kernel, { src, indices, dst }, groups1d(gpu, total, WG), params);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** GPU fills from the counter-based RNG (kernels/rng_fill.wgsl). */
-import { type Gpu, groups1d, Params, type Tensor } from "../gpu/runtime.ts";
+import { RNG_FILL } from "../gpu/kernels.ts";
+import { type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 
 export type RngFill = "bits" | "uniform" | "normal" | "exponential";
 
@@ -31,13 +32,17 @@ export function rngFill(
     throw new Error(`rngFill ${kind}: output holds ${out.size} words, needs ${need}`);
   }
   const wg = opts.workgroupSize ?? 64;
-  const kernel = gpu.kernel("rng_fill", { WG: wg }, `fill_${kind}`);
+  const kernel = gpu.kernel(RNG_FILL, { WG: wg }, `fill_${kind}`);
   let grid = groups1d(gpu, n, wg);
   if (opts.maxGroups !== undefined && grid[0] * grid[1] > opts.maxGroups) {
     grid = [opts.maxGroups, 1, 1];
   }
-  const params = new Params().u32(opts.seed).u32(opts.stream).u32(opts.step ?? 0).u32(
-    opts.offset ?? 0,
-  ).u32(n);
-  gpu.batch().dispatch(kernel, [out], grid, params).submit();
+  const params = {
+    seed: opts.seed,
+    stream: opts.stream,
+    step: opts.step ?? 0,
+    offset: opts.offset ?? 0,
+    n,
+  };
+  gpu.batch().dispatch(kernel, { out }, grid, params).submit();
 }
