@@ -1,4 +1,12 @@
-/** Test helper: deterministic U(lo, hi) values (mulberry32), independent of the project's RNG. */
+/**
+ * Helpers shared by the tests: deterministic inputs, one-batch GPU runs, element-wise comparisons
+ * and the stable samplers evaluated on chosen Philox words.
+ */
+import assert from "node:assert/strict";
+import { STABLE_FILL } from "../lib/gpu/kernels.ts";
+import { type Batch, type Gpu, groups1d, type Tensor } from "../lib/gpu/runtime.ts";
+
+/** Deterministic U(lo, hi) values (mulberry32), independent of the project's RNG. */
 export function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   let s = seed >>> 0;
   const out = new Float32Array(n);
@@ -10,4 +18,68 @@ export function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array 
     out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
   }
   return out;
+}
+
+/** Runs `record` in one batch and reads the tensors back. */
+export async function runBatch(gpu: Gpu, record: (b: Batch) => void, ...read: Tensor[]) {
+  const batch = gpu.batch();
+  record(batch);
+  batch.submit();
+  return await Promise.all(read.map((t) => t.read()));
+}
+
+/** |got − want| ≤ tol (a number, or a function of want) element-wise; NaN matches NaN. */
+export function assertClose(
+  got: Float32Array,
+  want: ArrayLike<number>,
+  tol: number | ((w: number) => number),
+  what: string,
+) {
+  assert.ok(got.length >= want.length, `${what}: short result`);
+  const bound = typeof tol === "number" ? () => tol : tol;
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i];
+    if (Number.isNaN(w) && Number.isNaN(got[i])) continue;
+    if (!(Math.abs(got[i] - w) <= bound(w))) {
+      assert.fail(`${what}[${i}] = ${got[i]}, want ${w} (tol ${bound(w)})`);
+    }
+  }
+}
+
+/** Bit-level equality, so −0 vs +0 and NaN are compared exactly. */
+export function assertBits(got: Float32Array, want: Float32Array, what: string) {
+  const g = new Uint32Array(got.buffer, got.byteOffset, want.length);
+  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < w.length; i++) {
+    if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+      assert.fail(`${what}[${i}] = ${got[i]}, want ${want[i]}`);
+    }
+  }
+}
+
+/** The samplers of kernels/stable_fill.wgsl, by entry point. */
+export type MapEntry =
+  | "map_sas"
+  | "map_positive"
+  | "map_normal"
+  | "map_unit_half"
+  | "map_exponential";
+
+/** Runs a map_* entry of stable_fill.wgsl on explicit words, four per sample. */
+export async function mapWords(
+  gpu: Gpu,
+  entry: MapEntry,
+  alpha: number,
+  quads: Uint32Array,
+): Promise<Float32Array> {
+  const n = quads.length / 4;
+  const out = gpu.tensor([n]);
+  const input: Tensor = gpu.upload(quads);
+  const k = gpu.kernel(STABLE_FILL, { WG: 64 }, entry);
+  const params = { seed: 0, stream: 0, step: 0, offset: 0, n, alpha };
+  gpu.batch().dispatch(k, { out, words: input }, groups1d(gpu, n, 64), params).submit();
+  const v = await out.read();
+  out.destroy();
+  input.destroy();
+  return v;
 }

@@ -9,7 +9,7 @@
  * that sampler put none there (the first test fails on it).
  */
 import assert from "node:assert/strict";
-import { mapWords } from "../stable_words.ts";
+import { mapWords } from "../helpers.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { streamNoise, streamStable } from "../../lib/noise/sample.ts";
 import { positiveHalfFromWords, sasBound, sasFromWords } from "../../lib/reference/stable.ts";

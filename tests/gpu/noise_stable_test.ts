@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mapWords } from "../stable_words.ts";
+import { mapWords } from "../helpers.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { isUpperHalf, philox4x32_10, unitHalf64 } from "../../lib/rng/philox.ts";
 import { fillStable, sampleStable } from "../../lib/noise/sample.ts";

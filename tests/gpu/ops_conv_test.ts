@@ -4,7 +4,7 @@
  * gradients through the GPU forward pass. Tolerances are stated at each comparison.
  */
 import assert from "node:assert/strict";
-import { type Batch, Gpu, type Tensor } from "../../lib/gpu/runtime.ts";
+import { Gpu } from "../../lib/gpu/runtime.ts";
 import type { GemmVariant } from "../../lib/ops/gemm.ts";
 import {
   col2im,
@@ -28,25 +28,9 @@ import {
   maxPool2x2BackwardRef,
   maxPool2x2ForwardRef,
 } from "../../lib/reference/conv.ts";
-import { uniform } from "../helpers.ts";
+import { assertClose, runBatch, uniform } from "../helpers.ts";
 
 const gpuP = Gpu.shared();
-
-async function run(gpu: Gpu, record: (b: Batch) => void, ...read: Tensor[]) {
-  const batch = gpu.batch();
-  record(batch);
-  batch.submit();
-  return await Promise.all(read.map((t) => t.read()));
-}
-
-function assertClose(got: Float32Array, want: ArrayLike<number>, tol: number, what: string) {
-  assert.ok(got.length >= want.length, `${what}: short result`);
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= tol)) {
-      assert.fail(`${what}[${i}] = ${got[i]}, want ${want[i]} (tol ${tol})`);
-    }
-  }
-}
 
 function shapeOf(n: number, c: number, h: number, w: number, cout: number, pad: number, k = 3) {
   return { n, c, h, w, cout, kh: k, kw: k, pad } satisfies ConvShape;
@@ -79,7 +63,7 @@ async function checkConv(gpu: Gpu, s: ConvShape, seed: number, variant?: GemmVar
   const dx2 = gpu.tensor([x0.length]);
   const scratch = convScratch(gpu, s);
   const g = variant ? { variant } : {};
-  const [yr, dwr, dxr, dx2r] = await run(
+  const [yr, dwr, dxr, dx2r] = await runBatch(
     gpu,
     (b) => {
       conv2dForward(gpu, b, x, w, y, s, scratch, g);
@@ -135,7 +119,7 @@ Deno.test("im2col and col2im are adjoint: <im2col(x), c> = <x, col2im(c)>", asyn
   const c = gpu.upload(c0);
   const cols = gpu.tensor([d.rows * d.k]);
   const xt = gpu.tensor([x0.length]);
-  const [colsr, xtr] = await run(
+  const [colsr, xtr] = await runBatch(
     gpu,
     (b) => {
       im2col(gpu, b, x, cols, s);
@@ -171,7 +155,7 @@ Deno.test("conv2d gradients match central differences of Σ y·r through the GPU
   const dx = gpu.tensor([x0.length]);
   const scratch = convScratch(gpu, s);
   // L = Σ y·r, so dL/dy = r.
-  const [dwr, dxr] = await run(
+  const [dwr, dxr] = await runBatch(
     gpu,
     (b) => {
       conv2dBackwardWeights(gpu, b, x, r, dw, s, scratch);
@@ -181,7 +165,7 @@ Deno.test("conv2d gradients match central differences of Σ y·r through the GPU
     dx,
   );
   const loss = async () => {
-    const [yr] = await run(gpu, (b) => conv2dForward(gpu, b, x, w, y, s, scratch), y);
+    const [yr] = await runBatch(gpu, (b) => conv2dForward(gpu, b, x, w, y, s, scratch), y);
     let l = 0;
     for (let i = 0; i < r0.length; i++) l += yr[i] * r0[i];
     return l;
@@ -225,7 +209,7 @@ Deno.test("maxPool2x2 forward/backward match the reference on odd sizes, ties, n
     const y = gpu.tensor([dy0.length]);
     const arg = gpu.tensor([dy0.length], "u32");
     const dx = gpu.upload(new Float32Array(size).fill(NaN)); // every element must be written
-    const [yr, dxr] = await run(
+    const [yr, dxr] = await runBatch(
       gpu,
       (b) => {
         maxPool2x2Forward(gpu, b, x, y, arg, s);
@@ -252,7 +236,7 @@ Deno.test("maxPool2x2: a tie goes to the first element in row-major window order
   const x = gpu.upload(x0);
   const y = gpu.tensor([4]);
   const arg = gpu.tensor([4], "u32");
-  const [yr] = await run(gpu, (b) => maxPool2x2Forward(gpu, b, x, y, arg, s), y);
+  const [yr] = await runBatch(gpu, (b) => maxPool2x2Forward(gpu, b, x, y, arg, s), y);
   assert.deepEqual(Array.from(yr), [5, 2, 3, 7]);
   assert.deepEqual(Array.from(await arg.readU32()), [1, 10, 4, 6]);
   for (const t of [x, y, arg]) t.destroy();

@@ -4,7 +4,7 @@
  * each comparison.
  */
 import assert from "node:assert/strict";
-import { Gpu, type Tensor } from "../../lib/gpu/runtime.ts";
+import { Gpu } from "../../lib/gpu/runtime.ts";
 import { gemm } from "../../lib/ops/gemm.ts";
 import {
   fill,
@@ -30,7 +30,7 @@ import {
   softmaxCrossEntropyRef,
   sumPairsRef,
 } from "../../lib/reference/ops.ts";
-import { uniform } from "../helpers.ts";
+import { assertBits, assertClose, runBatch, uniform } from "../helpers.ts";
 
 const gpuP = Gpu.shared();
 
@@ -39,41 +39,6 @@ function integers(n: number, seed: number, below: number): Uint32Array {
     uniform(n, seed, 0, 1),
     (u) => Math.min(below - 1, Math.floor(u * below)),
   );
-}
-
-/** Runs `record` in one batch and reads the tensors back. */
-async function run(gpu: Gpu, record: (b: ReturnType<Gpu["batch"]>) => void, ...read: Tensor[]) {
-  const batch = gpu.batch();
-  record(batch);
-  batch.submit();
-  return await Promise.all(read.map((t) => t.read()));
-}
-
-function assertClose(
-  got: Float32Array,
-  want: ArrayLike<number>,
-  tol: (w: number) => number,
-  what: string,
-) {
-  assert.equal(got.length >= want.length, true, `${what}: short result`);
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i];
-    if (Number.isNaN(w) && Number.isNaN(got[i])) continue;
-    if (!(Math.abs(got[i] - w) <= tol(w))) {
-      assert.fail(`${what}[${i}] = ${got[i]}, want ${w} (tol ${tol(w)})`);
-    }
-  }
-}
-
-/** Bit-level equality, so −0 vs +0 and NaN are compared exactly. */
-function assertBits(got: Float32Array, want: Float32Array, what: string) {
-  const g = new Uint32Array(got.buffer, got.byteOffset, want.length);
-  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < w.length; i++) {
-    if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
-      assert.fail(`${what}[${i}] = ${got[i]}, want ${want[i]}`);
-    }
-  }
 }
 
 const SPECIALS = [0, -0, 1e-40, -1e-40, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 1, -1];
@@ -99,7 +64,7 @@ Deno.test("relu, reluBackward, sgdStep, fill match the reference exactly on odd 
     const f = gpu.upload(new Float32Array(count + pad).fill(7));
     const u = gpu.upload(new Uint32Array(count + pad).fill(7));
     const lr = 0.037;
-    const [xr, gr, wr, fr] = await run(
+    const [xr, gr, wr, fr] = await runBatch(
       gpu,
       (b) => {
         relu(gpu, b, x, count);
@@ -152,7 +117,7 @@ async function checkSoftmax(
   const stats = gpu.tensor([2 * rows]);
   const stats2 = gpu.tensor([2 * rows]);
   const dl = gpu.tensor([rows * classes]);
-  const [s, s2, d] = await run(
+  const [s, s2, d] = await runBatch(
     gpu,
     (b) => {
       softmaxCrossEntropy(gpu, b, logits, labels, dl, stats, rows, classes, opts);
@@ -232,7 +197,7 @@ Deno.test("sumPairs: deterministic tree sums on 1 … 300000 rows", async () => 
     const stats = gpu.upload(data);
     const out = gpu.upload(new Float32Array(5).fill(-1));
     const out2 = gpu.tensor([2]);
-    const [o, o2] = await run(
+    const [o, o2] = await runBatch(
       gpu,
       (b) => {
         sumPairs(gpu, b, stats, rows, out, 3);
@@ -269,7 +234,7 @@ Deno.test("rowSquaredNorms and maskRows match the reference", async () => {
     const w = gpu.upload(w0);
     const mask = gpu.upload(mask0);
     const norms = gpu.upload(new Float32Array(rows + 1).fill(-1));
-    const [n, wm] = await run(
+    const [n, wm] = await runBatch(
       gpu,
       (b) => {
         rowSquaredNorms(gpu, b, w, rows, cols, norms);
@@ -300,7 +265,7 @@ Deno.test("gatherRows and gatherLabels copy rows bit for bit, with index offsets
     const labels = gpu.upload(labels0);
     const dst = gpu.tensor([count * cols]);
     const dstLabels = gpu.tensor([count], "u32");
-    const [d] = await run(gpu, (b) => {
+    const [d] = await runBatch(gpu, (b) => {
       gatherRows(gpu, b, src, idx, dst, count, cols, offset);
       gatherLabels(gpu, b, labels, idx, dstLabels, count, offset);
     }, dst);
@@ -364,7 +329,7 @@ Deno.test("gradient check: 2-layer ReLU net backward from gemm + nn ops equals f
   const dact = gpu.tensor([b * h]);
   const dw1 = gpu.tensor([h * d]);
   const dw2 = gpu.tensor([c * h]);
-  const [gw1, gw2, s, a] = await run(
+  const [gw1, gw2, s, a] = await runBatch(
     gpu,
     (batch) => {
       gemm(gpu, batch, "nt", x, w1, act, b, h, d); // pre = X·W1ᵀ
