@@ -28,16 +28,7 @@ import { type EvalResult, evaluate } from "../model/evaluate.ts";
 import type { GpuNetwork } from "../model/gpu_network.ts";
 import { modelSpecFor } from "./model_for.ts";
 import { netOnGpu } from "../model/on_gpu.ts";
-
-export interface EvalPoint {
-  step: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
-  /** Mean loss of this step's minibatch (before the step's update). */
-  batchLoss: number;
-}
+import type { EvalPoint } from "./metrics.ts";
 
 export interface TrainState {
   /** The next step to run. */
