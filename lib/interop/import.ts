@@ -14,11 +14,12 @@
  */
 import { basename } from "node:path";
 import { modelShapes } from "../model/model.ts";
-import { configKey, sha256Hex } from "../store/hash.ts";
+import { readCached, recordKey, writeCached } from "../store/cache.ts";
+import { sha256Hex } from "../store/hash.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
-import { codeVersion } from "../store/version.ts";
 import { DATASETS } from "../data/dataset.ts";
 import type { TrainConfig } from "../train/config.ts";
+import { IMPORTED_RECORD } from "../train/metrics.ts";
 import { torchNames, torchShapes } from "./layout.ts";
 import {
   readSafetensorsF32,
@@ -157,27 +158,27 @@ export async function importSafetensors(
   const ordered = orderedWeights(tensors, source);
   const weights = weightsForConfig(ordered, config, source);
   const sha256 = sha256Hex(bytes);
-  const key = configKey({ kind: "imported", sha256, ...config }, "imported");
-  const existing = await store.get(key);
-  if (existing) return { key, record: existing, created: false };
+  // Keyed by file and config only (the version is fixed): importing never depends on our code.
+  const key = recordKey(IMPORTED_RECORD.kind, { sha256, ...config }, "imported");
+  const existing = await readCached(store, key, IMPORTED_RECORD);
+  if (existing) return { key, record: existing.record, created: false };
   const dtypes = [...new Set(ordered.map((t) => t.dtype))];
-  const record: RunRecord = {
-    key,
-    config: { kind: "imported", ...config },
-    codeVersion: codeVersion(),
-    createdAt: new Date().toISOString(),
+  const record = await writeCached(store, key, IMPORTED_RECORD, {
+    config,
     metrics: { stopReason: "imported", history: [] },
-    imported: {
-      file: basename(path),
-      sha256,
-      bytes: bytes.length,
-      format: "safetensors",
-      dtypes,
-      converted: dtypes.filter((d) => d !== "F32").map((d) => `${d}→F32`),
-      tensors: ordered.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
-      metadata,
+    extra: {
+      imported: {
+        file: basename(path),
+        sha256,
+        bytes: bytes.length,
+        format: "safetensors",
+        dtypes,
+        converted: dtypes.filter((d) => d !== "F32").map((d) => `${d}→F32`),
+        tensors: ordered.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
+        metadata,
+      },
     },
-  };
-  await store.put(key, record, Object.fromEntries(weights.map((w, l) => [`W${l}`, w])));
+    tensors: Object.fromEntries(weights.map((w, l) => [`W${l}`, w])),
+  });
   return { key, record, created: true };
 }

@@ -1,11 +1,12 @@
 /**
- * `deno task runs`: the store as a table, one row per training run (trained here or imported),
- * with the pruning results the store holds for it (records of `config.kind = "prune"`, written
+ * `deno task runs`: the store as a table, one row per training run (trained here, FCN or VGG, or
+ * imported), with the pruning results the store holds for it (records of kind "prune", written
  * by the figure scripts, `sweep` and `prune`: `config.run` names the run, `metrics.pruned` the
  * results; a criterion found in several records is shown once, from the first in key order).
  */
 import { toCsv } from "../plot/csv.ts";
 import type { PrunedEvaluation } from "../prune/evaluate.ts";
+import { isTrainedKind, RECORD_KINDS } from "../store/kinds.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
 import { criterionLabel } from "./export.ts";
 
@@ -50,7 +51,8 @@ const finite = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v 
 /** The row of a training record (undefined for records that are not training runs). */
 export function runRow(record: RunRecord, pruned: PrunedEvaluation[] = []): RunRow | undefined {
   const cfg = obj(record.config);
-  if (cfg.kind !== "fcn-train" && cfg.kind !== "imported") return undefined;
+  const imported = cfg.kind === RECORD_KINDS.imported;
+  if (!imported && !isTrainedKind(cfg.kind)) return undefined;
   const m = obj(record.metrics);
   const final = obj(m.final);
   const noise = obj(cfg.noise);
@@ -59,7 +61,7 @@ export function runRow(record: RunRecord, pruned: PrunedEvaluation[] = []): RunR
   const mce = pruned.find((p) => p.criterion.kind === "mce");
   return {
     key: record.key,
-    origin: cfg.kind === "imported" ? "imported" : "trained",
+    origin: imported ? "imported" : "trained",
     dataset: cfg.dataset ?? null,
     dataSha256: obj(extra.data).sha256 ?? null,
     model: cfg.model ?? "fcn",
@@ -103,7 +105,7 @@ export async function runRows(store: ResultStore): Promise<RunRow[]> {
   const prunes = new Map<string, PrunedEvaluation[]>();
   for (const r of records) {
     const cfg = obj(r.config);
-    if (cfg.kind !== "prune" || typeof cfg.run !== "string") continue;
+    if (cfg.kind !== RECORD_KINDS.prune || typeof cfg.run !== "string") continue;
     const list = Array.isArray(r.metrics.pruned) ? r.metrics.pruned as PrunedEvaluation[] : [];
     const have = prunes.get(cfg.run) ?? [];
     const seen = new Set(have.map((p) => criterionLabel(p.criterion)));

@@ -16,18 +16,74 @@
  * N(0, 2) too).
  */
 
-/** 0 = none (plain SGD), 1, 2, 3 = Types I, II, III. */
-export type NoiseType = 0 | 1 | 2 | 3;
-export type Alpha2Convention = "cms" | "authors";
+import { z } from "zod";
 
-export interface NoiseSpec {
-  type: NoiseType;
+/** A refused value as the messages quote it. */
+function quoted(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** Messages that name the refused value and the accepted range. */
+const refusing = (range: string) => ({
+  error: (i: { input: unknown }) => `${quoted(i.input)} ${range}`,
+});
+
+const ALPHA_RANGE = "must be in (0, 2]";
+const SIGMA_RANGE = "must be a finite number ≥ 0";
+
+/**
+ * The fields every noise setting has. The one definition of what noise settings are valid:
+ * `NoiseSettingsSchema` (a training config's noise) and `NoiseSpecSchema` (what the noise
+ * kernels take) are both built from it.
+ */
+const NOISE_FIELDS = {
+  /** 0 = none (plain SGD); 1, 2, 3 = the paper's Types I, II, III. */
+  type: z.union(
+    [z.literal(0), z.literal(1), z.literal(2), z.literal(3)],
+    refusing("is not one of 0 (none), 1, 2, 3"),
+  ),
   /** Tail index, 0 < α ≤ 2 (Type III: α < 2). */
-  alpha: number;
+  alpha: z.number(refusing(ALPHA_RANGE)).gt(0, refusing(ALPHA_RANGE)).lte(2, refusing(ALPHA_RANGE)),
   /** Noise scale σ ≥ 0; the per-step scale is σ·lr^{1/α}. */
-  sigma: number;
+  sigma: z.number(refusing(SIGMA_RANGE)).gte(0, refusing(SIGMA_RANGE)),
+};
+
+/** Type III's mixing scale cos(πα/4)^{2/α} is 0 at α = 2. */
+function typeIIINeedsAlphaBelow2(
+  noise: { type: number; alpha: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (noise.type === 3 && noise.alpha === 2) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["alpha"],
+      message: "Type III needs α < 2 (its mixing scale cos(πα/4)^{2/α} is 0 at α = 2); " +
+        "use Type II with α = 2 for Gaussian noise",
+    });
+  }
+}
+
+/** The noise of a training config: exactly type, alpha and sigma (the fields run keys hash). */
+export const NoiseSettingsSchema = z.strictObject(NOISE_FIELDS).superRefine(
+  typeIIINeedsAlphaBelow2,
+);
+
+/** A noise spec as the kernels take it: the settings, plus the α = 2 law of Type I. */
+export const NoiseSpecSchema = z.object({
+  ...NOISE_FIELDS,
   /** Law of Type I at α = 2: "cms" = N(0, 2) (default), "authors" = N(0, 1). */
-  alpha2Convention?: Alpha2Convention;
+  alpha2Convention: z.enum(["cms", "authors"], refusing('is not "cms" or "authors"')).optional(),
+}).superRefine(typeIIINeedsAlphaBelow2);
+
+export type NoiseSpec = z.infer<typeof NoiseSpecSchema>;
+/** 0 = none (plain SGD), 1, 2, 3 = Types I, II, III. */
+export type NoiseType = NoiseSpec["type"];
+export type Alpha2Convention = NonNullable<NoiseSpec["alpha2Convention"]>;
+
+/** The first problem zod found in a noise setting, as "noise.<field>: <why>". */
+function noiseIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `noise${issue.path.map((p) => `.${String(p)}`).join("")}: ${issue.message}`;
 }
 
 /** s = σ·lr^{1/α}, the scale of the noise added at each step. */
@@ -39,33 +95,9 @@ export function noiseScale(spec: NoiseSpec, lr: number): number {
 /** Checks an untrusted noise spec; throws an error naming the offending field. */
 export function validateNoiseSpec(spec: unknown): NoiseSpec {
   if (typeof spec !== "object" || spec === null) throw new Error("noise spec must be an object");
-  const s = spec as Record<string, unknown>;
-  const { type, alpha, sigma, alpha2Convention } = s;
-  if (type !== 0 && type !== 1 && type !== 2 && type !== 3) {
-    throw new Error(`noise.type: ${String(type)} is not one of 0 (none), 1, 2, 3`);
-  }
-  if (typeof alpha !== "number" || !(alpha > 0 && alpha <= 2)) {
-    throw new Error(`noise.alpha: ${String(alpha)} must be in (0, 2]`);
-  }
-  if (typeof sigma !== "number" || !(Number.isFinite(sigma) && sigma >= 0)) {
-    throw new Error(`noise.sigma: ${String(sigma)} must be a finite number ≥ 0`);
-  }
-  if (
-    alpha2Convention !== undefined && alpha2Convention !== "cms" && alpha2Convention !== "authors"
-  ) {
-    throw new Error(
-      `noise.alpha2Convention: "${String(alpha2Convention)}" is not "cms" or "authors"`,
-    );
-  }
-  if (type === 3 && alpha === 2) {
-    throw new Error(
-      "noise.alpha: Type III needs α < 2 (its mixing scale cos(πα/4)^{2/α} is 0 at α = 2); " +
-        "use Type II with α = 2 for Gaussian noise",
-    );
-  }
-  const out: NoiseSpec = { type, alpha, sigma };
-  if (alpha2Convention !== undefined) out.alpha2Convention = alpha2Convention;
-  return out;
+  const parsed = NoiseSpecSchema.safeParse(spec);
+  if (!parsed.success) throw new Error(noiseIssue(parsed.error));
+  return parsed.data;
 }
 
 /** First RNG stream of the noise; streams 0x3000..0x3fff belong to lib/noise. */

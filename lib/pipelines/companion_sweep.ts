@@ -3,19 +3,25 @@
  * averaged iterate, the generalization gap, and pruning curves. Training runs and analyses are
  * cached in the results store, so the figure scripts that share a sweep compute it once.
  */
+import { z } from "zod";
 import { etaText } from "../train/progress.ts";
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset, DatasetName } from "../data/dataset.ts";
 import { layerTailReport, type LayerTailRow } from "../compress/tail.ts";
 import { layerShapes } from "../model/fcn.ts";
-import { configKey } from "../store/hash.ts";
+import { cached, type RecordSpec, storedNumber } from "../store/cache.ts";
+import { RECORD_KINDS } from "../store/kinds.ts";
 import type { ResultStore } from "../store/results.ts";
-import { codeVersion } from "../store/version.ts";
 import { parseTrainConfig, type TrainConfig } from "../train/config.ts";
 import { datasetFor } from "../data/for_config.ts";
 import { type RunOutcome, trainOrLoad } from "../train/run.ts";
 import { fcnSpecFor } from "../train/model_for.ts";
-import { pruningCurves, type PruningPoint, type PruningRatios } from "./pruning_curves.ts";
+import {
+  PRUNING_METHODS,
+  pruningCurves,
+  type PruningPoint,
+  type PruningRatios,
+} from "./pruning_curves.ts";
 
 /** One sweep of 2106.03795 (docs/papers.md §B.1–B.3); the values live in the figure presets. */
 export interface CompanionModel {
@@ -40,28 +46,55 @@ export interface CompanionPreset {
   ratios: PruningRatios;
 }
 
-export interface CompanionPoint {
-  model: string;
-  lr: number;
-  batch: number;
-  lrOverB: number;
-  steps: number;
-  stopReason: string;
-  trainAcc: number;
-  testAcc: number;
-  trainLoss: number;
-  testLoss: number;
+const LayerTailRowSchema: z.ZodType<LayerTailRow> = z.strictObject({
+  index: z.number().int(),
+  rows: z.number().int(),
+  cols: z.number().int(),
+  transposed: z.boolean(),
+  multivariate: storedNumber,
+  norms: storedNumber,
+  univariate: storedNumber,
+  prunableFraction: storedNumber,
+});
+
+const PruningPointSchema: z.ZodType<PruningPoint> = z.strictObject({
+  method: z.enum(PRUNING_METHODS),
+  ratio: z.number(),
+  prunedParameterRatio: storedNumber,
+  testAcc: storedNumber,
+  testLoss: storedNumber,
+});
+
+/** The analysis of one run of the sweep (fields in the order `analyse` writes them). */
+export const CompanionPointSchema = z.strictObject({
+  model: z.string(),
+  lr: z.number(),
+  batch: z.number().int(),
+  lrOverB: z.number(),
+  steps: z.number().int(),
+  stopReason: z.string(),
+  trainAcc: storedNumber,
+  testAcc: storedNumber,
+  trainLoss: storedNumber,
+  testLoss: storedNumber,
   /**
    * Per layer, in the authors' orientation (the output layer transposed): α̂ on the averaged
    * iterate x_mc, prunable fraction at 10% relative error on the final iterate.
    */
-  alphas: LayerTailRow[];
-  alphaMedian: number;
+  alphas: z.array(LayerTailRowSchema),
+  alphaMedian: storedNumber,
   /** |train − test| accuracy (percentage points) and loss, final iterate. */
-  accuracyGap: number;
-  lossGap: number;
-  pruning: PruningPoint[];
-}
+  accuracyGap: storedNumber,
+  lossGap: storedNumber,
+  pruning: z.array(PruningPointSchema),
+});
+export type CompanionPoint = z.infer<typeof CompanionPointSchema>;
+
+/** The analysis record of one run: `config.run` names it, `config.ratios` the pruning ratios. */
+export const COMPANION_ANALYSIS_RECORD: RecordSpec<{ point: CompanionPoint }> = {
+  kind: RECORD_KINDS.companionAnalysis,
+  schema: z.strictObject({ point: CompanionPointSchema }),
+};
 
 export function companionConfigs(
   preset: CompanionPreset,
@@ -167,23 +200,12 @@ export async function companionSweep(
       log(`${tag}: diverged, skipped (the authors keep no diverged runs)`);
       continue;
     }
-    const key = configKey(
-      { kind: "companion-analysis", run: run.key, ratios: preset.ratios },
-      codeVersion(),
-    );
-    const cached = await store.getVerified(key, log);
-    let point: CompanionPoint;
-    if (cached) point = cached.metrics.point as CompanionPoint;
-    else {
-      point = await analyse(gpu, run, model, config, preset, loadData);
-      await store.put(key, {
-        key,
-        config: { kind: "companion-analysis", run: run.key, ratios: preset.ratios },
-        codeVersion: codeVersion(),
-        createdAt: new Date().toISOString(),
-        metrics: { point },
-      });
-    }
+    const { point } = await cached(store, {
+      ...COMPANION_ANALYSIS_RECORD,
+      keyParts: { run: run.key, ratios: preset.ratios },
+      log,
+      compute: async () => ({ point: await analyse(gpu, run, model, config, preset, loadData) }),
+    });
     log(
       `${tag}: ${run.cached ? "cached" : "trained"} ${point.steps} steps (${point.stopReason}), ` +
         `test ${point.testAcc.toFixed(2)}%, median α̂ ${point.alphaMedian.toFixed(3)}`,

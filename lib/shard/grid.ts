@@ -13,12 +13,9 @@
  * 0.1) is the squared-Frobenius error of the mce pruning criterion applied to every run.
  */
 import { z } from "zod";
-import {
-  NoiseSchema,
-  parseTrainConfig,
-  type TrainConfig,
-  TrainConfigSchema,
-} from "../train/config.ts";
+import { NoiseSettingsSchema } from "../noise/spec.ts";
+import { parseTrainConfig, type TrainConfig, TrainConfigSchema } from "../train/config.ts";
+import { trainRecordFor } from "../train/metrics.ts";
 import { configRunKey } from "../train/run.ts";
 import { assignmentKey } from "./shard.ts";
 
@@ -34,7 +31,7 @@ export class GridError extends Error {
 }
 
 const TOP_FIELDS = Object.keys(TrainConfigSchema.shape);
-const NOISE_FIELDS = Object.keys(NoiseSchema.shape);
+const NOISE_FIELDS = Object.keys(NoiseSettingsSchema.shape);
 
 /** Why `path` is not a settable config field, or undefined when it is one. */
 export function axisPathProblem(path: string): string | undefined {
@@ -179,7 +176,7 @@ export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
       }
       continue;
     }
-    const shardKey = assignmentKey({ kind: "fcn-train", ...config });
+    const shardKey = assignmentKey({ kind: trainRecordFor(config).kind, ...config });
     if (seen.has(shardKey)) {
       duplicates++;
       continue;

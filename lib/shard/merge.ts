@@ -16,6 +16,7 @@
 import { join, resolve } from "node:path";
 import { isTempName, writeFileAtomic } from "../store/atomic.ts";
 import { canonicalJson, sha256Hex } from "../store/hash.ts";
+import { isTrainedKind, kindOf } from "../store/kinds.ts";
 import { recordChecksum, type RunRecord, RunRecordSchema } from "../store/results.ts";
 import { decodeTensors } from "../store/tensors.ts";
 
@@ -224,7 +225,7 @@ export async function loadStoredRun(store: string, key: string): Promise<Loaded>
     } catch (err) {
       return { kind: "corrupt", detail: (err as Error).message };
     }
-  } else if ((parsed.data.config as { kind?: unknown } | null)?.kind === "fcn-train") {
+  } else if (isTrainedKind(kindOf(parsed.data))) {
     // A finished training run always stores its tensors (a diverged one an empty file).
     return { kind: "corrupt", detail: `${weightsPath} missing: a finished training run needs it` };
   }

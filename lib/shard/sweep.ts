@@ -9,12 +9,10 @@
  * Kubernetes backoffLimitPerIndex) do exactly that.
  */
 import type { Dataset } from "../data/dataset.ts";
-import { runAndPrune } from "../pipelines/run_and_prune.ts";
+import { pruneKey, runAndPrune } from "../pipelines/run_and_prune.ts";
 import type { Gpu } from "../gpu/runtime.ts";
 import type { PruneCriterion } from "../prune/columns.ts";
-import { configKey } from "../store/hash.ts";
 import { type ResultStore, RunExistsError } from "../store/results.ts";
-import { codeVersion } from "../store/version.ts";
 import { noiseLabel, type TrainConfig } from "../train/config.ts";
 import { dataRecordFor, runKey } from "../train/run.ts";
 import { datasetFor } from "../data/for_config.ts";
@@ -87,11 +85,6 @@ export interface SweepOptions {
   trainLog?: (line: string, point: GridPoint) => void;
   /** Called with each point's result as soon as it is done. */
   onResult?: (result: SweepResult) => void;
-}
-
-/** The store key of the pruning record of run `runKey` under `criteria`. */
-export function pruneKeyOf(runKey: string, criteria: PruneCriterion[]): string {
-  return configKey({ kind: "prune", run: runKey, criteria }, codeVersion());
 }
 
 /** What the dataset of a config depends on (synthetic data is seeded by the run seed). */
@@ -177,7 +170,7 @@ export async function runSweep(
     const p = pruned[0];
     const result: SweepResult = {
       key: run.key,
-      pruneKey: p ? pruneKeyOf(run.key, criteria) : undefined,
+      pruneKey: p ? pruneKey(run.key, criteria) : undefined,
       index: point.index,
       label: point.label,
       values: point.values,

@@ -176,16 +176,25 @@ export class ResultStore {
       return await this.get(key);
     } catch (err) {
       if (!(err instanceof UnverifiedRecordError)) throw err;
-      const aside = `${this.runDir(key)}.unverified-${Date.now()}`;
-      try {
-        await Deno.rename(this.runDir(key), aside);
-      } catch (renameErr) {
-        // Another process moved it aside first.
-        if (!(renameErr instanceof Deno.errors.NotFound)) throw renameErr;
-      }
+      const aside = await this.moveAside(key, "unverified");
       log?.(`${err.path}: no checksum (older version): moved to ${aside}; recomputing`);
       return undefined;
     }
+  }
+
+  /**
+   * Moves the run folder of `key` (record and tensors) to `runs/<key>.<why>-<time>`, where no
+   * reader looks, so the run counts as unfinished; returns the new path. A folder another
+   * process moved first is not an error.
+   */
+  async moveAside(key: string, why: "unverified" | "invalid"): Promise<string> {
+    const aside = `${this.runDir(key)}.${why}-${Date.now()}`;
+    try {
+      await Deno.rename(this.runDir(key), aside);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return aside;
   }
 
   /** The finished run's tensors (flat arrays by name); an error if it stored none. */

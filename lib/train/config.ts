@@ -6,13 +6,7 @@
 import { z } from "zod";
 import { DATASETS } from "../data/dataset.ts";
 import { VGG11_DEPTH } from "../model/vgg.ts";
-
-export const NoiseSchema = z.object({
-  /** 0 = plain SGD; 1, 2, 3 = the paper's Types I, II, III. */
-  type: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
-  alpha: z.number().gt(0).lte(2),
-  sigma: z.number().gte(0),
-}).strict();
+import { NoiseSettingsSchema } from "../noise/spec.ts";
 
 /** "fcn": bias-free ReLU FCN (default); "vgg11": VGG11 with first-layer width `width`. */
 export const MODELS = ["fcn", "vgg11"] as const;
@@ -35,7 +29,8 @@ export const TrainConfigSchema = z.object({
   maxSteps: z.number().int().positive(),
   /** Stop at the first evaluation with train accuracy ≥ this (percent). */
   convergenceAccuracy: z.number().gt(0).lte(100),
-  noise: NoiseSchema,
+  /** Validated by lib/noise/spec.ts (the one definition of valid noise settings). */
+  noise: NoiseSettingsSchema,
   seed: z.number().int().min(0).max(0xffffffff),
   /**
    * "accuracy" (2306.08125, default): stop at the first evaluation with train accuracy ≥
@@ -50,7 +45,7 @@ export const TrainConfigSchema = z.object({
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
-export type NoiseConfig = z.infer<typeof NoiseSchema>;
+export type NoiseConfig = z.infer<typeof NoiseSettingsSchema>;
 
 export const DEFAULT_CONFIG: TrainConfig = {
   dataset: "mnist",
@@ -80,11 +75,6 @@ export function parseTrainConfig(candidate: unknown): TrainConfig {
     );
   }
   if (cfg.noise.type === 0) cfg.noise = { type: 0, alpha: 2, sigma: 0 }; // canonical, for hashing
-  if (cfg.noise.type === 3 && cfg.noise.alpha === 2) {
-    throw new Error(
-      "invalid training config:\n  noise.alpha: Type III needs alpha < 2 (its scale cos(πα/4) is 0 at α = 2)",
-    );
-  }
   return cfg;
 }
 

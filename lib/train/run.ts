@@ -9,33 +9,25 @@
 import type { Gpu } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { dataFingerprint, type DataRecord } from "../data/fingerprint.ts";
-import { configKey } from "../store/hash.ts";
-import { type ResultStore, RunExistsError, type RunRecord } from "../store/results.ts";
+import { readCached, recordKey, writeCached } from "../store/cache.ts";
+import { isTrainedKind, kindOf, RECORD_KINDS } from "../store/kinds.ts";
+import {
+  MalformedRecordError,
+  type ResultStore,
+  RunExistsError,
+  type RunRecord,
+} from "../store/results.ts";
 import { removeTempFiles } from "../store/hygiene.ts";
-import { codeVersion } from "../store/version.ts";
 import { DATASETS } from "../data/dataset.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
 import { checkModelFits } from "./limits.ts";
-import type { EvalResult } from "../model/evaluate.ts";
 import {
-  type Checkpointer,
-  DivergedError,
-  type EvalPoint,
-  train,
-  type TrainState,
-} from "./trainer.ts";
-
-export interface TrainMetrics {
-  steps: number;
-  stopReason: "converged" | "max-steps" | "diverged";
-  history: EvalPoint[];
-  final?: EvalPoint;
-  convergedAt?: number;
-  /** Evaluation of the averaged iterate (x_mc), when the config asked for one. */
-  averaged?: { iterates: number; train: EvalResult; test: EvalResult };
-  wallSeconds: number;
-  divergence?: string;
-}
+  IMPORTED_RECORD,
+  type ImportedMetrics,
+  type TrainMetrics,
+  trainRecordFor,
+} from "./metrics.ts";
+import { type Checkpointer, DivergedError, train, type TrainState } from "./trainer.ts";
 
 export interface RunOutcome {
   key: string;
@@ -57,7 +49,7 @@ export interface RunOptions {
 
 /** The store key of a run of `config` on the data fingerprinted as `data` (see module comment). */
 export function runKey(config: TrainConfig, data: { sha256: string }): string {
-  return configKey({ kind: "fcn-train", ...config, data: data.sha256 }, codeVersion());
+  return recordKey(trainRecordFor(config).kind, { ...config, data: data.sha256 });
 }
 
 /**
@@ -65,7 +57,7 @@ export function runKey(config: TrainConfig, data: { sha256: string }): string {
  * a figure run before its data are loaded. Never a store key.
  */
 export function configRunKey(config: TrainConfig): string {
-  return configKey({ kind: "fcn-train", ...config }, codeVersion());
+  return recordKey(trainRecordFor(config).kind, config);
 }
 
 /** A loaded dataset that is not the one the config names (never substituted silently). */
@@ -147,22 +139,54 @@ export async function trainOrLoad(
   const data = await loadData();
   const dataRecord = dataRecordFor(config, data);
   const key = runKey(config, dataRecord);
-  const existing = await loadFinished(store, key, dataRecord, opts.log);
+  const existing = await loadFinished(store, key, config, dataRecord, opts.log);
   if (existing) return existing;
   checkModelFits(config, data, gpu.limits);
+  const { metrics, weights, averagedWeights } = await trainRun(gpu, store, key, config, data, opts);
+  let record: RunRecord;
+  try {
+    record = await writeCached(store, key, trainRecordFor(config), {
+      config,
+      metrics,
+      extra: {
+        host: { adapter: gpu.describe(), deno: Deno.version.deno, dataSource: data.source },
+        data: dataRecord,
+      },
+      tensors: layerTensors(weights, averagedWeights),
+    });
+  } catch (err) {
+    // Another process on the same store finished this run first: its result is the same run's.
+    if (!(err instanceof RunExistsError)) throw err;
+    const other = await loadFinished(store, key, config, dataRecord, opts.log);
+    if (!other) throw err;
+    opts.log?.(`run ${key} was finished meanwhile by another process: loaded its result`);
+    return other;
+  }
+  await store.clearCheckpoint(key);
+  return { key, record, metrics, weights, averagedWeights, cached: false };
+}
+
+/**
+ * Trains the run `key` (resuming from its checkpoint): its metrics and final weights, or, for a
+ * run that diverged, metrics saying so and no weights.
+ */
+async function trainRun(
+  gpu: Gpu,
+  store: ResultStore,
+  key: string,
+  config: TrainConfig,
+  data: Dataset,
+  opts: RunOptions,
+): Promise<{ metrics: TrainMetrics; weights: Float32Array[]; averagedWeights?: Float32Array[] }> {
   const started = performance.now();
-  let metrics: TrainMetrics;
-  let weights: Float32Array[] = [];
-  let averagedWeights: Float32Array[] | undefined;
+  const wallSeconds = () => (performance.now() - started) / 1000;
   try {
     const result = await train(gpu, config, data, {
       log: opts.log,
       checkpoint: storeCheckpointer(store, key, config, opts.checkpointEvery ?? 500),
       haltAfter: opts.haltAfter,
     });
-    weights = result.weights;
-    averagedWeights = result.averaged?.weights;
-    metrics = {
+    const metrics: TrainMetrics = {
       steps: result.steps,
       stopReason: result.stopReason,
       history: result.history,
@@ -174,62 +198,44 @@ export async function trainOrLoad(
           train: result.averaged.train,
           test: result.averaged.test,
         },
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: wallSeconds(),
     };
+    return { metrics, weights: result.weights, averagedWeights: result.averaged?.weights };
   } catch (err) {
     if (!(err instanceof DivergedError)) throw err;
     opts.log?.(err.message);
-    metrics = {
+    const metrics: TrainMetrics = {
       steps: err.step + 1,
       stopReason: "diverged",
       history: [],
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: wallSeconds(),
       divergence: err.message,
     };
+    return { metrics, weights: [] };
   }
-  const record: RunRecord = {
-    key,
-    config: { kind: "fcn-train", ...config },
-    codeVersion: codeVersion(),
-    createdAt: new Date().toISOString(),
-    metrics: metrics as unknown as Record<string, unknown>,
-    host: { adapter: gpu.describe(), deno: Deno.version.deno, dataSource: data.source },
-    data: dataRecord,
-  };
-  try {
-    await store.put(key, record, layerTensors(weights, averagedWeights));
-  } catch (err) {
-    // Another process on the same store finished this run first: its result is the same run's.
-    if (!(err instanceof RunExistsError)) throw err;
-    const other = await loadFinished(store, key, dataRecord, opts.log);
-    if (!other) throw err;
-    opts.log?.(`run ${key} was finished meanwhile by another process: loaded its result`);
-    return other;
-  }
-  await store.clearCheckpoint(key);
-  return { key, record, metrics, weights, averagedWeights, cached: false };
 }
 
 /**
- * The finished run `key`, checked (record checksum, data fingerprint, tensor headers), or
- * undefined when it has not finished (or its record was unverified and moved aside). Clears a
- * stale checkpoint and temp files a killed process left for it.
+ * The finished run `key`, checked (record checksum, metrics schema, data fingerprint, tensor
+ * headers), or undefined when it has not finished (or its record was unverified or invalid and
+ * moved aside). Clears a stale checkpoint and temp files a killed process left for it.
  */
 async function loadFinished(
   store: ResultStore,
   key: string,
+  config: TrainConfig,
   data: DataRecord,
   log?: (line: string) => void,
 ): Promise<RunOutcome | undefined> {
-  const existing = await store.getVerified(key, log);
-  if (!existing) return undefined;
-  if (existing.data?.sha256 !== data.sha256) {
+  const found = await readCached(store, key, trainRecordFor(config), log);
+  if (!found) return undefined;
+  const { record, metrics } = found;
+  if (record.data?.sha256 !== data.sha256) {
     throw new Error(
-      `${store.recordPath(key)}: records data ${existing.data?.sha256 ?? "(none)"}, not the ` +
+      `${store.recordPath(key)}: records data ${record.data?.sha256 ?? "(none)"}, not the ` +
         `data loaded (${data.sha256}): copied from another run? delete the run folder to recompute`,
     );
   }
-  const metrics = existing.metrics as unknown as TrainMetrics;
   const tensors = metrics.stopReason === "diverged" ? {} : await store.getTensors(key);
   const averagedWeights = weightsFrom(tensors, "A");
   await store.clearCheckpoint(key);
@@ -237,7 +243,7 @@ async function loadFinished(
   await removeTempFiles(store.runDir(key), { olderThanSeconds: 300 }).catch(() => {});
   return {
     key,
-    record: existing,
+    record,
     metrics,
     weights: weightsFrom(tensors),
     averagedWeights: averagedWeights.length ? averagedWeights : undefined,
@@ -245,22 +251,38 @@ async function loadFinished(
   };
 }
 
-/** A finished run's config, data record and final weights, from its key. */
+/**
+ * A finished run's config, metrics, data record and final weights, from its key: a network
+ * trained here (of any code version) or imported. A record of another kind, or whose metrics
+ * its kind's schema refuses, is an error naming the file.
+ */
 export async function loadStoredRun(
   store: ResultStore,
   key: string,
 ): Promise<
   {
     config: TrainConfig;
-    metrics: TrainMetrics;
+    metrics: TrainMetrics | ImportedMetrics;
     weights: Float32Array[];
     data?: DataRecord;
   } | undefined
 > {
   const record = await store.get(key);
   if (!record) return undefined;
+  const kind = kindOf(record);
+  const malformed = (detail: string) => new MalformedRecordError(store.recordPath(key), detail);
+  if (kind !== RECORD_KINDS.imported && !isTrainedKind(kind)) {
+    throw malformed(`a ${JSON.stringify(kind ?? null)} record, not a training run`);
+  }
   const { kind: _kind, ...rest } = record.config as Record<string, unknown>;
-  const metrics = record.metrics as unknown as TrainMetrics;
+  const config = parseTrainConfig(rest);
+  const spec = kind === RECORD_KINDS.imported ? IMPORTED_RECORD : trainRecordFor(config);
+  const parsed = spec.schema.safeParse(record.metrics);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw malformed(`metrics.${issue.path.join(".")}: ${issue.message}`);
+  }
+  const metrics = parsed.data;
   const weights = metrics.stopReason === "diverged" ? [] : weightsFrom(await store.getTensors(key));
-  return { config: parseTrainConfig(rest), metrics, weights, data: record.data };
+  return { config, metrics, weights, data: record.data };
 }

@@ -18,9 +18,15 @@
  * reproduces the uninterrupted run bit for bit.
  */
 import { formatDuration } from "./progress.ts";
-import type { Gpu, Tensor } from "../gpu/runtime.ts";
+import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { initModel, inputDimOf, noiseTargets } from "../model/model.ts";
+import {
+  initModel,
+  inputDimOf,
+  type ModelSpec,
+  type NoiseTarget,
+  noiseTargets,
+} from "../model/model.ts";
 import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
 import { DeviceSplit, epochPermutation } from "../model/device_split.ts";
@@ -28,16 +34,7 @@ import { type EvalResult, evaluate } from "../model/evaluate.ts";
 import type { GpuNetwork } from "../model/gpu_network.ts";
 import { modelSpecFor } from "./model_for.ts";
 import { netOnGpu } from "../model/on_gpu.ts";
-
-export interface EvalPoint {
-  step: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
-  /** Mean loss of this step's minibatch (before the step's update). */
-  batchLoss: number;
-}
+import type { EvalPoint } from "./metrics.ts";
 
 export interface TrainState {
   /** The next step to run. */
@@ -77,18 +74,13 @@ export interface CheckpointTensors {
   averaged?: Float32Array[];
 }
 
+/** A checkpoint as loaded: the state and tensors to resume from. */
+export type Resumed = { state: TrainState } & CheckpointTensors;
+
 export interface Checkpointer {
   every: number;
-  load(): Promise<{ state: TrainState } & CheckpointTensors | undefined>;
+  load(): Promise<Resumed | undefined>;
   save(state: TrainState, tensors: CheckpointTensors): Promise<void>;
-}
-
-/** First step whose post-step iterate enters the running mean. */
-function averageStart(config: TrainConfig, convergedAt: number | undefined): number {
-  const m = config.averageSteps ?? 0;
-  const capStart = config.maxSteps - 1 - m;
-  if (convergedAt === undefined) return capStart;
-  return Math.min(capStart, Math.max(convergedAt, convergedAt + (config.extraSteps ?? 0) - m));
 }
 
 export interface TrainOptions {
@@ -105,181 +97,278 @@ export class HaltedError extends Error {
   }
 }
 
+/**
+ * Trains `config` on `data` (see the module comment), resuming from `opts.checkpoint` when it
+ * holds a checkpoint. Each step runs the phases of a TrainingRun in order: minibatch step,
+ * averaging, evaluation (when due) and the stop decision, then either the finish or the noise
+ * and the end of the step (checkpoint, halt).
+ */
 export async function train(
   gpu: Gpu,
   config: TrainConfig,
   data: Dataset,
   opts: TrainOptions = {},
 ): Promise<TrainResult> {
-  const log = opts.log ?? (() => {});
-  const spec = modelSpecFor(config, data);
-  const maxRows = Math.min(config.batchSize, Math.max(data.train.n, data.test.n));
-  const rowsPerStep = Math.min(config.batchSize, data.train.n);
-  const resumed = await opts.checkpoint?.load();
-  const net = netOnGpu(gpu, spec, resumed?.weights ?? initModel(spec, config.seed), maxRows);
-  const trainSplit = new DeviceSplit(gpu, data.train, inputDimOf(spec), maxRows);
-  const testSplit = new DeviceSplit(gpu, data.test, inputDimOf(spec), maxRows);
-  const noisy = noiseTargets(spec, config.noise.type);
-  const state: TrainState = resumed?.state ?? { step: 0, history: [] };
-  const averaging = (config.averageSteps ?? 0) > 0;
-  const avg = averaging
-    ? net.shapes.map((sh, l) => {
-      const t = gpu.tensor([sh.out, sh.in], "f32", `avg W${l}`);
-      if (resumed?.averaged) t.write(resumed.averaged[l]);
-      return t;
-    })
-    : [];
-  const stepStats = gpu.tensor([2], "f32", "step stats");
-  const batchesPerEpoch = Math.ceil(data.train.n / rowsPerStep);
-  let permEpoch = -1;
-  let perm: Uint32Array = new Uint32Array(0);
-  let stepsThisCall = 0;
-  const started = performance.now();
+  const run = await TrainingRun.open(gpu, config, data, opts);
   try {
-    if (resumed) log(`resumed from checkpoint at step ${state.step}`);
-    for (let i = state.step; i < config.maxSteps; i++) {
-      const epoch = Math.floor(i / batchesPerEpoch);
-      if (epoch !== permEpoch) {
-        perm = epochPermutation(data.train.n, config.seed, epoch);
-        permEpoch = epoch;
-      }
-      const j = i % batchesPerEpoch;
-      const ids = perm.subarray(j * rowsPerStep, Math.min(data.train.n, (j + 1) * rowsPerStep));
-      const rows = ids.length;
+    run.logResume();
+    for (let i = run.state.step; i < config.maxSteps; i++) {
       const batch = gpu.batch();
-      trainSplit.gather(batch, ids, net.x, net.y);
-      net.forward(batch, rows);
-      net.loss(batch, rows, true, stepStats, 0);
-      net.backward(batch, rows);
-      net.sgd(batch, config.lr);
-      if (averaging && i >= averageStart(config, state.convergedAt)) {
-        // x_mc ← x_mc + (x − x_mc)/n over post-step iterates (n = 1 copies x).
-        state.averaged = (state.averaged ?? 0) + 1;
-        net.weights.forEach((w, l) =>
-          runningMean(gpu, batch, avg[l], w, 1 / state.averaged!, w.size)
-        );
+      const rows = run.sgdStep(batch, i);
+      run.accumulateAverage(batch, i);
+      const converged = await run.evaluateAndDecide(batch, i, rows);
+      if (converged || i === config.maxSteps - 1) {
+        return await run.finish(batch, i, rows, converged);
       }
-      const isEval = i % config.evalEvery === 0 || i === config.maxSteps - 1;
-      let stop = i === config.maxSteps - 1;
-      let converged = false;
-      if (isEval) {
-        batch.submit();
-        const point = await evalPoint(gpu, net, trainSplit, testSplit, stepStats, i, rows);
-        state.history.push(point);
-        const rate = (stepsThisCall + 1) / ((performance.now() - started) / 1000);
-        log(
-          `step ${i}: train acc ${point.trainAcc.toFixed(2)}% loss ${
-            point.trainLoss.toFixed(4)
-          } | ` +
-            `test acc ${point.testAcc.toFixed(2)}% | ${rate.toFixed(1)} steps/s | ≤ ${
-              formatDuration((config.maxSteps - 1 - i) / rate)
-            } left to max-steps ${config.maxSteps}`,
-        );
-        if (!Number.isFinite(point.trainLoss) || !Number.isFinite(point.testLoss)) {
-          throw new DivergedError(i, point.trainLoss);
-        }
-        if (config.stopRule === "loss") {
-          const lossOk = point.trainLoss < (config.lossThreshold ?? 5e-5) && point.trainAcc >= 100;
-          if (state.convergedAt === undefined && lossOk) {
-            state.convergedAt = i;
-            log(`converged at step ${i}; ${config.extraSteps ?? 0} more steps`);
-          }
-        } else {
-          converged = point.trainAcc >= config.convergenceAccuracy;
-        }
-      }
-      if (state.convergedAt !== undefined && i - state.convergedAt >= (config.extraSteps ?? 0)) {
-        converged = true;
-      }
-      stop ||= converged;
-      if (stop) {
-        batch.submit();
-        state.step = i + 1;
-        const weights = await net.readWeights();
-        let averaged: TrainResult["averaged"];
-        if (averaging && state.averaged) {
-          const avgWeights: Float32Array[] = [];
-          for (const t of avg) avgWeights.push(await t.read());
-          net.setWeights(avgWeights);
-          averaged = {
-            iterates: state.averaged,
-            weights: avgWeights,
-            train: await evaluate(gpu, net, trainSplit),
-            test: await evaluate(gpu, net, testSplit),
-          };
-        }
-        let final = state.history[state.history.length - 1];
-        if (final.step !== i) {
-          net.setWeights(weights);
-          const [tr, te] = [
-            await evaluate(gpu, net, trainSplit),
-            await evaluate(gpu, net, testSplit),
-          ];
-          const [lossSum] = await stepStats.read();
-          final = {
-            step: i,
-            trainLoss: tr.loss,
-            trainAcc: tr.accuracy,
-            testLoss: te.loss,
-            testAcc: te.accuracy,
-            batchLoss: lossSum / rows,
-          };
-          state.history.push(final);
-        }
-        return {
-          steps: i + 1,
-          stopReason: converged ? "converged" : "max-steps",
-          history: state.history,
-          final,
-          weights,
-          convergedAt: state.convergedAt,
-          averaged,
-        };
-      }
-      net.addNoise(batch, noisy, { spec: config.noise, lr: config.lr, seed: config.seed, step: i });
+      run.addNoise(batch, i);
       batch.submit();
-      state.step = i + 1;
-      stepsThisCall++;
-      if (opts.checkpoint && state.step % opts.checkpoint.every === 0) {
-        const averaged: Float32Array[] = [];
-        if (state.averaged) { for (const t of avg) averaged.push(await t.read()); }
-        await opts.checkpoint.save(state, {
-          weights: await net.readWeights(),
-          averaged: state.averaged ? averaged : undefined,
-        });
-      }
-      if (opts.haltAfter !== undefined && stepsThisCall >= opts.haltAfter) {
-        throw new HaltedError(state.step);
-      }
+      await run.endStep(i);
     }
     throw new Error("unreachable: the loop returns at its last step");
   } finally {
-    net.destroy();
-    trainSplit.destroy();
-    testSplit.destroy();
-    stepStats.destroy();
-    for (const t of avg) t.destroy();
+    run.destroy();
   }
 }
 
-async function evalPoint(
-  gpu: Gpu,
-  net: GpuNetwork,
-  trainSplit: DeviceSplit,
-  testSplit: DeviceSplit,
-  stepStats: Tensor,
-  step: number,
-  rows: number,
-): Promise<EvalPoint> {
-  const [lossSum] = await stepStats.read();
-  const tr = await evaluate(gpu, net, trainSplit);
-  const te = await evaluate(gpu, net, testSplit);
-  return {
-    step,
-    trainLoss: tr.loss,
-    trainAcc: tr.accuracy,
-    testLoss: te.loss,
-    testAcc: te.accuracy,
-    batchLoss: lossSum / rows,
-  };
+/** First step whose post-step iterate enters the running mean. */
+function averageStart(config: TrainConfig, convergedAt: number | undefined): number {
+  const m = config.averageSteps ?? 0;
+  const capStart = config.maxSteps - 1 - m;
+  if (convergedAt === undefined) return capStart;
+  return Math.min(capStart, Math.max(convergedAt, convergedAt + (config.extraSteps ?? 0) - m));
+}
+
+/** The GPU state of one call of `train` and its phases, in the order a step runs them. */
+class TrainingRun {
+  readonly state: TrainState;
+  readonly net: GpuNetwork;
+  readonly trainSplit: DeviceSplit;
+  readonly testSplit: DeviceSplit;
+  readonly noisy: NoiseTarget[];
+  /** Running mean of the post-step iterates, per layer (empty without averaging). */
+  readonly avg: Tensor[];
+  /** Loss sum of the last minibatch (written by `sgdStep`, read at evaluations). */
+  readonly stepStats: Tensor;
+  #permEpoch = -1;
+  #perm: Uint32Array = new Uint32Array(0);
+  #stepsThisCall = 0;
+  readonly #started: number;
+
+  /** Set-up: the network (initialised, or the checkpoint's weights), data and running mean. */
+  static async open(
+    gpu: Gpu,
+    config: TrainConfig,
+    data: Dataset,
+    opts: TrainOptions,
+  ): Promise<TrainingRun> {
+    const spec = modelSpecFor(config, data);
+    return new TrainingRun(gpu, config, data, opts, spec, await opts.checkpoint?.load());
+  }
+
+  private constructor(
+    readonly gpu: Gpu,
+    readonly config: TrainConfig,
+    readonly data: Dataset,
+    readonly opts: TrainOptions,
+    spec: ModelSpec,
+    readonly resumed: Resumed | undefined,
+  ) {
+    const maxRows = Math.min(config.batchSize, Math.max(data.train.n, data.test.n));
+    const net = netOnGpu(gpu, spec, resumed?.weights ?? initModel(spec, config.seed), maxRows);
+    this.net = net;
+    this.trainSplit = new DeviceSplit(gpu, data.train, inputDimOf(spec), maxRows);
+    this.testSplit = new DeviceSplit(gpu, data.test, inputDimOf(spec), maxRows);
+    this.noisy = noiseTargets(spec, config.noise.type);
+    this.state = resumed?.state ?? { step: 0, history: [] };
+    this.avg = this.#averaging
+      ? net.shapes.map((sh, l) => {
+        const t = gpu.tensor([sh.out, sh.in], "f32", `avg W${l}`);
+        if (resumed?.averaged) t.write(resumed.averaged[l]);
+        return t;
+      })
+      : [];
+    this.stepStats = gpu.tensor([2], "f32", "step stats");
+    this.#started = performance.now();
+  }
+
+  get #log(): (line: string) => void {
+    return this.opts.log ?? (() => {});
+  }
+
+  get #averaging(): boolean {
+    return (this.config.averageSteps ?? 0) > 0;
+  }
+
+  logResume(): void {
+    if (this.resumed) this.#log(`resumed from checkpoint at step ${this.state.step}`);
+  }
+
+  /** The example indices of step i's minibatch (epoch-wise Philox shuffles). */
+  #minibatch(i: number): Uint32Array {
+    const n = this.data.train.n;
+    const rowsPerStep = Math.min(this.config.batchSize, n);
+    const batchesPerEpoch = Math.ceil(n / rowsPerStep);
+    const epoch = Math.floor(i / batchesPerEpoch);
+    if (epoch !== this.#permEpoch) {
+      this.#perm = epochPermutation(n, this.config.seed, epoch);
+      this.#permEpoch = epoch;
+    }
+    const j = i % batchesPerEpoch;
+    return this.#perm.subarray(j * rowsPerStep, Math.min(n, (j + 1) * rowsPerStep));
+  }
+
+  /** Records step i's forward, loss, backward and SGD update; returns the minibatch rows. */
+  sgdStep(batch: Batch, i: number): number {
+    const ids = this.#minibatch(i);
+    const rows = ids.length;
+    const net = this.net;
+    this.trainSplit.gather(batch, ids, net.x, net.y);
+    net.forward(batch, rows);
+    net.loss(batch, rows, true, this.stepStats, 0);
+    net.backward(batch, rows);
+    net.sgd(batch, this.config.lr);
+    return rows;
+  }
+
+  /** Averaging: adds the post-step iterate of step i to the running mean once it is due. */
+  accumulateAverage(batch: Batch, i: number): void {
+    if (!this.#averaging || i < averageStart(this.config, this.state.convergedAt)) return;
+    // x_mc ← x_mc + (x − x_mc)/n over post-step iterates (n = 1 copies x).
+    const n = this.state.averaged = (this.state.averaged ?? 0) + 1;
+    this.net.weights.forEach((w, l) => runningMean(this.gpu, batch, this.avg[l], w, 1 / n, w.size));
+  }
+
+  /**
+   * Evaluates when step i is due (every evalEvery steps and at the cap) and decides whether the
+   * run converged at step i: a non-finite loss is a DivergedError; the "accuracy" rule stops at
+   * the evaluation reaching convergenceAccuracy, the "loss" rule extraSteps after its first
+   * convergence.
+   */
+  async evaluateAndDecide(batch: Batch, i: number, rows: number): Promise<boolean> {
+    const { config, state } = this;
+    let converged = false;
+    if (i % config.evalEvery === 0 || i === config.maxSteps - 1) {
+      batch.submit();
+      const point = await this.#evalPoint(i, rows);
+      state.history.push(point);
+      this.#logEvaluation(point);
+      if (!Number.isFinite(point.trainLoss) || !Number.isFinite(point.testLoss)) {
+        throw new DivergedError(i, point.trainLoss);
+      }
+      if (config.stopRule === "loss") {
+        const lossOk = point.trainLoss < (config.lossThreshold ?? 5e-5) && point.trainAcc >= 100;
+        if (state.convergedAt === undefined && lossOk) {
+          state.convergedAt = i;
+          this.#log(`converged at step ${i}; ${config.extraSteps ?? 0} more steps`);
+        }
+      } else {
+        converged = point.trainAcc >= config.convergenceAccuracy;
+      }
+    }
+    if (state.convergedAt !== undefined && i - state.convergedAt >= (config.extraSteps ?? 0)) {
+      converged = true;
+    }
+    return converged;
+  }
+
+  #logEvaluation(point: EvalPoint): void {
+    const i = point.step;
+    const maxSteps = this.config.maxSteps;
+    const rate = (this.#stepsThisCall + 1) / ((performance.now() - this.#started) / 1000);
+    this.#log(
+      `step ${i}: train acc ${point.trainAcc.toFixed(2)}% loss ${point.trainLoss.toFixed(4)} | ` +
+        `test acc ${point.testAcc.toFixed(2)}% | ${rate.toFixed(1)} steps/s | ≤ ${
+          formatDuration((maxSteps - 1 - i) / rate)
+        } left to max-steps ${maxSteps}`,
+    );
+  }
+
+  /** Full train and test evaluation of the current weights, with step's minibatch loss. */
+  async #evalPoint(step: number, rows: number): Promise<EvalPoint> {
+    const [lossSum] = await this.stepStats.read();
+    const tr = await evaluate(this.gpu, this.net, this.trainSplit);
+    const te = await evaluate(this.gpu, this.net, this.testSplit);
+    return {
+      step,
+      trainLoss: tr.loss,
+      trainAcc: tr.accuracy,
+      testLoss: te.loss,
+      testAcc: te.accuracy,
+      batchLoss: lossSum / rows,
+    };
+  }
+
+  /**
+   * Finish at step i: the final weights, the averaged iterate's evaluation and, when step i was
+   * not evaluated, a final evaluation.
+   */
+  async finish(batch: Batch, i: number, rows: number, converged: boolean): Promise<TrainResult> {
+    const state = this.state;
+    batch.submit();
+    state.step = i + 1;
+    const weights = await this.net.readWeights();
+    const averaged = await this.#evaluateAverage();
+    let final = state.history[state.history.length - 1];
+    if (final.step !== i) {
+      this.net.setWeights(weights);
+      final = await this.#evalPoint(i, rows);
+      state.history.push(final);
+    }
+    return {
+      steps: i + 1,
+      stopReason: converged ? "converged" : "max-steps",
+      history: state.history,
+      final,
+      weights,
+      convergedAt: state.convergedAt,
+      averaged,
+    };
+  }
+
+  /** The averaged iterate and its evaluation (it leaves its weights in the network). */
+  async #evaluateAverage(): Promise<TrainResult["averaged"]> {
+    if (!this.#averaging || !this.state.averaged) return undefined;
+    const weights = await this.#readAverage();
+    this.net.setWeights(weights);
+    return {
+      iterates: this.state.averaged,
+      weights,
+      train: await evaluate(this.gpu, this.net, this.trainSplit),
+      test: await evaluate(this.gpu, this.net, this.testSplit),
+    };
+  }
+
+  async #readAverage(): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (const t of this.avg) out.push(await t.read());
+    return out;
+  }
+
+  /** Adds step i's noise to the noisy layers. */
+  addNoise(batch: Batch, i: number): void {
+    const { noise, lr, seed } = this.config;
+    this.net.addNoise(batch, this.noisy, { spec: noise, lr, seed, step: i });
+  }
+
+  /** Ends a step that did not stop the run: checkpoint when due, halt when asked to. */
+  async endStep(i: number): Promise<void> {
+    const { state, opts } = this;
+    state.step = i + 1;
+    this.#stepsThisCall++;
+    if (opts.checkpoint && state.step % opts.checkpoint.every === 0) {
+      const averaged = state.averaged ? await this.#readAverage() : undefined;
+      await opts.checkpoint.save(state, { weights: await this.net.readWeights(), averaged });
+    }
+    if (opts.haltAfter !== undefined && this.#stepsThisCall >= opts.haltAfter) {
+      throw new HaltedError(state.step);
+    }
+  }
+
+  destroy(): void {
+    this.net.destroy();
+    this.trainSplit.destroy();
+    this.testSplit.destroy();
+    this.stepStats.destroy();
+    for (const t of this.avg) t.destroy();
+  }
 }

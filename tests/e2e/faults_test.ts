@@ -11,7 +11,8 @@ import { Gpu } from "../../lib/gpu/runtime.ts";
 import { expandGrid, type GridPoint, parseGrid } from "../../lib/shard/grid.ts";
 import { checkStoreWritable, findTempFiles, removeTempFiles } from "../../lib/store/hygiene.ts";
 import { loadStoredRun, mergeStores, runDifference } from "../../lib/shard/merge.ts";
-import { DeviceLostError, pruneKeyOf, runSweep, SweepRunError } from "../../lib/shard/sweep.ts";
+import { DeviceLostError, runSweep, SweepRunError } from "../../lib/shard/sweep.ts";
+import { pruneKey } from "../../lib/pipelines/run_and_prune.ts";
 import { isTempName, WriteError } from "../../lib/store/atomic.ts";
 import { ResultStore } from "../../lib/store/results.ts";
 import { decodeTensors } from "../../lib/store/tensors.ts";
@@ -49,7 +50,7 @@ const RUN_KEYS = new Map(
 );
 const runKeyOf = (p: GridPoint) => RUN_KEYS.get(p)!;
 /** Every key a finished sweep stores: a training and a pruning record per point. */
-const ALL_KEYS = POINTS.flatMap((p) => [runKeyOf(p), pruneKeyOf(runKeyOf(p), CRITERIA)]).sort();
+const ALL_KEYS = POINTS.flatMap((p) => [runKeyOf(p), pruneKey(runKeyOf(p), CRITERIA)]).sort();
 const CHECKPOINT_EVERY = 3;
 
 /** The undisturbed sweep, computed once per test file, and how long its work took (ms). */
@@ -275,7 +276,7 @@ Deno.test("a GPU device lost mid-run fails the sweep clearly; the rerun resumes 
     const state = await assertNoTornResults(dir);
     assert.deepEqual(
       state.finished.sort(),
-      [runKeyOf(POINTS[0]), pruneKeyOf(runKeyOf(POINTS[0]), CRITERIA)].sort(),
+      [runKeyOf(POINTS[0]), pruneKey(runKeyOf(POINTS[0]), CRITERIA)].sort(),
     );
     const checkpoint = await store.loadCheckpoint(runKeyOf(victim));
     assert.ok(checkpoint, "the last checkpoint before the loss is kept");

@@ -29,6 +29,7 @@ import { translateAuthorsFlags } from "../../lib/cli/authors_flags.ts";
 import { DEFAULT_CONFIG, type TrainConfig } from "../../lib/train/config.ts";
 import { configFromFlags, TRAIN_FLAGS } from "../../lib/cli/train_flags.ts";
 import { configRunKey, loadStoredRun, runKey } from "../../lib/train/run.ts";
+import { trainRecordFor } from "../../lib/train/metrics.ts";
 import { parseArgs } from "node:util";
 import { ecgValue } from "../data_fixtures.ts";
 
@@ -117,7 +118,7 @@ async function storeWithRun(
   const key = runKey(config, data);
   const record: RunRecord = {
     key,
-    config: { kind: "fcn-train", ...config },
+    config: { kind: trainRecordFor(config).kind, ...config },
     data,
     codeVersion: "test",
     createdAt: "2026-01-01T00:00:00.000Z",
