@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { STABLE_FILL } from "../lib/gpu/kernels.ts";
 import { type Batch, type Gpu, groups1d, type Tensor } from "../lib/gpu/runtime.ts";
+import type { GpuNetwork } from "../lib/model/gpu_network.ts";
 
 /** Deterministic U(lo, hi) values (mulberry32), independent of the project's RNG. */
 export function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -82,4 +83,45 @@ export async function mapWords(
   out.destroy();
   input.destroy();
   return v;
+}
+
+/**
+ * A small valid training config on the synthetic blobs (Type I noise, 30 steps): the base of the
+ * grid, fault and fuzz tests, which add example limits or axes.
+ */
+export const SMALL_SYNTHETIC_CONFIG = {
+  dataset: "synthetic",
+  width: 16,
+  depth: 2,
+  lr: 0.1,
+  batchSize: 32,
+  evalEvery: 10,
+  maxSteps: 30,
+  convergenceAccuracy: 100,
+  noise: { type: 1, alpha: 1.8, sigma: 0.2 },
+  seed: 1,
+} as const;
+
+/** One forward/backward/SGD step of `net` on (x, y); the new weights and the batch's mean loss. */
+export async function gpuSgdStep(
+  gpu: Gpu,
+  net: GpuNetwork,
+  x: Float32Array,
+  y: Uint32Array,
+  rows: number,
+  lr: number,
+): Promise<{ weights: Float32Array[]; loss: number }> {
+  net.x.write(x);
+  net.y.write(y);
+  const stats = gpu.tensor([2]);
+  const batch = gpu.batch();
+  net.forward(batch, rows);
+  net.loss(batch, rows, true, stats, 0);
+  net.backward(batch, rows);
+  net.sgd(batch, lr);
+  batch.submit();
+  const weights = await net.readWeights();
+  const [lossSum] = await stats.read();
+  stats.destroy();
+  return { weights, loss: lossSum / rows };
 }

@@ -18,24 +18,12 @@ import { ResultStore } from "../../lib/store/results.ts";
 import { decodeTensors } from "../../lib/store/tensors.ts";
 import { datasetFor } from "../../lib/data/for_config.ts";
 import { dataRecordFor, runKey } from "../../lib/train/run.ts";
+import { SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const GRID = {
-  base: {
-    dataset: "synthetic",
-    limitTrain: 200,
-    limitTest: 100,
-    width: 16,
-    depth: 2,
-    lr: 0.1,
-    batchSize: 32,
-    evalEvery: 10,
-    maxSteps: 30,
-    convergenceAccuracy: 100,
-    noise: { type: 1, alpha: 1.8, sigma: 0.2 },
-    seed: 1,
-  },
+  base: { ...SMALL_SYNTHETIC_CONFIG, limitTrain: 200, limitTest: 100 },
   axes: { seed: [1, 2], "noise.alpha": [1.5, 1.9] },
 };
 const POINTS: GridPoint[] = expandGrid(parseGrid(GRID)).points;

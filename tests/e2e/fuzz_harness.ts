@@ -35,6 +35,7 @@ import {
   ucrText,
   zipBytes,
 } from "../data_fixtures.ts";
+import { SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
 
 export type Outcome =
   | { kind: "ok" }
@@ -330,18 +331,7 @@ function fixTarChecksums(b: Uint8Array): void {
   }
 }
 
-const VALID_CONFIG = {
-  dataset: "synthetic",
-  width: 16,
-  depth: 2,
-  lr: 0.1,
-  batchSize: 32,
-  evalEvery: 10,
-  maxSteps: 30,
-  convergenceAccuracy: 100,
-  noise: { type: 1, alpha: 1.8, sigma: 0.2 },
-  seed: 1,
-};
+const VALID_CONFIG = SMALL_SYNTHETIC_CONFIG;
 
 const CHECKSUMS = {
   version: 1,

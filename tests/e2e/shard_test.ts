@@ -37,6 +37,7 @@ import {
 import { isTempName, writeFileAtomic } from "../../lib/store/atomic.ts";
 import { sha256Hex } from "../../lib/store/hash.ts";
 import { ResultStore, type RunRecord } from "../../lib/store/results.ts";
+import { SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -131,20 +132,7 @@ Deno.test("the assignment key depends on the config only, not on key order", () 
 // ---------------------------------------------------------------------------------------------
 // Grids
 
-const BASE = {
-  dataset: "synthetic",
-  limitTrain: 200,
-  limitTest: 100,
-  width: 16,
-  depth: 2,
-  lr: 0.1,
-  batchSize: 32,
-  evalEvery: 10,
-  maxSteps: 30,
-  convergenceAccuracy: 100,
-  noise: { type: 1, alpha: 1.8, sigma: 0.2 },
-  seed: 1,
-};
+const BASE = { ...SMALL_SYNTHETIC_CONFIG, limitTrain: 200, limitTest: 100 };
 
 Deno.test("a grid expands to the cartesian product, first axis slowest, each a valid config", () => {
   const { points, duplicates, grid } = expandGrid(
