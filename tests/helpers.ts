@@ -3,9 +3,29 @@
  * and the stable samplers evaluated on chosen Philox words.
  */
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { STABLE_FILL } from "../lib/gpu/kernels.ts";
 import { type Batch, type Gpu, groups1d, type Tensor } from "../lib/gpu/runtime.ts";
 import type { GpuNetwork } from "../lib/model/gpu_network.ts";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Runs `deno <args>` from the repository root; exit code and decoded output. */
+export async function runDeno(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
 
 /** Deterministic U(lo, hi) values (mulberry32), independent of the project's RNG. */
 export function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {

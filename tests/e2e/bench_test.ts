@@ -21,19 +21,12 @@ import {
   type StepRecord,
 } from "../../lib/bench/records.ts";
 import { TimedBatch } from "../../lib/bench/timed_batch.ts";
+import { runDeno } from "../helpers.ts";
 
 const SCRIPT = new URL("../../scripts/bench.ts", import.meta.url).pathname;
-const ROOT = new URL("../..", import.meta.url).pathname;
 
-async function bench(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function bench(args: string[]) {
+  return runDeno(["run", "-A", SCRIPT, ...args]);
 }
 
 Deno.test("bench --quick prints valid records for every variant, shape and noise type", async () => {

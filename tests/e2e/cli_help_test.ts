@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { codeVersion } from "../../lib/store/version.ts";
+import { runDeno } from "../helpers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const tasks = JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).tasks as Record<
@@ -14,16 +15,8 @@ const tasks = JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).tasks a
 >;
 const env = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
 
-async function run(script: string, args: string[]) {
-  const res = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...args],
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: res.code, stdout: dec.decode(res.stdout), stderr: dec.decode(res.stderr) };
+function run(script: string, args: string[]) {
+  return runDeno(["run", "-A", script, ...args]);
 }
 
 /** Each task's script, as deno.json runs it (tasks that run `deno test` etc. have none). */

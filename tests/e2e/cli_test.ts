@@ -1,16 +1,10 @@
 /** Bad input to the user-facing scripts: exit code 2, a message naming the flag, nothing written. */
 import assert from "node:assert/strict";
+import { runDeno } from "../helpers.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
 
-async function run(script: string, args: string[]) {
-  const res = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `scripts/${script}`, ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: res.code, stderr: new TextDecoder().decode(res.stderr) };
+function run(script: string, args: string[]) {
+  return runDeno(["run", "-A", `scripts/${script}`, ...args]);
 }
 
 const cases: [string, string[], RegExp][] = [

@@ -32,6 +32,7 @@ import { configRunKey, loadStoredRun, runKey } from "../../lib/train/run.ts";
 import { trainRecordFor } from "../../lib/train/metrics.ts";
 import { parseArgs } from "node:util";
 import { ecgValue } from "../data_fixtures.ts";
+import { runDeno } from "../helpers.ts";
 
 // ------------------------------------------------------------------------------------------
 // Independent readers, from the specifications (not sharing code with lib/interop).
@@ -776,15 +777,8 @@ Deno.test("sweep grid: an SGD point (type 0) needs no alpha/sigma", () => {
 // ------------------------------------------------------------------------------------------
 // The scripts
 
-async function script(name: string, args: string[]) {
-  const res = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `scripts/${name}`, ...args],
-    cwd: new URL("../..", import.meta.url).pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: res.code, stdout: dec.decode(res.stdout), stderr: dec.decode(res.stderr) };
+function script(name: string, args: string[]) {
+  return runDeno(["run", "-A", `scripts/${name}`, ...args]);
 }
 
 Deno.test("export, import, runs and train (authors' flags) scripts: usage errors exit 2, bad files exit 1, nothing written", async () => {

@@ -37,7 +37,7 @@ import {
 import { isTempName, writeFileAtomic } from "../../lib/store/atomic.ts";
 import { sha256Hex } from "../../lib/store/hash.ts";
 import { ResultStore, type RunRecord } from "../../lib/store/results.ts";
-import { SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
+import { runDeno, SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -683,16 +683,8 @@ function sweepGrid() {
   return { base: BASE, axes: { seed: [1, 2, 3], "noise.alpha": [1.5, 1.9] } };
 }
 
-async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runDeno(args);
 }
 
 Deno.test("merge and sweep CLIs: usage errors exit 2, refusals exit 1 with the reason", async () => {

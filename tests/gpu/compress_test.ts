@@ -27,6 +27,7 @@ import {
 import { sampleSynthetic, sampleSyntheticCpu, synthAlphas } from "../../lib/compress/synthetic.ts";
 import { authorsOrientation, layerTailReport, transposeLayer } from "../../lib/compress/tail.ts";
 import { drawAt, unitFloat } from "../../lib/rng/philox.ts";
+import { runDeno } from "../helpers.ts";
 
 const layer = (rows: number, cols: number, values: number[]): WeightLayer => ({
   data: Float32Array.from(values),
@@ -376,13 +377,8 @@ Deno.test("tail report: output layer read transposed; fractions from the final w
 
 // ---------------------------------------------------------------- fig:synthetic CLI
 
-async function runFig(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/fig_synthetic.ts", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+function runFig(args: string[]) {
+  return runDeno(["run", "-A", "scripts/fig_synthetic.ts", ...args]);
 }
 
 Deno.test("fig:synthetic: bad flags exit 2 and write nothing; a tiny run writes all", async () => {

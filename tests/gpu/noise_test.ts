@@ -4,6 +4,7 @@ import { injectNoise, noiseScale, noiseStream, validateNoiseSpec } from "../../l
 import type { NoiseSpec, NoiseType } from "../../lib/noise/spec.ts";
 import { injectNoiseRef } from "../../lib/reference/noise_inject.ts";
 import { sampleNoise, sampleStable, streamNoise, streamStable } from "../../lib/noise/sample.ts";
+import { runDeno } from "../helpers.ts";
 
 /** Deterministic non-zero starting weights. */
 function startWeights(n: number): Float32Array {
@@ -272,14 +273,8 @@ Deno.test("marginal laws: Types I/II are SαS(1), Type III is SαS(1/√2)", asy
 
 const SCRIPT = new URL("../../scripts/noise.ts", import.meta.url).pathname;
 
-async function cli(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function cli(args: string[]) {
+  return runDeno(["run", "-A", SCRIPT, ...args]);
 }
 
 Deno.test("streamed noise in row blocks equals one dispatch and the CPU reference", async () => {

@@ -36,6 +36,7 @@ import {
   ucrText,
   zipBytes,
 } from "../data_fixtures.ts";
+import { runDeno } from "../helpers.ts";
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -530,16 +531,8 @@ Deno.test("synthetic blobs: deterministic from the seed, balanced, clearly label
 
 // ---------------------------------------------------------------- CLI
 
-async function runDataScript(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/data.ts", ...args],
-    cwd: new URL("../..", import.meta.url),
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function runDataScript(...args: string[]) {
+  return runDeno(["run", "-A", "scripts/data.ts", ...args]);
 }
 
 Deno.test("scripts/data.ts: bad flags exit 2 naming the flag; a data dir is summarised", async () => {
