@@ -43,7 +43,6 @@ const OPTIONS = {
   repeats: { type: "string" },
   alpha: { type: "string" },
   json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 const METHODS = ["auto", "timestamp", "wall"] as const;
@@ -74,10 +73,6 @@ async function compare(files: string[], json: boolean): Promise<void> {
 async function main(): Promise<void> {
   // `deno task bench -- --quick` passes the "--" through.
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), OPTIONS, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (positionals[0] === "compare") return compare(positionals.slice(1), values.json ?? false);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (values.json) throw new UsageError(`--json goes with compare\n${USAGE}`);

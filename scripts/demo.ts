@@ -5,7 +5,7 @@
  * prunes both (mce at 10% squared Frobenius error, and fixed fractions of hidden units), prints
  * pruning ratios and pruned accuracies, and writes figures/demo.{svg,png,csv}.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { numberFlag, parseTaskFlags, runMain, stringFlags } from "../lib/cli/args.ts";
 import { runAndPrune } from "../lib/pipelines/run_and_prune.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../lib/plot/charts.ts";
@@ -26,14 +26,9 @@ const USAGE = `usage: npx deno task demo -- [--width N --sigma S --seed N --stor
 const FRACTIONS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
-    width: { type: "string" },
-    sigma: { type: "string" },
-    seed: { type: "string" },
-    store: { type: "string" },
-    out: { type: "string" },
+  const values = parseTaskFlags(Deno.args, {
+    ...stringFlags("width", "sigma", "seed", "store", "out"),
   }, USAGE);
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const width = numberFlag("width", values.width, { integer: true, min: 1 }) ?? 128;
   const sigma = numberFlag("sigma", values.sigma, { min: 0 }) ?? 0.0025;
   const seed = numberFlag("seed", values.seed, { integer: true, min: 0, max: 0xffffffff }) ?? 1;

@@ -4,7 +4,7 @@
  * tasks (lib/shard/templates.ts). `--params FILE.json` supplies any template parameter (flags
  * override it); `--examples` rewrites the checked-in examples in deploy/.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { numberFlag, parseFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import {
   EXAMPLE_FILES,
@@ -31,28 +31,25 @@ const USAGE =
 
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
-    params: { type: "string" },
-    shards: { type: "string" },
-    grid: { type: "string" },
-    store: { type: "string" },
-    workdir: { type: "string" },
-    image: { type: "string" },
-    "job-name": { type: "string" },
-    deno: { type: "string" },
-    "max-parallel": { type: "string" },
-    gpus: { type: "string" },
-    time: { type: "string" },
-    partition: { type: "string" },
-    pvc: { type: "string" },
+    ...stringFlags(
+      "params",
+      "shards",
+      "grid",
+      "store",
+      "workdir",
+      "image",
+      "job-name",
+      "deno",
+      "max-parallel",
+      "gpus",
+      "time",
+      "partition",
+      "pvc",
+      "out",
+    ),
     "shared-store": { type: "boolean" },
-    out: { type: "string" },
     examples: { type: "boolean" },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (values.examples) {
     await writeFileAtomic(EXAMPLE_FILES.slurm, renderSlurm(EXAMPLE_SLURM));
     await writeFileAtomic(EXAMPLE_FILES.k8s, renderK8s(EXAMPLE_K8S));

@@ -22,12 +22,7 @@ runMain(async () => {
     store: { type: "string" },
     pruned: { type: "string" },
     fraction: { type: "string" },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (positionals.length !== 1) throw new UsageError(`give exactly one run key\n${USAGE}`);
   const format = choiceFlag("format", values.format ?? "safetensors", EXPORT_FORMATS)!;
   if (!values.out) throw new UsageError(`--out DIR is required\n${USAGE}`);

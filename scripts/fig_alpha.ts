@@ -1,6 +1,4 @@
-/** deno task fig:alpha — see lib/figures/fig_alpha.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:alpha — see lib/figures/implicit/fig_alpha.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:alpha");
-figureMain(task, what, core);
+figureScriptMain("fig:alpha");

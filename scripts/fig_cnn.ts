@@ -1,6 +1,4 @@
-/** deno task fig:cnn — see lib/figures/fig_cnn.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:cnn — see lib/figures/implicit/fig_cnn.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:cnn");
-figureMain(task, what, core);
+figureScriptMain("fig:cnn");

@@ -1,6 +1,4 @@
-/** deno task fig:curves — see lib/figures/fig_curves.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:curves — see lib/figures/implicit/fig_curves.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:curves");
-figureMain(task, what, core);
+figureScriptMain("fig:curves");

@@ -1,6 +1,4 @@
-/** deno task fig:hd-gap-alpha — see lib/companion/figures.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:hd-gap-alpha — see lib/figures/heavy_tails/figures.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:hd-gap-alpha");
-figureMain(task, what, core);
+figureScriptMain("fig:hd-gap-alpha");

@@ -1,6 +1,4 @@
-/** deno task fig:hd-pruning-lrb — see lib/companion/figures.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:hd-pruning-lrb — see lib/figures/heavy_tails/figures.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:hd-pruning-lrb");
-figureMain(task, what, core);
+figureScriptMain("fig:hd-pruning-lrb");

@@ -1,6 +1,4 @@
-/** deno task fig:theory — see lib/figures/fig_theory.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:theory — see lib/figures/implicit/fig_theory.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:theory");
-figureMain(task, what, core);
+figureScriptMain("fig:theory");

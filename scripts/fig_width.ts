@@ -1,6 +1,4 @@
-/** deno task fig:width — see lib/figures/fig_width.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task fig:width — see lib/figures/implicit/fig_width.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("fig:width");
-figureMain(task, what, core);
+figureScriptMain("fig:width");

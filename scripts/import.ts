@@ -22,12 +22,7 @@ runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     ...TRAIN_FLAGS,
     store: { type: "string" },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (positionals.length !== 1) {
     throw new UsageError(`give exactly one .safetensors file\n${USAGE}`);
   }

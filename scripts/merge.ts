@@ -16,12 +16,7 @@ runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     into: { type: "string" },
     "dry-run": { type: "boolean" },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (values.into === undefined) throw new UsageError(`--into is required\n${USAGE}`);
   if (positionals.length === 0) throw new UsageError(`give at least one source store\n${USAGE}`);
   const report = await mergeStores(values.into, positionals, { dryRun: values["dry-run"] });

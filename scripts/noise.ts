@@ -7,7 +7,14 @@
  *     --out w.f32
  * Bad flags or values exit with code 2 before anything is written.
  */
-import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import {
+  choiceFlag,
+  numberFlag,
+  parseTaskFlags,
+  runMain,
+  stringFlags,
+  UsageError,
+} from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { type NoiseSpec, validateNoiseSpec } from "../lib/noise/spec.ts";
 import {
@@ -34,21 +41,22 @@ const USAGE =
                          up to 2^32 − 1 samples, 16 GiB)`;
 
 const OPTIONS = {
-  kind: { type: "string" },
-  type: { type: "string" },
-  alpha: { type: "string" },
-  n: { type: "string" },
-  rows: { type: "string" },
-  cols: { type: "string" },
-  sigma: { type: "string" },
-  lr: { type: "string" },
-  "alpha2-convention": { type: "string" },
-  seed: { type: "string" },
-  stream: { type: "string" },
-  layer: { type: "string" },
-  step: { type: "string" },
-  out: { type: "string" },
-  help: { type: "boolean", short: "h" },
+  ...stringFlags(
+    "kind",
+    "type",
+    "alpha",
+    "n",
+    "rows",
+    "cols",
+    "sigma",
+    "lr",
+    "alpha2-convention",
+    "seed",
+    "stream",
+    "layer",
+    "step",
+    "out",
+  ),
 } as const;
 
 const TYPE_NAMES: Record<string, 1 | 2 | 3> = { "1": 1, "2": 2, "3": 3, I: 1, II: 2, III: 3 };
@@ -80,10 +88,8 @@ const u32Flag = (name: string, raw: string | undefined) =>
   numberFlag(name, raw, { integer: true, min: 0, max: 0xffffffff }) ?? 0;
 
 /** Turns argv into a validated job; every problem is a UsageError naming the flag. */
-export function parseJob(args: string[]): { job: Job; out: string } | undefined {
-  const { values: v, positionals } = parseFlags(args, OPTIONS, USAGE);
-  if (v.help) return undefined;
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+export function parseJob(args: string[]): { job: Job; out: string } {
+  const v = parseTaskFlags(args, OPTIONS, USAGE);
   if (v.out === undefined || v.out === "") throw new UsageError(`--out is required\n${USAGE}`);
   const alpha = numberFlag("alpha", v.alpha);
   if (alpha === undefined) throw new UsageError("--alpha is required");
@@ -207,12 +213,7 @@ class StreamSummary {
 const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
 
 async function main(): Promise<void> {
-  const parsed = parseJob(Deno.args.filter((a) => a !== "--"));
-  if (!parsed) {
-    console.log(USAGE);
-    return;
-  }
-  const { job, out } = parsed;
+  const { job, out } = parseJob(Deno.args);
   const gpu = await Gpu.shared();
   const summary = new StreamSummary();
   let gpuSeconds = 0;

@@ -3,7 +3,7 @@
  * units (mce at the given squared-Frobenius error, and/or fixed fractions) and reports the pruning
  * ratio and train/test accuracy without retraining, as JSON lines.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { numberFlag, parseFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { pruneAndEvaluate } from "../lib/prune/evaluate.ts";
 import { storePruneResults } from "../lib/pipelines/run_and_prune.ts";
@@ -20,10 +20,7 @@ const USAGE =
 
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
-    store: { type: "string" },
-    error: { type: "string" },
-    fractions: { type: "string" },
-    "data-dir": { type: "string" },
+    ...stringFlags("store", "error", "fractions", "data-dir"),
   }, USAGE);
   if (positionals.length !== 1) throw new UsageError(`give exactly one run key\n${USAGE}`);
   const key = positionals[0];

@@ -1,14 +1,13 @@
 /**
- * deno task reproduce -- --preset smoke|small|paper: every figure script in order (2306.08125:
- * fig:alpha, fig:width, fig:curves, table:results, fig:theory; 2106.03795: the fig:hd-* views of
- * one (lr, batch) sweep; see lib/figures/registry.ts) in one process, sharing one GPU,
- * one results store and one data cache, then figures/index.html with every figure, its claim and
- * the numbers.
+ * deno task reproduce -- --preset smoke|small|paper: every figure script with the shared figure
+ * flags, in order (2306.08125: fig:alpha, fig:width, fig:curves, table:results, fig:cnn,
+ * fig:theory; 2106.03795: the fig:hd-* views of one (lr, batch) sweep; see
+ * lib/figures/registry.ts), in one process, sharing one GPU, one results store and one data
+ * cache, then figures/index.html with every figure, its claim and the numbers. fig:synthetic has
+ * flags of its own and runs apart (`deno task fig:synthetic`).
  */
-import { runMain } from "../lib/cli/args.ts";
 import { etaText } from "../lib/train/progress.ts";
-import { contextFor, figureUsage, parseFigureArgs } from "../lib/figures/common/cli.ts";
-import { ShardDone } from "../lib/figures/common/context.ts";
+import { figureTaskMain, figureUsage, runFigureCore } from "../lib/figures/common/cli.ts";
 import { buildIndexHtml } from "../lib/figures/common/index_html.ts";
 import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
 
@@ -17,28 +16,13 @@ const USAGE = figureUsage(
   "Runs every figure script in order (runs shared through the store), then writes index.html.",
 );
 
-runMain(async () => {
-  const args = parseFigureArgs(Deno.args, USAGE);
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
-  const started = performance.now();
-  const ctx = await contextFor(args);
-  console.log(`reproduce: preset ${args.presetName}, seeds ${args.seeds.join(",")}`);
-  console.log(`adapter: ${ctx.adapter}`);
+figureTaskMain("reproduce", USAGE, async (args, ctx, started) => {
   const summaries: string[] = [];
   for (const [i, script] of FIGURE_SCRIPTS.entries()) {
     const t0 = performance.now();
     console.log(`\n=== (${i + 1}/${FIGURE_SCRIPTS.length}) ${script.task} ===`);
-    let outcome;
-    try {
-      outcome = await script.core(ctx);
-    } catch (err) {
-      if (!(err instanceof ShardDone)) throw err;
-      console.log(err.message);
-      continue;
-    }
+    const outcome = await runFigureCore(script.core, ctx);
+    if (!outcome) continue;
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`=== ${script.task} done in ${secs} s: ${outcome.files.join(", ")}`);
     summaries.push(...outcome.summary);

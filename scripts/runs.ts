@@ -3,7 +3,7 @@
  * training run of the store (trained or imported): config, outcome and the stored pruning
  * results. CSV (RFC 4180) loads in pandas as is.
  */
-import { choiceFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { choiceFlag, parseTaskFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import {
   filterRows,
   formatRows,
@@ -18,17 +18,10 @@ const USAGE =
   columns: ${RUN_TABLE_COLUMNS.join(", ")}`;
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
-    store: { type: "string" },
-    format: { type: "string" },
+  const values = parseTaskFlags(Deno.args, {
+    ...stringFlags("store", "format"),
     filter: { type: "string", multiple: true },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const format = choiceFlag("format", values.format ?? "csv", ["csv", "json"] as const)!;
   let filters: [string, string][];
   try {

@@ -5,7 +5,7 @@
  * to stderr, one JSON line per run to stdout. See lib/shard/grid.ts for the grid format and
  * deploy/ for SLURM and Kubernetes templates that run the shards on many machines.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { numberFlag, parseTaskFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { loadGridFile } from "../lib/shard/grid.ts";
 import { checkStoreWritable } from "../lib/store/hygiene.ts";
@@ -26,22 +26,12 @@ const USAGE = `usage: npx deno task sweep -- --grid GRID.json [--shard k/N] [--s
   --quiet                no per-step training lines on stderr`;
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
-    grid: { type: "string" },
-    shard: { type: "string" },
-    store: { type: "string" },
-    "data-dir": { type: "string" },
-    "checkpoint-every": { type: "string" },
+  const values = parseTaskFlags(Deno.args, {
+    ...stringFlags("grid", "shard", "store", "data-dir", "checkpoint-every"),
     list: { type: "boolean" },
     balance: { type: "boolean" },
     quiet: { type: "boolean" },
-    help: { type: "boolean" },
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (values.grid === undefined) throw new UsageError(`--grid is required\n${USAGE}`);
   const shard = values.shard === undefined ? ALL : parseShard(values.shard);
   const checkpointEvery = numberFlag("checkpoint-every", values["checkpoint-every"], {

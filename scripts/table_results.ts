@@ -1,6 +1,4 @@
-/** deno task table:results — see lib/figures/table_results.ts. */
-import { figureMain } from "../lib/figures/common/cli.ts";
-import { scriptFor } from "../lib/figures/registry.ts";
+/** deno task table:results — see lib/figures/implicit/table_results.ts. */
+import { figureScriptMain } from "../lib/figures/registry.ts";
 
-const { task, what, core } = scriptFor("table:results");
-figureMain(task, what, core);
+figureScriptMain("table:results");

@@ -3,7 +3,7 @@
  * (config, metrics history, final weights) under --store, keyed by config and code version. A
  * finished run is loaded, not recomputed; an interrupted one resumes from its checkpoint.
  */
-import { numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
+import { numberFlag, parseTaskFlags, runMain, stringFlags } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { checkStoreWritable } from "../lib/store/hygiene.ts";
@@ -35,18 +35,10 @@ function defaultsLine(): string {
 runMain(async () => {
   const authors = translateAuthorsFlags(Deno.args.filter((a) => a !== "--"));
   for (const note of authors.notes) console.error(`note: ${note}`);
-  const { values, positionals } = parseFlags(authors.args, {
+  const values = parseTaskFlags(authors.args, {
     ...TRAIN_FLAGS,
-    "data-dir": { type: "string" },
-    store: { type: "string" },
-    "checkpoint-every": { type: "string" },
-    help: { type: "boolean" },
+    ...stringFlags("data-dir", "store", "checkpoint-every"),
   }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const config = await configFromFlags(values);
   const checkpointEvery = numberFlag("checkpoint-every", values["checkpoint-every"], {
     integer: true,

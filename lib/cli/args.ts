@@ -109,6 +109,28 @@ export function parseFlags<O extends Options>(args: string[], options: O, usage:
   }
 }
 
+/** parseArgs options for flags that each take one string value (read with numberFlag etc.). */
+export function stringFlags<const N extends string>(...names: N[]): Record<N, { type: "string" }> {
+  return Object.fromEntries(names.map((n) => [n, { type: "string" }])) as Record<
+    N,
+    { type: "string" }
+  >;
+}
+
+/**
+ * parseFlags for a task that takes no positional argument: drops the `--` that `deno task` passes
+ * on, and a stray argument is a UsageError. Returns the flag values.
+ */
+export function parseTaskFlags<O extends Options>(
+  args: readonly string[],
+  options: O,
+  usage: string,
+) {
+  const { values, positionals } = parseFlags(args.filter((a) => a !== "--"), options, usage);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
+  return values;
+}
+
 /** A number flag: finite, optionally integer and bounded; undefined stays undefined. */
 export function numberFlag(
   name: string,

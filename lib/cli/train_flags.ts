@@ -1,27 +1,27 @@
 /** Training-config CLI flags shared by `deno task train` and the figure scripts. */
-import { choiceFlag, numberFlag, UsageError } from "./args.ts";
+import { choiceFlag, numberFlag, stringFlags, UsageError } from "./args.ts";
 import { VGG11_DEPTH } from "../model/vgg.ts";
 import { DATASETS } from "../data/dataset.ts";
 import { DEFAULT_CONFIG, MODELS, parseTrainConfig, type TrainConfig } from "../train/config.ts";
 
-export const TRAIN_FLAGS = {
-  config: { type: "string" },
-  model: { type: "string" },
-  dataset: { type: "string" },
-  "limit-train": { type: "string" },
-  "limit-test": { type: "string" },
-  width: { type: "string" },
-  depth: { type: "string" },
-  lr: { type: "string" },
-  "batch-size": { type: "string" },
-  "eval-every": { type: "string" },
-  "max-steps": { type: "string" },
-  "convergence-accuracy": { type: "string" },
-  "noise-type": { type: "string" },
-  alpha: { type: "string" },
-  sigma: { type: "string" },
-  seed: { type: "string" },
-} as const;
+export const TRAIN_FLAGS = stringFlags(
+  "config",
+  "model",
+  "dataset",
+  "limit-train",
+  "limit-test",
+  "width",
+  "depth",
+  "lr",
+  "batch-size",
+  "eval-every",
+  "max-steps",
+  "convergence-accuracy",
+  "noise-type",
+  "alpha",
+  "sigma",
+  "seed",
+);
 
 export const TRAIN_USAGE = `training flags:
   --config FILE.json         start from a JSON config (flags override it)

@@ -1,6 +1,9 @@
 /**
- * The figure scripts, in the order `deno task reproduce` runs them: 2306.08125's, then the
- * (lr, batch) sweep figures of 2106.03795 (which share one cached sweep).
+ * The figure scripts: those with the shared figure flags (lib/figures/common/cli.ts), in the
+ * order `deno task reproduce` runs them (2306.08125's, then the (lr, batch) sweep figures of
+ * 2106.03795, which share one cached sweep), and those with a command line of their own, which
+ * reproduce does not run (2106.03795's synthetic figure). Each scripts/ entry runs its task
+ * through `figureScriptMain`.
  */
 import {
   hdAlphaVsLrb,
@@ -8,7 +11,8 @@ import {
   hdGapVsAlpha,
   hdPruningVsLrb,
 } from "./heavy_tails/figures.ts";
-import type { FigureCore } from "./common/cli.ts";
+import { type FigureCore, figureMain } from "./common/cli.ts";
+import { figSyntheticMain } from "./heavy_tails/fig_synthetic.ts";
 import { figAlpha } from "./implicit/fig_alpha.ts";
 import { figCnn } from "./implicit/fig_cnn.ts";
 import { figCurves } from "./implicit/fig_curves.ts";
@@ -79,8 +83,29 @@ export const FIGURE_SCRIPTS: FigureScript[] = [
   },
 ];
 
-export function scriptFor(task: string): FigureScript {
-  const s = FIGURE_SCRIPTS.find((f) => f.task === task);
-  if (!s) throw new Error(`no figure script "${task}"`);
-  return s;
+/** A figure script with a command line of its own; `reproduce` does not run it. */
+export interface OwnFlagsScript {
+  task: string;
+  what: string;
+  /** Parses Deno.args and draws. */
+  main: () => Promise<void>;
+}
+
+export const OWN_FLAGS_SCRIPTS: OwnFlagsScript[] = [
+  {
+    task: "fig:synthetic",
+    what:
+      "2106.03795: compressibility vs α of iid entries / iid columns / one whole-layer vector " +
+      "(synthetic layers, no training).",
+    main: figSyntheticMain,
+  },
+];
+
+/** Runs a figure script's task as a program: its flags, its figure, its exit code. */
+export function figureScriptMain(task: string): Promise<void> {
+  const shared = FIGURE_SCRIPTS.find((f) => f.task === task);
+  if (shared) return figureMain(shared.task, shared.what, shared.core);
+  const own = OWN_FLAGS_SCRIPTS.find((f) => f.task === task);
+  if (own) return own.main();
+  throw new Error(`no figure script "${task}"`);
 }

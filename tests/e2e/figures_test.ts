@@ -11,7 +11,7 @@ import { updateReport } from "../../lib/figures/common/report.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../../lib/plot/charts.ts";
 import { parseCsv } from "../../lib/plot/csv.ts";
-import { aggregateCurves, aggregateRuns, pairedGains } from "../../lib/figures/common/aggregate.ts";
+import { aggregateCurves, aggregateRuns, pairedGains } from "../../lib/figures/common/run_stats.ts";
 import { parseFigureArgs } from "../../lib/figures/common/cli.ts";
 import { DataCache, type FigureContext, shardShare } from "../../lib/figures/common/context.ts";
 import { hdGapVsAlpha, hdPruningVsLrb } from "../../lib/figures/heavy_tails/figures.ts";
@@ -37,7 +37,7 @@ import {
   type RunRow,
   uniqueRuns,
   widthSweepRuns,
-} from "../../lib/figures/common/sweep.ts";
+} from "../../lib/figures/common/figure_runs.ts";
 import { markdownTable, tableResults } from "../../lib/figures/implicit/table_results.ts";
 import { configRunKey } from "../../lib/train/run.ts";
 import { ResultStore } from "../../lib/store/results.ts";

@@ -1,7 +1,11 @@
 /** The gpu figure preset (issue #16) and its llvmpipe rehearsal twin. */
 import assert from "node:assert/strict";
 import { presetByName } from "../../lib/figures/common/presets.ts";
-import { alphaSweepRuns, uniqueRuns, widthSweepRuns } from "../../lib/figures/common/sweep.ts";
+import {
+  alphaSweepRuns,
+  uniqueRuns,
+  widthSweepRuns,
+} from "../../lib/figures/common/figure_runs.ts";
 
 Deno.test("gpu preset: Fashion-MNIST (never called MNIST) at the paper's settings, n up to 10,000", () => {
   const p = presetByName("gpu");

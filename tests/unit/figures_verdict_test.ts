@@ -4,10 +4,11 @@
  * checks, and the claim-specific rules of the figure scripts on made-up numbers.
  */
 import assert from "node:assert/strict";
-import { correlationVerdict, synthVerdict } from "../../lib/figures/heavy_tails/figures.ts";
-import type { Summary } from "../../lib/figures/common/summary.ts";
-import type { GainStats, GroupStats } from "../../lib/figures/common/aggregate.ts";
-import type { CurveStats } from "../../lib/figures/common/aggregate.ts";
+import { correlationVerdict } from "../../lib/figures/heavy_tails/figures.ts";
+import { synthVerdict } from "../../lib/figures/heavy_tails/synthetic_verdict.ts";
+import type { Summary } from "../../lib/figures/common/mean_sd.ts";
+import type { GainStats, GroupStats } from "../../lib/figures/common/run_stats.ts";
+import type { CurveStats } from "../../lib/figures/common/run_stats.ts";
 import {
   compressibilityVerdict,
   curvesVerdict,

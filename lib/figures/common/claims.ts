@@ -5,8 +5,14 @@
  * pruned" is a gain of tens of points, so a gain of at least 5 percentage points with accuracy
  * within 5 points is the bar, and a gain below −2 points (the tolerance) goes against the claim.
  */
-import type { Summary } from "./summary.ts";
-import type { CurveStats, GainStats, GroupStats } from "./aggregate.ts";
+import type { Summary } from "./mean_sd.ts";
+import {
+  type CurveStats,
+  gainsByWidth,
+  type GainStats,
+  type GroupStats,
+  mainWidthGroups,
+} from "./run_stats.ts";
 import type { FigureContext } from "./context.ts";
 import type { DatasetPreset } from "./presets.ts";
 import { seedList } from "./style.ts";
@@ -27,10 +33,11 @@ export function paperWidth(ds: DatasetPreset): number {
   return ds.base.model === "vgg11" ? 128 : 5000;
 }
 
-export function datasetCaveats(ctx: FigureContext, ds: DatasetPreset): string[] {
+/** The caveats of a dataset's setting, at `width` (default: its main width). */
+export function datasetCaveats(ctx: FigureContext, ds: DatasetPreset, width = ds.width): string[] {
   return settingCaveats({
     seeds: ctx.seeds.length,
-    width: ds.width,
+    width,
     paperWidth: paperWidth(ds),
     standIn: REAL_2306.includes(ds.base.dataset) ? undefined : ds.label,
   });
@@ -40,6 +47,15 @@ export function datasetCaveats(ctx: FigureContext, ds: DatasetPreset): string[] 
 export function settingLine(ctx: FigureContext, datasets: DatasetPreset[], unit = "n"): string {
   return `preset ${ctx.preset.name} · seeds ${seedList(ctx.seeds)} · ` +
     datasets.map((d) => `${d.label}, ${unit} = ${d.width}`).join("; ") + ` · ${ctx.adapter}`;
+}
+
+/** One verdict per dataset, combined under the figure's criterion. */
+function perDataset(
+  datasets: DatasetPreset[],
+  criterion: string,
+  judge: (ds: DatasetPreset) => Verdict,
+): Verdict {
+  return combineVerdicts(criterion, datasets.map(judge));
 }
 
 /** a − b for two independent summaries (sd of the difference = √(sd_a² + sd_b²)). */
@@ -66,8 +82,8 @@ export function compressibilityVerdict(
   stats: GroupStats[],
   gains: GainStats[],
 ): Verdict {
-  const parts = datasets.map((ds) => {
-    const mine = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+  return perDataset(datasets, GAIN_CRITERION, (ds) => {
+    const mine = mainWidthGroups(stats, ds);
     const sgd = mine.find((g) => g.method === "SGD");
     const caveats = datasetCaveats(ctx, ds);
     const cands = gains.filter((g) => g.dataset === ds.id && g.width === ds.width && g.gain.n > 0)
@@ -90,10 +106,10 @@ export function compressibilityVerdict(
     }];
     return judgeEffects(checks, GAIN, GAIN_CRITERION, [...extra, ...caveats]);
   });
-  return combineVerdicts(GAIN_CRITERION, parts);
 }
 
-const GROWTH = { min: 2, tolerance: 2, unit: " pp" };
+/** A difference of at least +2 pp, with ±2 pp counting as none (growth with n, robustness). */
+const TWO_PP = { min: 2, tolerance: 2, unit: " pp" };
 export const GROWTH_CRITERION = "for each noise type, the gain over SGD at the largest width − " +
   "the gain at the smallest ≥ +2 pp (the claim is a growth, its size is not published); below " +
   "−2 pp goes against the claim; seeds > 1: 95% CI of the difference.";
@@ -103,30 +119,21 @@ export function widthVerdict(
   datasets: DatasetPreset[],
   gains: GainStats[],
 ): Verdict {
-  const parts = datasets.map((ds) => {
+  return perDataset(datasets, GROWTH_CRITERION, (ds) => {
     const checks: Check[] = [];
     for (const method of [...new Set(gains.map((g) => g.method))]) {
-      const g = gains.filter((x) => x.dataset === ds.id && x.method === method && x.gain.n > 0)
-        .sort((a, b) => a.width - b.width);
+      const g = gainsByWidth(gains, ds, method);
       if (g.length < 2) continue;
       checks.push({
         label: `${ds.label}, ${method}: gain at n=${g[g.length - 1].width} − at n=${g[0].width}`,
         effect: difference(g[g.length - 1].gain, g[0].gain),
       });
     }
-    const widest = Math.max(...ds.widths);
-    const caveats = settingCaveats({
-      seeds: ctx.seeds.length,
-      width: widest,
-      paperWidth: paperWidth(ds),
-      standIn: REAL_2306.includes(ds.base.dataset) ? undefined : ds.label,
-    });
-    return judgeEffects(checks, GROWTH, GROWTH_CRITERION, caveats);
+    const caveats = datasetCaveats(ctx, ds, Math.max(...ds.widths));
+    return judgeEffects(checks, TWO_PP, GROWTH_CRITERION, caveats);
   });
-  return combineVerdicts(GROWTH_CRITERION, parts);
 }
 
-const ROBUST = { min: 2, tolerance: 2, unit: " pp" };
 export const ROBUST_CRITERION = "at about half the hidden units pruned, each heavy-tailed " +
   "network's test accuracy − SGD's ≥ +2 pp (the paper states the direction, not a size); below " +
   "−2 pp goes against the claim; seeds > 1: 95% CI of the difference.";
@@ -137,7 +144,7 @@ export function curvesVerdict(
   datasets: DatasetPreset[],
   curves: CurveStats[],
 ): Verdict {
-  const parts = datasets.map((ds) => {
+  return perDataset(datasets, ROBUST_CRITERION, (ds) => {
     const mine = curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0);
     const fractions = [...new Set(mine.map((c) => c.pruned))];
     const at = fractions.sort((a, b) => Math.abs(a - 50) - Math.abs(b - 50))[0];
@@ -148,9 +155,8 @@ export function curvesVerdict(
         effect: difference(c.testAcc, sgd.testAcc),
       }))
       : [];
-    return judgeEffects(checks, ROBUST, ROBUST_CRITERION, datasetCaveats(ctx, ds));
+    return judgeEffects(checks, TWO_PP, ROBUST_CRITERION, datasetCaveats(ctx, ds));
   });
-  return combineVerdicts(ROBUST_CRITERION, parts);
 }
 
 export const TABLE_CRITERION = "at least half of the heavy-tailed rows prune more than SGD " +
@@ -162,8 +168,8 @@ export function tableVerdict(
   datasets: DatasetPreset[],
   stats: GroupStats[],
 ): Verdict {
-  const parts = datasets.map((ds) => {
-    const mine = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+  return perDataset(datasets, TABLE_CRITERION, (ds) => {
+    const mine = mainWidthGroups(stats, ds);
     const sgd = mine.find((g) => g.method === "SGD");
     const ht = mine.filter((g) => g.method !== "SGD" && g.pruningRatio.n > 0);
     if (!sgd || ht.length === 0) return judgeFacts([], TABLE_CRITERION, datasetCaveats(ctx, ds));
@@ -181,7 +187,6 @@ export function tableVerdict(
       datasetCaveats(ctx, ds),
     );
   });
-  return combineVerdicts(TABLE_CRITERION, parts);
 }
 
 export const THEORY_CRITERION = "for every type and α < 2, the top-κn error at the largest n is " +

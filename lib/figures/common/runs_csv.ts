@@ -4,7 +4,7 @@ import { toCsv } from "../../plot/csv.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
 import type { FigureContext } from "./context.ts";
 import { provenanceColumns } from "./style.ts";
-import type { RunRow } from "./sweep.ts";
+import type { RunRow } from "./figure_runs.ts";
 
 export const RUN_COLUMNS = [
   "dataset",

@@ -6,10 +6,14 @@
 import { lineWithErrorBars, type LineWithErrorBarsOptions } from "../../plot/charts.ts";
 import type { FigureInput } from "../../plot/figure.ts";
 import type { FigureContext } from "./context.ts";
+import type { DatasetPreset } from "./presets.ts";
 import { seriesColours } from "../../plot/colours.ts";
 
 export const PANEL_WIDTH = 470;
 export const PANEL_HEIGHT = 320;
+
+/** The y label of every test-accuracy-after-pruning axis. */
+export const PRUNED_ACC_LABEL = "Test accuracy after pruning (%)";
 
 /**
  * Pins the colour scale: the legend lists `domain` (default: all of `all`), and each series gets
@@ -77,6 +81,11 @@ export function errorBarNote(seeds: number[]): string {
   return seeds.length > 1
     ? `Mean ± sd over ${seeds.length} seeds (error bars).`
     : "1 seed: no error bars.";
+}
+
+/** One caption line per dataset: "<label>: <note>." (what the data is, which values are ours). */
+export function datasetNotes(datasets: DatasetPreset[]): string[] {
+  return datasets.map((ds) => `${ds.label}: ${ds.note}.`);
 }
 
 /** Series label of a method, with its α where the figure fixes one. */

@@ -17,7 +17,7 @@
  * Several checks (one per dataset or noise type) combine with `combineVerdicts`: any "not
  * reproduced" wins, then any "inconclusive", else "reproduced".
  */
-import type { Summary } from "./summary.ts";
+import type { Summary } from "./mean_sd.ts";
 
 export type Outcome = "reproduced" | "not reproduced" | "inconclusive";
 
@@ -126,37 +126,27 @@ export function judgeEffects(
   criterion: string,
   caveats: string[],
 ): Verdict {
-  return judgeEach(
-    checks,
-    (k) => {
-      const t = effectTest(k.effect, c);
-      return { result: t.result, line: `${k.label}: ${t.text} → ${t.result}` };
-    },
-    criterion,
-    caveats,
-  );
+  const judged = checks.map((k) => {
+    const t = effectTest(k.effect, c);
+    return { result: t.result, line: `${k.label}: ${t.text} → ${t.result}` };
+  });
+  return tally(judged, criterion, caveats);
 }
 
 /** The result of one check. */
 type CheckResult = "pass" | "fail" | "undecided";
 
-/** Judges each check with `judge` (its outcome and evidence line), then decides on the tally. */
-function judgeEach<T>(
-  checks: T[],
-  judge: (check: T) => { result: CheckResult; line: string },
-  criterion: string,
-  caveats: string[],
-): Verdict {
-  const evidence: string[] = [];
-  let pass = 0;
-  let fail = 0;
-  for (const k of checks) {
-    const { result, line } = judge(k);
-    evidence.push(line);
-    if (result === "pass") pass++;
-    if (result === "fail") fail++;
-  }
-  return decide(checks.length, pass, fail, criterion, evidence, caveats);
+/** One judged check: its result and its evidence line. */
+interface Judged {
+  result: CheckResult;
+  line: string;
+}
+
+/** The verdict on judged checks: their evidence lines, and the outcome from their results. */
+function tally(judged: Judged[], criterion: string, caveats: string[]): Verdict {
+  const count = (r: CheckResult) => judged.filter((j) => j.result === r).length;
+  const evidence = judged.map((j) => j.line);
+  return decide(judged.length, count("pass"), count("fail"), criterion, evidence, caveats);
 }
 
 /** Spearman-style check: the correlation must have `sign` and |ρ| ≥ `min`; |ρ| < min is no call. */
@@ -178,29 +168,30 @@ export function judgeCorrelation(
   return judgeCorrelations([{ label, rho, points }], c, criterion, caveats);
 }
 
+/** One correlation against `c`: too few points or |ρ| < min is no call. */
+function correlationCheck(
+  k: { label: string; rho: number; points: number },
+  c: CorrelationCriterion,
+): Judged {
+  const signed = c.sign * k.rho;
+  let result: CheckResult;
+  if (!Number.isFinite(k.rho) || k.points < c.minPoints) result = "undecided";
+  else if (signed >= c.min) result = "pass";
+  else if (signed <= -c.min) result = "fail";
+  else result = "undecided";
+  const few = k.points < c.minPoints ? ` (fewer than ${c.minPoints})` : "";
+  const line = `${k.label}: ρ = ${Number.isFinite(k.rho) ? k.rho.toFixed(2) : "undefined"} ` +
+    `over ${k.points} points${few} → ${result}`;
+  return { result, line };
+}
+
 export function judgeCorrelations(
   checks: { label: string; rho: number; points: number }[],
   c: CorrelationCriterion,
   criterion: string,
   caveats: string[],
 ): Verdict {
-  return judgeEach(
-    checks,
-    (k) => {
-      const signed = c.sign * k.rho;
-      let result: CheckResult;
-      if (!Number.isFinite(k.rho) || k.points < c.minPoints) result = "undecided";
-      else if (signed >= c.min) result = "pass";
-      else if (signed <= -c.min) result = "fail";
-      else result = "undecided";
-      const few = k.points < c.minPoints ? ` (fewer than ${c.minPoints})` : "";
-      const line = `${k.label}: ρ = ${Number.isFinite(k.rho) ? k.rho.toFixed(2) : "undefined"} ` +
-        `over ${k.points} points${few} → ${result}`;
-      return { result, line };
-    },
-    criterion,
-    caveats,
-  );
+  return tally(checks.map((k) => correlationCheck(k, c)), criterion, caveats);
 }
 
 /** Checks that are plain yes/no facts (no seeds): `ok` true passes, false fails. */
@@ -209,15 +200,11 @@ export function judgeFacts(
   criterion: string,
   caveats: string[],
 ): Verdict {
-  return judgeEach(
-    checks,
-    (k) => {
-      const result: CheckResult = k.ok === "undecided" ? "undecided" : k.ok ? "pass" : "fail";
-      return { result, line: `${k.label} → ${result}` };
-    },
-    criterion,
-    caveats,
-  );
+  const judged = checks.map((k): Judged => {
+    const result: CheckResult = k.ok === "undecided" ? "undecided" : k.ok ? "pass" : "fail";
+    return { result, line: `${k.label} → ${result}` };
+  });
+  return tally(judged, criterion, caveats);
 }
 
 function decide(

@@ -3,15 +3,16 @@
  * loads) the preset's (lr, batch) sweep through `companionSweep` and plots one view of it.
  */
 import { updateReport } from "../common/report.ts";
-import { judgeCorrelations, judgeFacts, settingCaveats, type Verdict } from "../common/verdict.ts";
+import { judgeCorrelations, settingCaveats, type Verdict } from "../common/verdict.ts";
 import type { FigureCore, FigureOutcome } from "../common/cli.ts";
 import { type FigureContext, ShardDone, shardShare } from "../common/context.ts";
-import { lineWithErrorBars, scatter } from "../../plot/charts.ts";
-import { writeFigure } from "../../plot/figure.ts";
+import { lineWithErrorBars, scatter, type ScatterOptions } from "../../plot/charts.ts";
+import { type FigureInput, writeFigure } from "../../plot/figure.ts";
 import { PRUNING_METHODS, type PruningMethod } from "../../pipelines/pruning_curves.ts";
 import { assignmentKey } from "../../shard/shard.ts";
 import type { CompanionPreset } from "../../pipelines/companion_sweep.ts";
 import { COMPANION_PRESETS } from "./presets.ts";
+import { PRUNED_ACC_LABEL } from "../common/style.ts";
 import {
   companionConfigs,
   type CompanionPoint,
@@ -63,11 +64,15 @@ function caveats(ctx: FigureContext): string[] {
   });
 }
 
+/** "<data> (first N train), <model> width <n>, …": what the sweep trains. */
+function sweepData(p: CompanionPreset): string {
+  return `${p.dataset}${p.limitTrain ? ` (first ${p.limitTrain} train)` : ""}, ` +
+    `${p.models.map((m) => `${m.name} width ${m.width}`).join(", ")}`;
+}
+
 function setting(ctx: FigureContext, points: CompanionPoint[]): string {
-  const p = presetFor(ctx);
-  return `preset ${ctx.preset.name} · one seed per (η, b), ${points.length} runs · ${p.dataset}` +
-    `${p.limitTrain ? ` (first ${p.limitTrain} train)` : ""}, ` +
-    `${p.models.map((m) => `${m.name} width ${m.width}`).join(", ")} · ${ctx.adapter}`;
+  return `preset ${ctx.preset.name} · one seed per (η, b), ${points.length} runs · ` +
+    `${sweepData(presetFor(ctx))} · ${ctx.adapter}`;
 }
 
 /** The verdict on one or more Spearman correlations whose claim has sign `sign`. */
@@ -109,8 +114,7 @@ async function sweep(ctx: FigureContext): Promise<CompanionPoint[]> {
 
 function describe(ctx: FigureContext, points: CompanionPoint[]): string {
   const p = presetFor(ctx);
-  return `${p.dataset}${p.limitTrain ? ` (first ${p.limitTrain} train)` : ""}, ` +
-    `${p.models.map((m) => `${m.name} width ${m.width}`).join(", ")}; ${points.length} runs, ` +
+  return `${sweepData(p)}; ${points.length} runs, ` +
     `converged at loss < ${p.lossThreshold} + ${p.extraSteps} steps; preset ${ctx.preset.name}; ${ctx.adapter}`;
 }
 
@@ -143,74 +147,115 @@ export function spearman(x: number[], y: number[]): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
+/** One figure of the sweep: its chart (and CSV rows), our numbers and the verdict on them. */
+interface SweepFigure {
+  name: string;
+  title: string;
+  claim: string;
+  chart: FigureInput;
+  ours: string[];
+  verdict: Verdict;
+}
+
+/** Writes the figure and its CSV, replaces its report section, and says what was written. */
 async function finish(
   ctx: FigureContext,
-  name: string,
-  title: string,
-  claim: string,
-  fig: Parameters<typeof writeFigure>[2],
-  ours: string[],
-  verdict: Verdict,
   points: CompanionPoint[],
+  f: SweepFigure,
 ): Promise<FigureOutcome> {
-  const paths = await writeFigure(ctx.outDir, name, fig);
+  const paths = await writeFigure(ctx.outDir, f.name, f.chart);
   const report = await updateReport(ctx.outDir, {
-    name,
-    title,
+    name: f.name,
+    title: f.title,
     part: "2106.03795",
-    claim,
-    verdict,
-    paperRef: PAPER_STATEMENTS[name].ref,
+    claim: f.claim,
+    verdict: f.verdict,
+    paperRef: PAPER_STATEMENTS[f.name].ref,
     setting: setting(ctx, points),
-    ours,
-    paper: PAPER_STATEMENTS[name].paper,
+    ours: f.ours,
+    paper: PAPER_STATEMENTS[f.name].paper,
   });
   return {
-    name,
+    name: f.name,
     files: [paths.svg, paths.png, paths.csv, report],
-    summary: [`${name}: ${verdict.outcome}`, ...ours],
+    summary: [`${f.name}: ${f.verdict.outcome}`, ...f.ours],
   };
+}
+
+/** A figure whose claim is the sign of one rank correlation between two columns of its rows. */
+interface CorrelationFigure extends Omit<SweepFigure, "chart" | "ours" | "verdict"> {
+  /** The chart: one line per series on a log x axis, or a scatter. */
+  plot: "line" | "scatter";
+  /** The chart's rows, columns and labels (its subtitle describes the sweep); x and y are the
+   * columns whose correlation is judged. */
+  chart: Omit<ScatterOptions, "subtitle" | "fit" | "r">;
+  /** "η/b, median α̂": the pair in ρ(…). */
+  pair: string;
+  /** What a row is: "runs" or "layers". */
+  unit: string;
+  /** The verdict's label of the correlation (default "ρ(<pair>)"). */
+  label?: string;
+  sign: 1 | -1;
+  /** The claim in a few words, for the criterion. */
+  what: string;
+}
+
+/** Draws the chart; reports and judges the Spearman ρ of its x and y against the claimed sign. */
+function correlationFigure(
+  ctx: FigureContext,
+  points: CompanionPoint[],
+  f: CorrelationFigure,
+): Promise<FigureOutcome> {
+  const { plot, chart, pair, unit, label, sign, what, ...figure } = f;
+  const { rows, x, y } = chart;
+  const rho = spearman(rows.map((r) => r[x] as number), rows.map((r) => r[y] as number));
+  const options = { ...chart, subtitle: describe(ctx, points) };
+  return finish(ctx, points, {
+    ...figure,
+    chart: plot === "line" ? lineWithErrorBars({ ...options, xType: "log" }) : scatter(options),
+    ours: [
+      `Spearman ρ(${pair}) = ${rho.toFixed(2)} over ${rows.length} ${unit} ` +
+      `(${sign < 0 ? "negative" : "positive"} = the claim)`,
+    ],
+    verdict: correlationVerdict(
+      ctx,
+      [{ label: label ?? `ρ(${pair})`, rho, points: rows.length }],
+      sign,
+      what,
+    ),
+  });
 }
 
 export const hdAlphaVsLrb: FigureCore = async (ctx) => {
   const points = await sweep(ctx);
-  const rows = points.map((p) => ({
-    run: `${p.model} b=${p.batch}`,
-    lrOverB: p.lrOverB,
-    alphaMedian: p.alphaMedian,
-    lr: p.lr,
-    batch: p.batch,
-    steps: p.steps,
-  }));
-  const rho = spearman(points.map((p) => p.lrOverB), points.map((p) => p.alphaMedian));
-  return finish(
-    ctx,
-    "fig_hd_alpha_lrb",
-    "Estimated tail index vs learning-rate / batch-size ratio",
-    "A larger η/b gives heavier-tailed weights, i.e. a lower estimated tail index α̂ (2106.03795).",
-    lineWithErrorBars({
-      rows,
+  return correlationFigure(ctx, points, {
+    name: "fig_hd_alpha_lrb",
+    title: "Estimated tail index vs learning-rate / batch-size ratio",
+    claim:
+      "A larger η/b gives heavier-tailed weights, i.e. a lower estimated tail index α̂ (2106.03795).",
+    plot: "line",
+    chart: {
+      rows: points.map((p) => ({
+        run: `${p.model} b=${p.batch}`,
+        lrOverB: p.lrOverB,
+        alphaMedian: p.alphaMedian,
+        lr: p.lr,
+        batch: p.batch,
+        steps: p.steps,
+      })),
       x: "lrOverB",
       y: "alphaMedian",
       series: "run",
       seriesLabel: "Model, batch",
-      xType: "log",
       xLabel: "η / b (learning rate / batch size)",
       yLabel: "Median layer α̂ (multivariate, averaged iterate)",
       title: "Tail index vs η/b",
-      subtitle: describe(ctx, points),
-    }),
-    [`Spearman ρ(η/b, median α̂) = ${
-      rho.toFixed(2)
-    } over ${points.length} runs (negative = the claim)`],
-    correlationVerdict(
-      ctx,
-      [{ label: "ρ(η/b, median α̂)", rho, points: points.length }],
-      -1,
-      "α̂ falls as η/b grows",
-    ),
-    points,
-  );
+    },
+    pair: "η/b, median α̂",
+    unit: "runs",
+    sign: -1,
+    what: "α̂ falls as η/b grows",
+  });
 };
 
 export const hdPruningVsLrb: FigureCore = async (ctx) => {
@@ -234,17 +279,13 @@ export const hdPruningVsLrb: FigureCore = async (ctx) => {
     const rho = spearman(sel.map((r) => r.lrOverB), sel.map((r) => r.testAcc));
     return { label: `${m} pruning at ratio ${top[m]}`, rho, points: sel.length };
   });
-  const ours = checks.map((c) =>
-    `${c.label}: Spearman ρ(η/b, pruned test accuracy) = ${c.rho.toFixed(2)} over ${c.points} ` +
-    "runs (positive = the claim)"
-  );
-  return finish(
-    ctx,
-    "fig_hd_pruning_lrb",
-    "Pruned test accuracy vs η/b for magnitude (local, global), node and singular-value pruning",
-    "Networks trained with a larger η/b (heavier tails) keep more of their test accuracy under " +
-      "magnitude, singular-value and node pruning.",
-    {
+  return finish(ctx, points, {
+    name: "fig_hd_pruning_lrb",
+    title:
+      "Pruned test accuracy vs η/b for magnitude (local, global), node and singular-value pruning",
+    claim: "Networks trained with a larger η/b (heavier tails) keep more of their test accuracy " +
+      "under magnitude, singular-value and node pruning.",
+    chart: {
       ...lineWithErrorBars({
         rows,
         x: "lrOverB",
@@ -253,37 +294,38 @@ export const hdPruningVsLrb: FigureCore = async (ctx) => {
         seriesLabel: "Pruning",
         xType: "log",
         xLabel: "η / b (learning rate / batch size)",
-        yLabel: "Test accuracy after pruning (%)",
+        yLabel: PRUNED_ACC_LABEL,
         title: "Pruned accuracy vs η/b",
         subtitle: describe(ctx, points),
       }),
       rows: all, // the CSV keeps every ratio of every method
     },
-    ours,
-    correlationVerdict(ctx, checks, 1, "pruned accuracy rises with η/b for every scheme"),
-    points,
-  );
+    ours: checks.map((c) =>
+      `${c.label}: Spearman ρ(η/b, pruned test accuracy) = ${c.rho.toFixed(2)} over ` +
+      `${c.points} runs (positive = the claim)`
+    ),
+    verdict: correlationVerdict(ctx, checks, 1, "pruned accuracy rises with η/b for every scheme"),
+  });
 };
 
 export const hdAlphaVsPrunable: FigureCore = async (ctx) => {
   const points = await sweep(ctx);
-  const rows = points.flatMap((p) =>
-    p.alphas.map((a) => ({
-      layer: `layer ${a.index + 1}${a.transposed ? " (output, transposed)" : ""}`,
-      prunableFraction: a.prunableFraction,
-      alpha: a.multivariate,
-      lrOverB: p.lrOverB,
-      model: p.model,
-    }))
-  );
-  const rho = spearman(rows.map((r) => r.prunableFraction), rows.map((r) => r.alpha));
-  return finish(
-    ctx,
-    "fig_hd_alpha_prunable",
-    "Per-layer tail index vs prunable fraction at 10% relative error",
-    "Layers with a lower α̂ can be magnitude-pruned further at a fixed 10% relative ℓ2 error.",
-    scatter({
-      rows,
+  return correlationFigure(ctx, points, {
+    name: "fig_hd_alpha_prunable",
+    title: "Per-layer tail index vs prunable fraction at 10% relative error",
+    claim:
+      "Layers with a lower α̂ can be magnitude-pruned further at a fixed 10% relative ℓ2 error.",
+    plot: "scatter",
+    chart: {
+      rows: points.flatMap((p) =>
+        p.alphas.map((a) => ({
+          layer: `layer ${a.index + 1}${a.transposed ? " (output, transposed)" : ""}`,
+          prunableFraction: a.prunableFraction,
+          alpha: a.multivariate,
+          lrOverB: p.lrOverB,
+          model: p.model,
+        }))
+      ),
       x: "prunableFraction",
       y: "alpha",
       series: "layer",
@@ -291,38 +333,31 @@ export const hdAlphaVsPrunable: FigureCore = async (ctx) => {
       xLabel: "Prunable fraction at 10% relative error (1 − κ), final iterate",
       yLabel: "Layer α̂ (multivariate, averaged iterate)",
       title: "Tail index vs compressibility, per layer",
-      subtitle: describe(ctx, points),
-    }),
-    [`Spearman ρ(prunable fraction, α̂) = ${
-      rho.toFixed(2)
-    } over ${rows.length} layers (negative = the claim)`],
-    correlationVerdict(
-      ctx,
-      [{ label: "ρ(prunable fraction, α̂) over layers", rho, points: rows.length }],
-      -1,
-      "layers with lower α̂ are more prunable",
-    ),
-    points,
-  );
+    },
+    pair: "prunable fraction, α̂",
+    unit: "layers",
+    label: "ρ(prunable fraction, α̂) over layers",
+    sign: -1,
+    what: "layers with lower α̂ are more prunable",
+  });
 };
 
 export const hdGapVsAlpha: FigureCore = async (ctx) => {
   const points = await sweep(ctx);
-  const rows = points.map((p) => ({
-    model: p.model,
-    alphaMedian: p.alphaMedian,
-    accuracyGap: p.accuracyGap,
-    lossGap: p.lossGap,
-    lrOverB: p.lrOverB,
-  }));
-  const rho = spearman(rows.map((r) => r.alphaMedian), rows.map((r) => r.accuracyGap));
-  return finish(
-    ctx,
-    "fig_hd_gap_alpha",
-    "Generalization gap vs estimated tail index",
-    "More compressible (heavier-tailed, lower α̂) networks have a smaller generalization gap.",
-    scatter({
-      rows,
+  return correlationFigure(ctx, points, {
+    name: "fig_hd_gap_alpha",
+    title: "Generalization gap vs estimated tail index",
+    claim:
+      "More compressible (heavier-tailed, lower α̂) networks have a smaller generalization gap.",
+    plot: "scatter",
+    chart: {
+      rows: points.map((p) => ({
+        model: p.model,
+        alphaMedian: p.alphaMedian,
+        accuracyGap: p.accuracyGap,
+        lossGap: p.lossGap,
+        lrOverB: p.lrOverB,
+      })),
       x: "alphaMedian",
       y: "accuracyGap",
       series: "model",
@@ -330,63 +365,10 @@ export const hdGapVsAlpha: FigureCore = async (ctx) => {
       xLabel: "Median layer α̂ (averaged iterate)",
       yLabel: "|train − test| accuracy (percentage points)",
       title: "Generalization gap vs tail index",
-      subtitle: describe(ctx, points),
-    }),
-    [`Spearman ρ(median α̂, accuracy gap) = ${
-      rho.toFixed(2)
-    } over ${rows.length} runs (positive = the claim)`],
-    correlationVerdict(
-      ctx,
-      [{ label: "ρ(median α̂, accuracy gap)", rho, points: rows.length }],
-      1,
-      "the gap shrinks as α̂ falls",
-    ),
-    points,
-  );
-};
-
-/** What 2106.03795's synthetic figure shows (the authors' notebook figure B, docs/papers.md). */
-export const SYNTH_PAPER_REF = "notebook figure: W_ind, W_col ≈ 0.265 at α = 2 → ≈ 0.35–0.5 at " +
-  "α ≈ 1.75; W_lay ≈ 0.265 for every α";
-
-export const SYNTH_CRITERION = "W_ind and W_col: mean ratio in the lowest α bin − in the highest " +
-  "≥ 0.05 (the notebook's rise is ≈ 0.1–0.2; a fall goes against the claim); W_lay: every bin " +
-  "mean within 0.01 of the Gaussian value (more than 0.03 away goes against it).";
-
-/**
- * fig_synthetic: the verdict from the per-α-bin mean ratios (bins in increasing α) and the
- * Gaussian limit; sizes below the authors' (N = 250,000, d = 500, 250 α) are a caveat.
- */
-export function synthVerdict(
-  means: { W_ind: number; W_col: number; W_lay: number }[],
-  gauss: number,
-  size: { n: number; d: number; alphas: number },
-): Verdict {
-  const full = means.filter((m) => Number.isFinite(m.W_ind));
-  const lo = full[0];
-  const hi = full[full.length - 1];
-  const checks: { label: string; ok: boolean | "undecided" }[] = [];
-  for (const kind of ["W_ind", "W_col"] as const) {
-    const rise = lo && hi ? lo[kind] - hi[kind] : NaN;
-    checks.push({
-      label: `${kind}: ${hi?.[kind].toFixed(3)} (highest α bin) → ${lo?.[kind].toFixed(3)} ` +
-        `(lowest), rise ${rise.toFixed(3)}`,
-      ok: !Number.isFinite(rise)
-        ? "undecided"
-        : rise >= 0.05
-        ? true
-        : rise < 0
-        ? false
-        : "undecided",
-    });
-  }
-  const off = Math.max(...full.map((m) => Math.abs(m.W_lay - gauss)));
-  checks.push({
-    label: `W_lay: largest bin distance to ${gauss.toFixed(3)} is ${off.toFixed(3)}`,
-    ok: !Number.isFinite(off) ? "undecided" : off <= 0.01 ? true : off > 0.03 ? false : "undecided",
+    },
+    pair: "median α̂, accuracy gap",
+    unit: "runs",
+    sign: 1,
+    what: "the gap shrinks as α̂ falls",
   });
-  const caveats = size.n < 250_000 || size.d < 500 || size.alphas < 250
-    ? [`N = ${size.n}, d = ${size.d}, ${size.alphas} α: below the authors' 250,000, 500, 250`]
-    : [];
-  return judgeFacts(checks, SYNTH_CRITERION, caveats);
-}
+};

@@ -63,3 +63,14 @@ export const COMPANION_PRESETS: Record<"smoke" | "small" | "paper", CompanionPre
     },
   },
 };
+
+/**
+ * Sizes of the synthetic figure (fig:synthetic): how many α values, N weights per layer, and d,
+ * the length of an elliptic column; `paper` is the authors' notebook setting.
+ */
+export const SYNTHETIC_PRESETS = {
+  smoke: { alphas: 40, n: 20_000, d: 100 },
+  small: { alphas: 100, n: 100_000, d: 250 },
+  paper: { alphas: 250, n: 250_000, d: 500 },
+} as const;
+export type SyntheticPreset = keyof typeof SYNTHETIC_PRESETS;

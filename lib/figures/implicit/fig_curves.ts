@@ -4,23 +4,24 @@
  * authors' `parameter_ratio` curves). Claim: heavy-tailed runs keep their accuracy to higher
  * pruning fractions.
  */
-import { formatSummary } from "../common/summary.ts";
-import { updateReport } from "../common/report.ts";
+import { errorBar, formatSummary, summaryColumns } from "../common/mean_sd.ts";
 import { curvesVerdict, settingLine } from "../common/claims.ts";
-import { aggregateCurves, type CurveStats, summaryColumns } from "../common/aggregate.ts";
+import { aggregateCurves, type CurveStats } from "../common/run_stats.ts";
 import type { FigureOutcome } from "../common/cli.ts";
 import type { FigureContext } from "../common/context.ts";
 import type { DatasetPreset } from "../common/presets.ts";
-import { writePanelFigure } from "../common/panels.ts";
-import { runsCsv } from "../common/runs_csv.ts";
 import {
+  datasetNotes,
   errorBarNote,
   panel,
-  provenance,
-  provenanceColumns,
+  type PanelOptions,
+  PRUNED_ACC_LABEL,
   seriesLabel,
 } from "../common/style.ts";
-import { curveRuns, METHODS, runAll } from "../common/sweep.ts";
+import { curveRuns, METHODS, runAll } from "../common/figure_runs.ts";
+import type { FigureInput } from "../../plot/figure.ts";
+import { dataLine, provenanceLine, publishSection } from "./section.ts";
+import { refAlphaSeries } from "./sweep_panels.ts";
 
 export const NAME = "fig_curves";
 export const TITLE = "Test accuracy vs fraction of hidden units pruned";
@@ -55,84 +56,81 @@ export function curveLines(
 }
 
 /** Plot rows of accuracy-vs-fraction-pruned curves: one point per (series, fraction). */
-export function curvePlotRows(curves: CurveStats[]): Record<string, unknown>[] {
+function curvePlotRows(curves: CurveStats[]): Record<string, unknown>[] {
   return curves.map((c) => ({
     series: seriesLabel(c.method, c.alpha),
     pruned: c.pruned,
     testAcc: c.testAcc.mean,
-    testAccSd: c.testAcc.n > 1 ? c.testAcc.sd : null,
+    testAccSd: errorBar(c.testAcc),
   }));
+}
+
+/** A panel of test accuracy against the share pruned, one line per series of `curves`. */
+export function curvePanel(
+  o: Pick<PanelOptions, "xLabel" | "title" | "subtitle" | "domain" | "legend"> & {
+    curves: CurveStats[];
+  },
+): FigureInput {
+  const { curves, ...rest } = o;
+  return panel({
+    rows: curvePlotRows(curves),
+    x: "pruned",
+    y: "testAcc",
+    yErr: "testAccSd",
+    series: "series",
+    seriesLabel: "Training",
+    yLabel: PRUNED_ACC_LABEL,
+    ...rest,
+  });
 }
 
 export async function figCurves(ctx: FigureContext): Promise<FigureOutcome> {
   const rows = await runAll(ctx, curveRuns(ctx.preset, ctx.seeds));
   const curves = aggregateCurves(rows);
-  const refAlphas = [...new Set(ctx.preset.datasets.map((d) => d.refAlpha))];
-  const domain = [
-    seriesLabel("SGD"),
-    ...refAlphas.flatMap((a) => METHODS.slice(1).map((m) => seriesLabel(m, a))),
-  ];
+  const domain = refAlphaSeries(ctx.preset.datasets);
   const panels = ctx.preset.datasets.map((ds) =>
-    panel({
-      rows: curvePlotRows(curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0)),
-      x: "pruned",
-      y: "testAcc",
-      yErr: "testAccSd",
-      series: "series",
-      seriesLabel: "Training",
+    curvePanel({
+      curves: curves.filter((c) => c.dataset === ds.id && c.testAcc.n > 0),
       xLabel: "Hidden units pruned, smallest ℓ2 norm first (%)",
-      yLabel: "Test accuracy after pruning (%)",
       title: ds.label,
       subtitle: `n = ${ds.width}, σ = ${ds.sigma}, no retraining`,
       domain,
     })
   );
-  const csvRows = curves.map((c) => ({
-    dataset: c.dataset,
-    width: c.width,
-    method: c.method,
-    alpha: c.alpha,
-    prunedPct: c.pruned,
-    ...summaryColumns("testAcc", c.testAcc),
-    ...summaryColumns("trainAcc", c.trainAcc),
-    ...provenanceColumns(ctx),
-  }));
-  const paths = await writePanelFigure(ctx.outDir, NAME, {
-    title: TITLE,
-    subtitle: "One hidden layer; the ⌊f·n⌋ hidden units with the smallest incoming-weight norms " +
-      "are zeroed; accuracy on the full test split.",
-    caption: [
-      `${errorBarNote(ctx.seeds)} 0% is the unpruned network.`,
-      ...ctx.preset.datasets.map((ds) => `${ds.label}: ${ds.note}.`),
-      provenance(ctx),
-    ],
-    columns: Math.min(2, panels.length),
-    panels,
-  }, { rows: csvRows });
-  const runsPath = await runsCsv(ctx, NAME, rows);
   const lines = curveLines(ctx, curves);
-  const verdict = curvesVerdict(ctx, ctx.preset.datasets, curves);
-  await updateReport(ctx.outDir, {
+  return publishSection(ctx, {
     name: NAME,
     title: TITLE,
-    part: "2306.08125",
     claim: CLAIM,
-    verdict,
-    paperRef: "not published (the abstract: robust test performance under pruning)",
-    setting: settingLine(ctx, ctx.preset.datasets),
     paper: "The abstract states that the heavy-tailed networks keep a robust test performance " +
       "under pruning. The authors' analysis code can prune a fixed share (0%, 10%, …, 100%) of " +
       "each layer's columns and record the accuracy (docs/papers.md); which of these curves the " +
       "paper shows, and their values, are not known to us.",
-    ours: [
-      ...lines,
-      `${errorBarNote(ctx.seeds)} ${provenance(ctx)}.`,
-      `Data: [${NAME}.csv](${NAME}.csv) (per seed: [${NAME}_runs.csv](${NAME}_runs.csv)).`,
-    ],
+    paperRef: "not published (the abstract: robust test performance under pruning)",
+    setting: settingLine(ctx, ctx.preset.datasets),
+    verdict: curvesVerdict(ctx, ctx.preset.datasets, curves),
+    figure: {
+      title: TITLE,
+      subtitle: "One hidden layer; the ⌊f·n⌋ hidden units with the smallest incoming-weight " +
+        "norms are zeroed; accuracy on the full test split.",
+      caption: [
+        `${errorBarNote(ctx.seeds)} 0% is the unpruned network.`,
+        ...datasetNotes(ctx.preset.datasets),
+      ],
+      columns: Math.min(2, panels.length),
+      panels,
+    },
+    csvRows: curves.map((c) => ({
+      dataset: c.dataset,
+      width: c.width,
+      method: c.method,
+      alpha: c.alpha,
+      prunedPct: c.pruned,
+      ...summaryColumns("testAcc", c.testAcc),
+      ...summaryColumns("trainAcc", c.trainAcc),
+    })),
+    runs: rows,
+    ours: [...lines, provenanceLine(ctx), dataLine(NAME, true)],
+    summary: lines,
   });
-  return {
-    name: NAME,
-    files: [paths.svg, paths.png, paths.csv, runsPath],
-    summary: [`${NAME}: ${verdict.outcome}`, ...lines.map((l) => `  ${l}`)],
-  };
 }

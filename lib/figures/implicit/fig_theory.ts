@@ -5,16 +5,14 @@
  * compressible, Gribonval et al. 2012: the mechanism the paper relies on); for α = 2 (Gaussian)
  * the column norms concentrate and the error stays near √(1 − κ).
  */
-import { groupSummaries } from "../common/summary.ts";
-import { updateReport } from "../common/report.ts";
+import { errorBar, groupSummaries, type Summary, summaryColumns } from "../common/mean_sd.ts";
 import { theoryVerdict } from "../common/claims.ts";
 import { compressibilityVsWidth, type TheoryPoint } from "../../pipelines/theory.ts";
-import { summaryColumns } from "../common/aggregate.ts";
 import type { FigureOutcome } from "../common/cli.ts";
 import type { FigureContext } from "../common/context.ts";
-import { writePanelFigure } from "../common/panels.ts";
-import { errorBarNote, panel, provenance, provenanceColumns } from "../common/style.ts";
-import { METHODS } from "../common/sweep.ts";
+import { errorBarNote, panel } from "../common/style.ts";
+import { METHODS } from "../common/figure_runs.ts";
+import { dataLine, provenanceLine, publishSection } from "./section.ts";
 
 export const NAME = "fig_theory";
 export const TITLE = "Illustrative: compressibility of iid heavy-tailed columns vs n";
@@ -32,9 +30,8 @@ export interface TheoryStat {
   alpha: number;
   n: number;
   kappa: number;
-  mean: number;
-  sd: number;
-  reps: number;
+  /** The relative error over the draws. */
+  relError: Summary;
 }
 
 export function summariseTheory(points: TheoryPoint[]): TheoryStat[] {
@@ -45,9 +42,7 @@ export function summariseTheory(points: TheoryPoint[]): TheoryStat[] {
     alpha: first.alpha,
     n: first.n,
     kappa: first.kappa,
-    mean: stats.e.mean,
-    sd: stats.e.sd,
-    reps: stats.e.n,
+    relError: stats.e,
   }));
 }
 
@@ -78,8 +73,8 @@ export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
         .map((s) => ({
           series: alphaLabel(s.alpha),
           n: s.n,
-          relError: s.mean,
-          relErrorSd: s.reps > 1 ? s.sd : null,
+          relError: s.relError.mean,
+          relErrorSd: errorBar(s.relError),
         }));
       for (const n of t.widths) {
         rows.push({ series: LIMIT_LABEL, n, relError: Math.sqrt(1 - kappa), relErrorSd: null });
@@ -101,35 +96,12 @@ export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
       });
     })
   );
-  const csvRows = stats.map((s) => ({
-    type: METHODS[s.type],
-    alpha: s.alpha,
-    n: s.n,
-    kappa: s.kappa,
-    ...summaryColumns("relError", { mean: s.mean, sd: s.sd, n: s.reps }),
-    dim: t.dim,
-    samplerSeed: seed,
-    ...provenanceColumns(ctx),
-  }));
-  const paths = await writePanelFigure(ctx.outDir, NAME, {
-    title: `${TITLE} (ILLUSTRATIVE — not a paper figure)`,
-    subtitle: "Columns = rows of the training noise sampler's n×d draw (unit scale), exactly " +
-      "what one step of Type I/II/III injects; the κn largest-norm columns are kept.",
-    caption: [
-      `${t.reps} independent draw(s) per point (sampler seed ${seed}); ${
-        errorBarNote(Array.from({ length: t.reps }, (_, i) => i)).replace("seeds", "draws")
-      } Reference series: √(1−κ), the error if all columns had equal norms.`,
-      provenance(ctx),
-    ],
-    columns: t.kappas.length,
-    panels,
-  }, { rows: csvRows });
   const nMax = Math.max(...t.widths);
   const kMin = Math.min(...t.kappas);
   const lines = t.types.map((type) => {
     const at = stats.filter((s) => s.type === type && s.n === nMax && s.kappa === kMin);
     return `${METHODS[type]}, n = ${nMax}, κ = ${kMin}: ` +
-      at.map((s) => `${alphaLabel(s.alpha)} ${s.mean.toFixed(3)}`).join(", ") +
+      at.map((s) => `${alphaLabel(s.alpha)} ${s.relError.mean.toFixed(3)}`).join(", ") +
       ` (equal-norm limit √(1−κ) = ${Math.sqrt(1 - kMin).toFixed(3)}).`;
   });
   const nMin = Math.min(...t.widths);
@@ -137,34 +109,52 @@ export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
     t.alphas.map((alpha) => {
       const at = (n: number) =>
         stats.find((s) => s.type === type && s.alpha === alpha && s.n === n && s.kappa === kMin)
-          ?.mean ?? NaN;
+          ?.relError.mean ?? NaN;
       return { type: METHODS[type], alpha, nMin: at(nMin), nMax: at(nMax) };
     })
   ));
-  await updateReport(ctx.outDir, {
+  return publishSection(ctx, {
     name: NAME,
     title: TITLE,
-    part: "2306.08125",
     claim: CLAIM,
-    verdict,
-    paperRef: "no paper figure (the theory's mechanism, after Gribonval et al. 2012)",
-    setting: `preset ${ctx.preset.name} · ${t.reps} draw(s) per point · d = ${t.dim} · n up to ` +
-      `${nMax} · ${ctx.adapter}`,
     paper: "Not a figure of the paper: the mechanism its Figure 1 sketches. Columns drawn iid " +
       "from a heavy-tailed law are compressible (a few columns carry most of the norm), so the " +
       "error of keeping a fixed share κ of them tends to 0 as n grows for α < 2, and does not " +
       "for Gaussian columns (docs/papers.md).",
+    paperRef: "no paper figure (the theory's mechanism, after Gribonval et al. 2012)",
+    setting: `preset ${ctx.preset.name} · ${t.reps} draw(s) per point · d = ${t.dim} · n up to ` +
+      `${nMax} · ${ctx.adapter}`,
+    verdict,
+    figure: {
+      title: `${TITLE} (ILLUSTRATIVE — not a paper figure)`,
+      subtitle: "Columns = rows of the training noise sampler's n×d draw (unit scale), exactly " +
+        "what one step of Type I/II/III injects; the κn largest-norm columns are kept.",
+      caption: [
+        `${t.reps} independent draw(s) per point (sampler seed ${seed}); ${
+          errorBarNote(Array.from({ length: t.reps }, (_, i) => i)).replace("seeds", "draws")
+        } Reference series: √(1−κ), the error if all columns had equal norms.`,
+      ],
+      columns: t.kappas.length,
+      panels,
+    },
+    csvRows: stats.map((s) => ({
+      type: METHODS[s.type],
+      alpha: s.alpha,
+      n: s.n,
+      kappa: s.kappa,
+      ...summaryColumns("relError", s.relError),
+      dim: t.dim,
+      samplerSeed: seed,
+    })),
     ours: [
       ...lines,
-      `${t.reps} draw(s) per point, d = ${t.dim}, widths ${t.widths.join(", ")}. ${
-        provenance(ctx)
-      }.`,
-      `Data: [${NAME}.csv](${NAME}.csv).`,
+      provenanceLine(
+        ctx,
+        `${t.reps} draw(s) per point, d = ${t.dim}, widths ${t.widths.join(", ")}.`,
+      ),
+      dataLine(NAME, false),
     ],
+    summary: lines,
+    heading: `${NAME} (illustrative): ${verdict.outcome}`,
   });
-  return {
-    name: NAME,
-    files: [paths.svg, paths.png, paths.csv],
-    summary: [`${NAME} (illustrative): ${verdict.outcome}`, ...lines.map((l) => `  ${l}`)],
-  };
 }

@@ -3,30 +3,24 @@
  * against the width n, at the reference α. Claim (2306.08125): compressibility is a wide-network
  * effect, so the gain of heavy-tailed SGD over SGD grows with n.
  */
-import { formatSummary } from "../common/summary.ts";
-import { updateReport } from "../common/report.ts";
+import { errorBar, formatSummary, summaryColumns } from "../common/mean_sd.ts";
 import {
   aggregateRuns,
+  gainsByWidth,
   type GainStats,
+  groupCsvRow,
   type GroupStats,
   pairedGains,
-  summaryColumns,
-} from "../common/aggregate.ts";
+} from "../common/run_stats.ts";
 import type { FigureOutcome } from "../common/cli.ts";
 import type { FigureContext } from "../common/context.ts";
 import { settingLine, widthVerdict } from "../common/claims.ts";
 import { headlineLines, PAPER_HEADLINE } from "../common/headline.ts";
-import { writePanelFigure } from "../common/panels.ts";
 import type { DatasetPreset } from "../common/presets.ts";
-import { runsCsv } from "../common/runs_csv.ts";
-import {
-  errorBarNote,
-  panel,
-  provenance,
-  provenanceColumns,
-  seriesLabel,
-} from "../common/style.ts";
-import { METHODS, runAll, widthSweepRuns } from "../common/sweep.ts";
+import { datasetNotes, errorBarNote, panel, seriesLabel } from "../common/style.ts";
+import { METHODS, runAll, widthSweepRuns } from "../common/figure_runs.ts";
+import { dataLine, provenanceLine, publishSection } from "./section.ts";
+import { prunedFields, pruningPanels, refAlphaSeries } from "./sweep_panels.ts";
 
 export const NAME = "fig_width";
 export const TITLE = "Pruning ratio and heavy-tailed gain vs width n";
@@ -34,28 +28,22 @@ export const CLAIM = "The compressibility from heavy-tailed noise is a wide-netw
   "gain in mce pruning ratio of heavy-tailed SGD over plain SGD grows with the number of hidden " +
   "units n (the theory takes n → ∞).";
 
-const sd = (s: { n: number; sd: number }) => (s.n > 1 ? s.sd : null);
-
 function datasetPanels(
   ds: DatasetPreset,
   stats: GroupStats[],
   gains: GainStats[],
   domain: string[],
 ) {
-  const mine = stats.filter((g) => g.dataset === ds.id && g.pruningRatio.n > 0);
-  const rows = mine.map((g) => ({
+  const rows = stats.filter((g) => g.dataset === ds.id && g.pruningRatio.n > 0).map((g) => ({
     series: seriesLabel(g.method, g.alpha),
     width: g.width,
-    pruningRatio: g.pruningRatio.mean,
-    pruningRatioSd: sd(g.pruningRatio),
-    prunedTestAcc: g.prunedTestAcc.mean,
-    prunedTestAccSd: sd(g.prunedTestAcc),
+    ...prunedFields(g),
   }));
   const gainRows = gains.filter((g) => g.dataset === ds.id && g.gain.n > 0).map((g) => ({
     series: seriesLabel(g.method, g.alpha),
     width: g.width,
     gain: g.gain.mean,
-    gainSd: sd(g.gain),
+    gainSd: errorBar(g.gain),
   }));
   const common = {
     x: "width",
@@ -67,24 +55,7 @@ function datasetPanels(
     xTicks: ds.widths,
   };
   return [
-    panel({
-      ...common,
-      rows,
-      y: "pruningRatio",
-      yErr: "pruningRatioSd",
-      yLabel: "Hidden units pruned at mce 0.1 (%)",
-      title: `${ds.label}: pruning ratio`,
-      subtitle: `σ = ${ds.sigma}`,
-    }),
-    panel({
-      ...common,
-      rows,
-      y: "prunedTestAcc",
-      yErr: "prunedTestAccSd",
-      yLabel: "Test accuracy after pruning (%)",
-      title: `${ds.label}: accuracy after pruning`,
-      subtitle: "no retraining",
-    }),
+    ...pruningPanels({ ...common, rows }, ds, { subtitles: [`σ = ${ds.sigma}`, "no retraining"] }),
     panel({
       ...common,
       rows: gainRows,
@@ -104,8 +75,7 @@ export function trendLines(ctx: FigureContext, gains: GainStats[]): string[] {
   for (const ds of ctx.preset.datasets) {
     const parts: string[] = [];
     for (const method of METHODS.slice(1)) {
-      const g = gains.filter((x) => x.dataset === ds.id && x.method === method && x.gain.n > 0)
-        .sort((a, b) => a.width - b.width);
+      const g = gainsByWidth(gains, ds, method);
       if (g.length < 2) continue;
       const first = g[0];
       const last = g[g.length - 1];
@@ -125,69 +95,50 @@ export async function figWidth(ctx: FigureContext): Promise<FigureOutcome> {
   const rows = await runAll(ctx, widthSweepRuns(ctx.preset, ctx.seeds));
   const stats = aggregateRuns(rows);
   const gains = pairedGains(rows);
-  const refAlphas = [...new Set(ctx.preset.datasets.map((d) => d.refAlpha))];
-  const domain = [
-    seriesLabel("SGD"),
-    ...refAlphas.flatMap((a) => METHODS.slice(1).map((m) => seriesLabel(m, a))),
-  ];
+  const domain = refAlphaSeries(ctx.preset.datasets);
   const panels = ctx.preset.datasets.flatMap((ds) => datasetPanels(ds, stats, gains, domain));
   const csvRows = stats.map((g) => {
     const gain = gains.find((x) =>
       x.dataset === g.dataset && x.width === g.width && x.method === g.method && x.alpha === g.alpha
     );
+    const gainColumns = gain ? summaryColumns("gainOverSgdPp", gain.gain) : {};
     return {
-      dataset: g.dataset,
-      width: g.width,
-      method: g.method,
-      alpha: g.alpha,
-      sigma: g.sigma,
-      ...summaryColumns("pruningRatioPct", g.pruningRatio),
-      ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
-      ...summaryColumns("testAcc", g.testAcc),
-      ...(gain ? summaryColumns("gainOverSgdPp", gain.gain) : {}),
-      diverged: g.diverged,
-      ...provenanceColumns(ctx),
+      ...groupCsvRow(g, ["pruningRatio", "prunedTestAcc", "testAcc"], gainColumns),
     };
   });
-  const paths = await writePanelFigure(ctx.outDir, NAME, {
-    title: TITLE,
-    subtitle: "One hidden layer; heavy-tailed runs at the reference α; mce pruning at 10% " +
-      "squared Frobenius error, no retraining.",
-    caption: [
-      `Gain = pruning ratio of the heavy-tailed run minus that of the SGD run with the same seed ` +
-      `and width. ${errorBarNote(ctx.seeds)}`,
-      ...ctx.preset.datasets.map((ds) => `${ds.label}: ${ds.note}.`),
-      provenance(ctx),
-    ],
-    columns: 3,
-    panels,
-  }, { rows: csvRows });
-  const runsPath = await runsCsv(ctx, NAME, rows);
   const trend = trendLines(ctx, gains);
-  const verdict = widthVerdict(ctx, ctx.preset.datasets, gains);
-  await updateReport(ctx.outDir, {
+  return publishSection(ctx, {
     name: NAME,
     title: TITLE,
-    part: "2306.08125",
     claim: CLAIM,
-    verdict,
-    paperRef: "growth with n stated by the theory (n → ∞); no width sweep values published",
-    setting: settingLine(ctx, ctx.preset.datasets).replace(/, n = \d+/g, "") +
-      ` · widths ${[...new Set(ctx.preset.datasets.flatMap((d) => d.widths))].join(", ")}`,
     paper: "The theory is asymptotic in the width: heavy-tailed noise makes the n columns of " +
       "the first layer iid heavy-tailed as n → ∞, and only then is the layer compressible, so " +
       "the gain over SGD should grow with n. The widths the paper's own figures use, and their " +
       `values, are not known to us. For scale: ${PAPER_HEADLINE}`,
+    paperRef: "growth with n stated by the theory (n → ∞); no width sweep values published",
+    setting: settingLine(ctx, ctx.preset.datasets).replace(/, n = \d+/g, "") +
+      ` · widths ${[...new Set(ctx.preset.datasets.flatMap((d) => d.widths))].join(", ")}`,
+    verdict: widthVerdict(ctx, ctx.preset.datasets, gains),
+    figure: {
+      title: TITLE,
+      subtitle: "One hidden layer; heavy-tailed runs at the reference α; mce pruning at 10% " +
+        "squared Frobenius error, no retraining.",
+      caption: [
+        `Gain = pruning ratio of the heavy-tailed run minus that of the SGD run with the same ` +
+        `seed and width. ${errorBarNote(ctx.seeds)}`,
+        ...datasetNotes(ctx.preset.datasets),
+      ],
+      columns: 3,
+      panels,
+    },
+    csvRows,
+    runs: rows,
     ours: [
       ...trend,
       ...headlineLines(ctx.preset, stats),
-      `${errorBarNote(ctx.seeds)} ${provenance(ctx)}.`,
-      `Data: [${NAME}.csv](${NAME}.csv) (per seed: [${NAME}_runs.csv](${NAME}_runs.csv)).`,
+      provenanceLine(ctx),
+      dataLine(NAME, true),
     ],
+    summary: trend,
   });
-  return {
-    name: NAME,
-    files: [paths.svg, paths.png, paths.csv, runsPath],
-    summary: [`${NAME}: ${verdict.outcome}`, ...trend.map((l) => `  ${l}`)],
-  };
 }

@@ -5,28 +5,32 @@
  * accuracy against pruning ratio (the accuracy–compressibility trade-off of the same rows).
  */
 import { join } from "node:path";
-import { formatSummary } from "../common/summary.ts";
-import { updateReport } from "../common/report.ts";
+import { formatSummary } from "../common/mean_sd.ts";
 import { scatter } from "../../plot/charts.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
-import { aggregateRuns, type GroupStats, summaryColumns } from "../common/aggregate.ts";
+import {
+  aggregateRuns,
+  groupCsvRow,
+  type GroupStats,
+  mainWidthGroups,
+} from "../common/run_stats.ts";
 import type { FigureOutcome } from "../common/cli.ts";
 import type { FigureContext } from "../common/context.ts";
 import { settingLine, tableVerdict } from "../common/claims.ts";
 import { headlineLines, PAPER_HEADLINE, PAPER_REF } from "../common/headline.ts";
-import { writePanelFigure } from "../common/panels.ts";
 import type { DatasetPreset } from "../common/presets.ts";
 import {
-  errorBarNote,
   PANEL_HEIGHT,
   PANEL_WIDTH,
   provenance,
-  provenanceColumns,
+  PRUNED_ACC_LABEL,
   seedList,
   seriesLabel,
   withSeriesDomain,
 } from "../common/style.ts";
-import { alphaSweepRuns, METHODS, runAll } from "../common/sweep.ts";
+import { alphaSweepRuns, runAll } from "../common/figure_runs.ts";
+import { provenanceLine, publishSection } from "./section.ts";
+import { methodSeries } from "./sweep_panels.ts";
 
 export const NAME = "table_results";
 export const TITLE = "Results table: accuracy, pruned accuracy and pruning ratio";
@@ -93,7 +97,7 @@ export function markdownDocument(ctx: FigureContext, stats: GroupStats[]): strin
     `Provenance: ${provenance(ctx)}.`,
   ];
   for (const ds of ctx.preset.datasets) {
-    const groups = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+    const groups = mainWidthGroups(stats, ds);
     parts.push("", `## ${ds.label}`, "", `${settings(ds)}. ${ds.note}.`, "", markdownTable(groups));
   }
   return parts.join("\n") + "\n";
@@ -104,21 +108,20 @@ export async function tableResults(ctx: FigureContext): Promise<FigureOutcome> {
   const stats = aggregateRuns(rows);
   const mdPath = join(ctx.outDir, `${NAME}.md`);
   await writeFileAtomic(mdPath, markdownDocument(ctx, stats));
-  const domain = METHODS.map((m) => seriesLabel(m));
+  const domain = methodSeries();
   const panels = ctx.preset.datasets.map((ds) => {
     const fig = scatter({
-      rows: stats.filter((g) => g.dataset === ds.id && g.width === ds.width && g.pruningRatio.n > 0)
-        .map((g) => ({
-          series: seriesLabel(g.method),
-          pruningRatio: g.pruningRatio.mean,
-          prunedTestAcc: g.prunedTestAcc.mean,
-        })),
+      rows: mainWidthGroups(stats, ds).filter((g) => g.pruningRatio.n > 0).map((g) => ({
+        series: seriesLabel(g.method),
+        pruningRatio: g.pruningRatio.mean,
+        prunedTestAcc: g.prunedTestAcc.mean,
+      })),
       x: "pruningRatio",
       y: "prunedTestAcc",
       series: "series",
       seriesLabel: "Training",
       xLabel: "Hidden units pruned at mce 0.1 (%)",
-      yLabel: "Test accuracy after pruning (%)",
+      yLabel: PRUNED_ACC_LABEL,
       title: ds.label,
       subtitle: `n = ${ds.width}; one dot per (training, α), mean over seeds`,
       width: PANEL_WIDTH,
@@ -127,62 +130,44 @@ export async function tableResults(ctx: FigureContext): Promise<FigureOutcome> {
     });
     return withSeriesDomain(fig, domain);
   });
-  const csvRows = stats.map((g) => ({
-    dataset: g.dataset,
-    width: g.width,
-    method: g.method,
-    alpha: g.alpha,
-    sigma: g.sigma,
-    ...summaryColumns("trainAcc", g.trainAcc),
-    ...summaryColumns("testAcc", g.testAcc),
-    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
-    ...summaryColumns("pruningRatioPct", g.pruningRatio),
-    ...summaryColumns("steps", g.steps),
-    diverged: g.diverged,
-    ...provenanceColumns(ctx),
-  }));
-  const paths = await writePanelFigure(ctx.outDir, NAME, {
-    title: "Accuracy–compressibility trade-off (the rows of table_results.md)",
-    subtitle: "Up and to the right is better: more hidden units removed, higher accuracy kept.",
-    caption: [
-      "Each dot is one row of the table (SGD, or a noise type at one α), mean over seeds; the " +
-      "spread over seeds is in table_results.md.",
-      provenance(ctx),
-    ],
-    columns: Math.min(2, panels.length),
-    panels,
-  }, { rows: csvRows });
   const lines = ctx.preset.datasets.map((ds) => {
-    const groups = stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+    const groups = mainWidthGroups(stats, ds);
     const sgd = groups.find((g) => g.method === "SGD");
-    return `${ds.label}: ${groups.length} rows; SGD test ${
-      sgd ? formatSummary(sgd.testAcc) : "–"
-    }%` +
-      `, pruned ${sgd ? formatSummary(sgd.pruningRatio) : "–"}% → ${
-        sgd ? formatSummary(sgd.prunedTestAcc) : "–"
-      }%.`;
+    return `${ds.label}: ${groups.length} rows; SGD test ` +
+      `${formatSummary(sgd?.testAcc)}%, pruned ${formatSummary(sgd?.pruningRatio)}% → ` +
+      `${formatSummary(sgd?.prunedTestAcc)}%.`;
   });
   const verdict = tableVerdict(ctx, ctx.preset.datasets, stats);
-  await updateReport(ctx.outDir, {
+  return publishSection(ctx, {
     name: NAME,
     title: TITLE,
-    part: "2306.08125",
     claim: CLAIM,
-    verdict,
-    paperRef: PAPER_REF,
-    setting: settingLine(ctx, ctx.preset.datasets),
     paper: `${PAPER_HEADLINE} The abstract adds that compressibility comes at a slight cost in ` +
       "training and test error.",
+    paperRef: PAPER_REF,
+    setting: settingLine(ctx, ctx.preset.datasets),
+    verdict,
+    figure: {
+      title: "Accuracy–compressibility trade-off (the rows of table_results.md)",
+      subtitle: "Up and to the right is better: more hidden units removed, higher accuracy kept.",
+      caption: [
+        "Each dot is one row of the table (SGD, or a noise type at one α), mean over seeds; the " +
+        "spread over seeds is in table_results.md.",
+      ],
+      columns: Math.min(2, panels.length),
+      panels,
+    },
+    csvRows: stats.map((g) => ({
+      ...groupCsvRow(g, ["trainAcc", "testAcc", "prunedTestAcc", "pruningRatio", "steps"]),
+    })),
     ours: [
       `Full table: [${NAME}.md](${NAME}.md) (CSV: [${NAME}.csv](${NAME}.csv)).`,
       ...lines,
       ...headlineLines(ctx.preset, stats),
-      `${errorBarNote(ctx.seeds)} ${provenance(ctx)}.`,
+      provenanceLine(ctx),
     ],
+    summary: lines,
+    heading: `${NAME}: ${verdict.outcome}; wrote ${mdPath}`,
+    written: [mdPath],
   });
-  return {
-    name: NAME,
-    files: [mdPath, paths.svg, paths.png, paths.csv],
-    summary: [`${NAME}: ${verdict.outcome}; wrote ${mdPath}`, ...lines.map((l) => `  ${l}`)],
-  };
 }

@@ -3,16 +3,11 @@
  * heavy-tailed method over SGD (same dataset, width and seed). Percentages throughout: accuracies
  * are already in %, pruning ratios are converted from fractions.
  */
-import { groupSummaries, type Summary } from "./summary.ts";
-import type { Method, RunRow } from "./sweep.ts";
+import { groupSummaries, type Summary, summaryColumns } from "./mean_sd.ts";
+import type { DatasetPreset } from "./presets.ts";
+import type { Method, RunGroup, RunRow } from "./figure_runs.ts";
 
-export interface GroupStats {
-  dataset: string;
-  datasetLabel: string;
-  width: number;
-  method: Method;
-  alpha: number | null;
-  sigma: number | null;
+export interface GroupStats extends RunGroup {
   /** Seeds in the group, and how many of them diverged (those count as missing). */
   seeds: number[];
   diverged: number;
@@ -113,29 +108,52 @@ export function aggregateCurves(rows: RunRow[]): CurveStats[] {
   }));
 }
 
-/** Flat CSV columns for a summary: <name>Mean, <name>Sd (empty below 2 values), <name>N. */
-export function summaryColumns(name: string, s: Summary): Record<string, number | null> {
-  const num = (v: number) => (Number.isFinite(v) ? v : null);
-  return {
-    [`${name}Mean`]: num(s.mean),
-    [`${name}Sd`]: s.n > 1 ? num(s.sd) : null,
-    [`${name}N`]: s.n,
-  };
-}
+/** The summaries of a group, by field. */
+export type GroupSummary = "pruningRatio" | "prunedTestAcc" | "testAcc" | "trainAcc" | "steps";
 
-/** One CSV row of a group's summaries (the figure adds its provenance columns). */
-export function groupCsvRow(g: GroupStats): Record<string, string | number | null> {
+/** A summary's CSV column stem (the pruning ratio is in %). */
+const CSV_STEM: Record<GroupSummary, string> = {
+  pruningRatio: "pruningRatioPct",
+  prunedTestAcc: "prunedTestAcc",
+  testAcc: "testAcc",
+  trainAcc: "trainAcc",
+  steps: "steps",
+};
+
+/**
+ * One CSV row of a group: its keys, the summaries asked for (in that order), `extra` columns, and
+ * the diverged count (the figure adds its provenance columns).
+ */
+export function groupCsvRow(
+  g: GroupStats,
+  summaries: GroupSummary[] = ["pruningRatio", "prunedTestAcc", "testAcc", "trainAcc", "steps"],
+  extra: Record<string, number | null> = {},
+): Record<string, string | number | null> {
   return {
     dataset: g.dataset,
     width: g.width,
     method: g.method,
     alpha: g.alpha,
     sigma: g.sigma,
-    ...summaryColumns("pruningRatioPct", g.pruningRatio),
-    ...summaryColumns("prunedTestAcc", g.prunedTestAcc),
-    ...summaryColumns("testAcc", g.testAcc),
-    ...summaryColumns("trainAcc", g.trainAcc),
-    ...summaryColumns("steps", g.steps),
+    ...Object.assign({}, ...summaries.map((f) => summaryColumns(CSV_STEM[f], g[f]))),
+    ...extra,
     diverged: g.diverged,
   };
+}
+
+/** A dataset's groups at its main width (the α sweep, the curves and the table). */
+export function mainWidthGroups(stats: GroupStats[], ds: DatasetPreset): GroupStats[] {
+  return stats.filter((g) => g.dataset === ds.id && g.width === ds.width);
+}
+
+/** A dataset's paired gains of one method, by increasing width (groups with values only). */
+export function gainsByWidth(gains: GainStats[], ds: DatasetPreset, method: Method): GainStats[] {
+  return gains.filter((x) => x.dataset === ds.id && x.method === method && x.gain.n > 0)
+    .sort((a, b) => a.width - b.width);
+}
+
+/** "<dataset>: k run(s) diverged and are left out.", when any did. */
+export function divergedLines(ds: DatasetPreset, groups: GroupStats[]): string[] {
+  const diverged = groups.reduce((a, g) => a + g.diverged, 0);
+  return diverged ? [`${ds.id}: ${diverged} run(s) diverged and are left out.`] : [];
 }

@@ -102,8 +102,8 @@ export interface CurvePoint {
   testAcc: number;
 }
 
-/** One finished run, flattened (accuracies in %, ratios as fractions of units). */
-export interface RunRow {
+/** What a group of runs has in common (its seeds aside): data, width, method and noise. */
+export interface RunGroup {
   dataset: string;
   datasetLabel: string;
   width: number;
@@ -111,6 +111,10 @@ export interface RunRow {
   /** null for SGD. */
   alpha: number | null;
   sigma: number | null;
+}
+
+/** One finished run, flattened (accuracies in %, ratios as fractions of units). */
+export interface RunRow extends RunGroup {
   seed: number;
   steps: number;
   stopReason: string;

@@ -1,4 +1,7 @@
-/** Mean ± sample standard deviation over seeds, grouped by a key. */
+/**
+ * Mean ± sample standard deviation over seeds (a Summary), grouped by a key, and how a summary
+ * is printed, plotted (error bar) and written to CSV.
+ */
 
 export interface Summary {
   mean: number;
@@ -37,7 +40,23 @@ export function groupSummaries<T>(
   }));
 }
 
-export function formatSummary(s: Summary, digits = 1): string {
-  if (s.n === 0) return "–";
+/** "mean ± sd" ("mean" for one value; "–" for none, or for a group that is missing). */
+export function formatSummary(s: Summary | undefined, digits = 1): string {
+  if (!s || s.n === 0) return "–";
   return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
+}
+
+/** The error bar of a summary: its sd, or null below 2 values (no bar). */
+export function errorBar(s: Summary): number | null {
+  return s.n > 1 ? s.sd : null;
+}
+
+/** Flat CSV columns for a summary: <name>Mean, <name>Sd (empty below 2 values), <name>N. */
+export function summaryColumns(name: string, s: Summary): Record<string, number | null> {
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    [`${name}Mean`]: num(s.mean),
+    [`${name}Sd`]: s.n > 1 ? num(s.sd) : null,
+    [`${name}N`]: s.n,
+  };
 }
