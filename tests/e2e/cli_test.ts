@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { runDeno } from "../helpers.ts";
 
-
 function run(script: string, args: string[]) {
   return runDeno(["run", "-A", `scripts/${script}`, ...args]);
 }
