@@ -65,7 +65,8 @@ stage() {
 # tail-count tests of stable_tail_test.ts ~2 min more; seconds on a GPU).
 tests_default="tests/gpu/gpu_runtime_test.ts tests/gpu/ops_gemm_test.ts tests/gpu/gpu_scale_test.ts
   tests/gpu/ops_nn_test.ts tests/gpu/ops_conv_test.ts tests/gpu/train_fcn_test.ts tests/gpu/train_vgg_test.ts
-  tests/gpu/noise_test.ts tests/gpu/rng_test.ts tests/gpu/noise_stable_test.ts tests/gpu/noise_stable_tail_test.ts"
+  tests/gpu/noise_test.ts tests/gpu/rng_test.ts tests/gpu/noise_stable_test.ts tests/gpu/noise_stable_tail_test.ts
+  tests/gpu/gpu_kernel_decl_test.ts"
 if [ "$rehearse" = 1 ]; then
   shapes="rehearsal: tiny shapes (bench --quick, torch --device cpu --quick), the same tests"
   bench_args=(--quick)

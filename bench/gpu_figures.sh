@@ -3,7 +3,7 @@
 # repository root, after `bash bench/bundle.sh --data fashion-mnist` here, with the device tool
 # carrying [".gpu-bundle"]:
 #
-#   bash bench/gpu_figures.sh "$OUT"              # --preset gpu (lib/figures/presets.ts)
+#   bash bench/gpu_figures.sh "$OUT"              # --preset gpu (lib/figures/common/presets.ts)
 #   bash bench/gpu_figures.sh "$OUT" --rehearse   # --preset gpu-rehearsal: same path, tiny nets
 #   (GPU_FIGURES_REHEARSE=1 does the same as --rehearse; GPU_FIGURES_PRESET names any preset)
 #
@@ -99,7 +99,7 @@ else
   T_TABLE=${GPU_FIGURES_T_TABLE:-40}
 fi
 if [ ${#seeds[@]} -eq 0 ]; then
-  all=$(bash "$env_sh" deno eval "import { presetByName } from './lib/figures/presets.ts';
+  all=$(bash "$env_sh" deno eval "import { presetByName } from './lib/figures/common/presets.ts';
     console.log(presetByName('$preset').seeds.join(','))" 2>>"$logs/env.log")
 else
   all=${seeds[1]}

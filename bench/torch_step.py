@@ -96,7 +96,7 @@ class Clock:
         return (statistics.median(samples) if self.cuda else wall), wall
 
 
-# --- heavy-tailed noise with torch's RNG (formulas of lib/noise/stable_ref.ts) ---------------
+# --- heavy-tailed noise with torch's RNG (formulas of lib/reference/stable.ts) ---------------
 
 TINY = 1e-30
 

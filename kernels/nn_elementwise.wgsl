@@ -3,7 +3,7 @@
 
 // p (Params) and the buffers: NN_ELEMENTWISE in lib/gpu/kernels.ts.
 
-// x = x > 0 ? x : 0 (NaN and −0 become +0, as in lib/ops/ref.ts).
+// x = x > 0 ? x : 0 (NaN and −0 become +0, as in lib/reference/ops.ts).
 @compute @workgroup_size({{WG}})
 fn relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {

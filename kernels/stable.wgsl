@@ -1,5 +1,5 @@
 // Alpha-stable samplers from Philox words (an include library, no entry point).
-// TypeScript twin: lib/noise/stable_ref.ts (same formulas, f64).
+// TypeScript twin: lib/reference/stable.ts (same formulas, f64).
 //
 // SαS(α, scale 1), E e^{itX} = exp(-|t|^α), by Chambers-Mallows-Stuck (1976) with β = 0:
 //   V = π(u1 - 1/2), W = -log u2,
@@ -14,7 +14,7 @@
 // 2^-64. The tails come from u1 near 0 or 1 (cos V → 0, sin U → 0) and from W near 0 or ∞, so
 // this is what keeps them: a uniform on a 2^-24 grid, as before, capped |X| at 5.3·10^6 for α = 1
 // and 1.3·10^4 for α = 1.75, values the exact law exceeds about once in 10^8 draws.
-// Largest |X| reachable now (t = 2^-65 and W at either end; lib/noise/stable_ref.ts sasBound):
+// Largest |X| reachable now (t = 2^-65 and W at either end; lib/reference/stable.ts sasBound):
 // about 1.2·10^19 at α = 1, 1.5·10^13 at α = 1.5, 2.3·10^11 at α = 1.75, 2.5·10^10 at α = 1.9,
 // and 13.4 at α = 2 (9.5 standard deviations of N(0, 2)). The exact law exceeds each with
 // probability below 10^-19 per draw, so 10^13 draws touch the bound with probability below 10^-6.

@@ -1,6 +1,6 @@
 /**
- * What every network on the GPU has in common (the FCN of network.ts and the VGG of
- * vgg_network.ts): weights and gradients as matrices out × in, the input/label workspace for up
+ * What every network on the GPU has in common (the FCN of fcn_gpu.ts and the VGG of
+ * vgg_gpu.ts): weights and gradients as matrices out × in, the input/label workspace for up
  * to `maxRows` examples, the mean cross-entropy loss and the SGD update. Subclasses record the
  * forward and backward passes.
  */

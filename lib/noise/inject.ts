@@ -1,6 +1,6 @@
 /**
  * Heavy-tailed noise added to a weight matrix after the SGD step, on the GPU
- * (kernels/noise_rows.wgsl + kernels/noise_inject.wgsl; CPU twin: inject_ref.ts). The laws,
+ * (kernels/noise_rows.wgsl + kernels/noise_inject.wgsl; CPU twin: lib/reference/noise_inject.ts). The laws,
  * conventions and RNG keys are described in spec.ts.
  *
  * Types I and III cost one stable draw per row (a small kernel writes the per-row factors into a

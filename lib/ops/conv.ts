@@ -15,7 +15,7 @@
  * The permutes keep the public tensors NCHW (what pooling, ReLU and a final flatten expect) at the
  * cost of one extra pass over y; the GEMMs themselves need no transposed copies. col2im is one
  * thread per element of dx gathering its kh·kw contributions in a fixed order: deterministic, no
- * atomics. CPU references (direct loops, f64) are in lib/ops/conv_ref.ts.
+ * atomics. CPU references (direct loops, f64) are in lib/reference/conv.ts.
  */
 import { CONV_IM2COL, POOL_MAX2X2 } from "../gpu/kernels.ts";
 import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";

@@ -1,6 +1,6 @@
 /**
  * The non-GEMM operations of training and pruning, each recorded into a Batch (nothing is
- * submitted here). Kernels are kernels/nn_*.wgsl; CPU twins are in lib/ops/ref.ts.
+ * submitted here). Kernels are kernels/nn_*.wgsl; CPU twins are in lib/reference/ops.ts.
  */
 import {
   NN_ELEMENTWISE,

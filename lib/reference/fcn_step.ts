@@ -1,6 +1,6 @@
 /**
  * One SGD step of the bias-free ReLU FCN on the CPU, composed from the op references in
- * lib/ops/ref.ts: the reference the GPU training step is tested against.
+ * lib/reference/ops.ts: the reference the GPU training step is tested against.
  */
 import { gemmRef, reluBackwardRef, reluRef, sgdStepRef, softmaxCrossEntropyRef } from "./ops.ts";
 import type { LayerShape } from "../model/fcn.ts";

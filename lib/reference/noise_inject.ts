@@ -1,6 +1,6 @@
 /**
  * CPU reference of `injectNoise` (lib/noise/inject.ts): the same Philox words, the same formulas
- * (stable_ref.ts) in f64, rounded to f32 where the GPU stores. For tests and small host-side use.
+ * (stable.ts) in f64, rounded to f32 where the GPU stores. For tests and small host-side use.
  */
 import { philox4x32_10 } from "../rng/philox.ts";
 import { type InjectOptions, NoisePurpose, noiseStream, resolveInjection } from "../noise/spec.ts";

@@ -1,7 +1,7 @@
 /**
  * One SGD step of the VGG CNN on the CPU, composed from the direct-loop references of
- * lib/ops/conv_ref.ts and lib/ops/ref.ts (no im2col): what the GPU step of vgg_network.ts is
- * tested against. Same math as the header of vgg_network.ts.
+ * lib/reference/conv.ts and lib/reference/ops.ts (no im2col): what the GPU step of
+ * lib/model/vgg_gpu.ts is tested against. Same math as the header of lib/model/vgg_gpu.ts.
  */
 import {
   conv2dBackwardDataRef,

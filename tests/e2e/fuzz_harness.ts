@@ -30,12 +30,13 @@ import { configRunKey } from "../../lib/train/run.ts";
 import {
   cifarRecords,
   compress,
+  concat,
   mnistLike,
+  SMALL_SYNTHETIC_CONFIG,
   tarBytes,
   ucrText,
   zipBytes,
-} from "../data_fixtures.ts";
-import { SMALL_SYNTHETIC_CONFIG } from "../helpers.ts";
+} from "../helpers.ts";
 
 export type Outcome =
   | { kind: "ok" }
@@ -124,16 +125,6 @@ export function mutateBytes(src: Uint8Array, r: Rng): Uint8Array {
     }
   }
   return b;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Unchanged 10% of the time (so valid loads are exercised too), else mutated. */

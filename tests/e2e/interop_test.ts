@@ -31,8 +31,7 @@ import { configFromFlags, TRAIN_FLAGS } from "../../lib/cli/train_flags.ts";
 import { configRunKey, loadStoredRun, runKey } from "../../lib/train/run.ts";
 import { trainRecordFor } from "../../lib/train/metrics.ts";
 import { parseArgs } from "node:util";
-import { ecgValue } from "../data_fixtures.ts";
-import { runDeno } from "../helpers.ts";
+import { ecgValue, runDeno } from "../helpers.ts";
 
 // ------------------------------------------------------------------------------------------
 // Independent readers, from the specifications (not sharing code with lib/interop).

@@ -15,7 +15,7 @@ import {
   nodePruneCount,
   rowMedians,
 } from "../../lib/compress/node.ts";
-import { gaussianPrunableFraction } from "../../lib/compress/reference.ts";
+import { gaussianPrunableFraction } from "../../lib/compress/gaussian_limit.ts";
 import {
   droppedEnergy,
   keptSingularValues,

@@ -1,6 +1,6 @@
 /**
  * lib/ops/conv.ts (im2col + GEMM convolution, 2×2 max pooling) against the direct-loop references
- * of lib/ops/conv_ref.ts on odd shapes, plus a finite-difference check of both convolution
+ * of lib/reference/conv.ts on odd shapes, plus a finite-difference check of both convolution
  * gradients through the GPU forward pass. Tolerances are stated at each comparison.
  */
 import assert from "node:assert/strict";

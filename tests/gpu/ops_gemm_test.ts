@@ -1,5 +1,5 @@
 /**
- * GEMM kernels against the f64 reference (lib/ops/ref.ts). Tolerance for a product with inner
+ * GEMM kernels against the f64 reference (lib/reference/ops.ts). Tolerance for a product with inner
  * dimension K (f32 accumulation, one rounding per step):
  *   |C − C_ref| ≤ 1e-5·K·max|a|·max|b|·|α| + 1e-6·max|C_old| (accumulate) + 1e-6.
  */

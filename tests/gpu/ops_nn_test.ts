@@ -1,5 +1,5 @@
 /**
- * lib/ops/nn.ts kernels against lib/ops/ref.ts on odd sizes and extreme values, and a gradient
+ * lib/ops/nn.ts kernels against lib/reference/ops.ts on odd sizes and extreme values, and a gradient
  * check of a 2-layer bias-free ReLU net composed from gemm + nn ops. Tolerances are stated at
  * each comparison.
  */

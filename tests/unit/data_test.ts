@@ -32,11 +32,11 @@ import {
   idxBytes,
   idxPixel,
   mnistLike,
+  runDeno,
   tarBytes,
   ucrText,
   zipBytes,
-} from "../data_fixtures.ts";
-import { runDeno } from "../helpers.ts";
+} from "../helpers.ts";
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

@@ -9,7 +9,7 @@
 import * as Plot from "@observablehq/plot";
 import { runMain } from "../../cli/args.ts";
 import { prunableFraction } from "../../compress/magnitude.ts";
-import { gaussianPrunableFraction } from "../../compress/reference.ts";
+import { gaussianPrunableFraction } from "../../compress/gaussian_limit.ts";
 import {
   sampleSynthetic,
   SYNTH_KINDS,
