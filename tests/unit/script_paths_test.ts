@@ -1,6 +1,7 @@
 /**
- * Every project path named in the shell scripts, the CI files and the deno.json tasks exists, so
- * that moving a module cannot silently break a GPU run that is only rehearsed by hand.
+ * Every project path named in the shell scripts, the CI files, the deno.json tasks and the docs
+ * exists, so that moving a module cannot silently break a GPU run that is only rehearsed by hand,
+ * or leave the README pointing at nothing.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -11,6 +12,11 @@ const SOURCES = [
   "deno.json",
   ".ci/run",
   ".github/workflows/ci.yml",
+  "README.md",
+  "bench/README.md",
+  ...[...Deno.readDirSync(join(ROOT, "docs"))]
+    .filter((e) => e.isFile && e.name.endsWith(".md"))
+    .map((e) => `docs/${e.name}`),
   ...[...Deno.readDirSync(join(ROOT, "bench"))]
     .filter((e) => e.isFile && (e.name.endsWith(".sh") || e.name.endsWith(".py")))
     .map((e) => `bench/${e.name}`),
@@ -33,7 +39,7 @@ Deno.test("projectPaths finds the project paths a script names", () => {
   );
 });
 
-Deno.test("every path the scripts, CI files and tasks name exists", () => {
+Deno.test("every path the scripts, CI files, tasks and docs name exists", () => {
   const missing: string[] = [];
   for (const source of SOURCES) {
     for (const path of projectPaths(Deno.readTextFileSync(join(ROOT, source)))) {
