@@ -69,6 +69,21 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = "safetensors 
   const fail = (detail: string): never => {
     throw new SafetensorsError(source, detail);
   };
+  const { json, dataStart } = headerJson(bytes, fail);
+  const metadata: Record<string, string> = {};
+  const entries: StEntry[] = [];
+  for (const [name, raw] of Object.entries(json)) {
+    if (name === "__metadata__") Object.assign(metadata, parseMetadata(raw, fail));
+    else entries.push(parseEntry(name, raw, fail));
+  }
+  checkCoverage(entries, bytes.length - dataStart, fail);
+  return { entries, metadata, dataStart };
+}
+
+type Fail = (detail: string) => never;
+
+/** The header's JSON object and where the data buffer starts (after the u64 length + header). */
+function headerJson(bytes: Uint8Array, fail: Fail) {
   if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, not even the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
@@ -91,48 +106,55 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = "safetensors 
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     fail("header is not a JSON object");
   }
-  const metadata: Record<string, string> = {};
-  const entries: StEntry[] = [];
-  for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
-    if (name === "__metadata__") {
-      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-        fail("__metadata__ must be a string→string map");
-      }
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== "string") fail(`__metadata__.${k} must be a string`);
-        metadata[k] = v as string;
-      }
-      continue;
-    }
-    const info = raw as Record<string, unknown>;
-    if (info === null || typeof info !== "object") fail(`tensor "${name}": entry is not an object`);
-    const dtype = info.dtype;
-    if (typeof dtype !== "string" || !(dtype in ST_DTYPE_SIZES)) {
-      fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
-    }
-    const shape = info.shape;
-    if (!Array.isArray(shape) || !shape.every(isNonNegInt)) {
-      fail(`tensor "${name}": shape must be an array of non-negative integers`);
-    }
-    const offsets = info.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegInt)) {
-      fail(`tensor "${name}": data_offsets must be [begin, end] non-negative integers`);
-    }
-    const [begin, end] = offsets as number[];
-    if (end < begin) {
-      fail(`tensor "${name}": data_offsets [${begin}, ${end}] end before they begin`);
-    }
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    const need = count * ST_DTYPE_SIZES[dtype as string];
-    if (end - begin !== need) {
-      fail(
-        `tensor "${name}": shape [${shape}] of ${dtype} needs ${need} bytes, data_offsets ` +
-          `[${begin}, ${end}] span ${end - begin}`,
-      );
-    }
-    entries.push({ name, dtype: dtype as string, shape: [...shape as number[]], begin, end });
+  return { json: json as Record<string, unknown>, dataStart };
+}
+
+/** `__metadata__`: a string → string map. */
+function parseMetadata(raw: unknown, fail: Fail): Record<string, string> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    fail("__metadata__ must be a string→string map");
   }
-  const bufferBytes = bytes.length - dataStart;
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== "string") fail(`__metadata__.${k} must be a string`);
+    metadata[k] = v as string;
+  }
+  return metadata;
+}
+
+/** One tensor's entry: a known dtype, a shape, and offsets spanning exactly its bytes. */
+function parseEntry(name: string, raw: unknown, fail: Fail): StEntry {
+  const info = raw as Record<string, unknown>;
+  if (info === null || typeof info !== "object") fail(`tensor "${name}": entry is not an object`);
+  const dtype = info.dtype;
+  if (typeof dtype !== "string" || !(dtype in ST_DTYPE_SIZES)) {
+    fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
+  }
+  const shape = info.shape;
+  if (!Array.isArray(shape) || !shape.every(isNonNegInt)) {
+    fail(`tensor "${name}": shape must be an array of non-negative integers`);
+  }
+  const offsets = info.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegInt)) {
+    fail(`tensor "${name}": data_offsets must be [begin, end] non-negative integers`);
+  }
+  const [begin, end] = offsets as number[];
+  if (end < begin) {
+    fail(`tensor "${name}": data_offsets [${begin}, ${end}] end before they begin`);
+  }
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  const need = count * ST_DTYPE_SIZES[dtype as string];
+  if (end - begin !== need) {
+    fail(
+      `tensor "${name}": shape [${shape}] of ${dtype} needs ${need} bytes, data_offsets ` +
+        `[${begin}, ${end}] span ${end - begin}`,
+    );
+  }
+  return { name, dtype: dtype as string, shape: [...shape as number[]], begin, end };
+}
+
+/** The tensors tile the data buffer exactly: no overlap, no hole, nothing past its end. */
+function checkCoverage(entries: readonly StEntry[], bufferBytes: number, fail: Fail): void {
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   let prev: StEntry | undefined;
@@ -155,7 +177,6 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = "safetensors 
   if (at !== bufferBytes) {
     fail(`the data buffer holds ${bufferBytes} bytes, the tensors cover only ${at}`);
   }
-  return { entries, metadata, dataStart };
 }
 
 export interface StFloatTensor {
