@@ -106,72 +106,36 @@ function verdict(values: (number | undefined)[], ok: (v: number) => boolean, low
   return out;
 }
 
-/** Compares all records of both runs (in any order, files concatenated). */
-export function compareRecords(records: readonly BenchRecord[]): Comparison {
-  const adapters: Comparison["adapters"] = {};
-  const methods: Comparison["methods"] = {};
-  const gemms = new Map<string, GemmComparison>();
-  const steps = new Map<string, StepComparison>();
-  const gemmRow = (r: GemmRecord) => {
-    const key = gemmKey(r);
-    let row = gemms.get(key);
-    if (!row) {
-      row = {
-        role: r.role,
-        mode: r.mode,
-        m: r.m,
-        n: r.n,
-        k: r.k,
-        width: r.width ?? null,
-        ours: {},
-      };
-      gemms.set(key, row);
-    }
-    return row;
+function newGemmRow(r: GemmRecord): GemmComparison {
+  return { role: r.role, mode: r.mode, m: r.m, n: r.n, k: r.k, width: r.width ?? null, ours: {} };
+}
+
+function newStepRow(r: StepRecord): StepComparison {
+  const none = (): PerType => [undefined, undefined, undefined, undefined];
+  return {
+    n: r.n,
+    batch: r.batch,
+    d: r.d,
+    torchMs: none(),
+    oursMs: none(),
+    vsTorchNoiseless: none(),
+    vsTorchSameNoise: none(),
+    oursOverhead: none(),
+    torchOverhead: none(),
+    oursNoiseAlone: none(),
+    torchNoiseAlone: none(),
   };
-  const stepRow = (r: StepRecord) => {
-    const key = stepKey(r);
-    let row = steps.get(key);
-    if (!row) {
-      const none = (): PerType => [undefined, undefined, undefined, undefined];
-      row = {
-        n: r.n,
-        batch: r.batch,
-        d: r.d,
-        torchMs: none(),
-        oursMs: none(),
-        vsTorchNoiseless: none(),
-        vsTorchSameNoise: none(),
-        oursOverhead: none(),
-        torchOverhead: none(),
-        oursNoiseAlone: none(),
-        torchNoiseAlone: none(),
-      };
-      steps.set(key, row);
-    }
-    return row;
-  };
-  const chosenVariant = new Map<string, string>();
-  const noise: NoiseRecord[] = [];
-  let reference = "cublas";
-  for (const r of records) {
-    if (r.kind === "adapter") {
-      adapters[r.impl] = r.adapter;
-      methods[r.impl] = r.method;
-    } else if (r.kind === "gemm") {
-      const row = gemmRow(r);
-      if (r.impl === "torch") {
-        row.cublas = r.tflops;
-        reference = r.variant;
-      } else {
-        row.ours[r.variant] = r.tflops;
-        if (r.chosen) chosenVariant.set(gemmKey(r), r.variant);
-      }
-    } else if (r.kind === "step") {
-      const row = stepRow(r);
-      (r.impl === "torch" ? row.torchMs : row.oursMs)[r.noiseType] = r.ms;
-    } else if (r.kind === "noise") noise.push(r);
-  }
+}
+
+/** The row of `key` in `rows`, made by `make` the first time. */
+function rowOf<R>(rows: Map<string, R>, key: string, make: () => R): R {
+  let row = rows.get(key);
+  if (!row) rows.set(key, row = make());
+  return row;
+}
+
+/** Each GEMM's best variant and the chosen one, as fractions of the reference's TFLOP/s. */
+function rateGemms(gemms: Map<string, GemmComparison>, chosenVariant: Map<string, string>) {
   for (const [key, row] of gemms) {
     const entries = Object.entries(row.ours);
     if (entries.length) {
@@ -185,7 +149,11 @@ export function compareRecords(records: readonly BenchRecord[]): Comparison {
       row.chosenFraction = ratio(row.chosen.tflops, row.cublas);
     }
   }
-  for (const row of steps.values()) {
+}
+
+/** Each step's ratios to PyTorch and noise overheads (whole step, and injection alone). */
+function rateSteps(steps: Iterable<StepComparison>, noise: readonly NoiseRecord[]) {
+  for (const row of steps) {
     for (let t = 0; t < 4; t++) {
       row.vsTorchNoiseless[t] = ratio(row.oursMs[t], row.torchMs[0]);
       row.vsTorchSameNoise[t] = ratio(row.oursMs[t], row.torchMs[t]);
@@ -202,38 +170,74 @@ export function compareRecords(records: readonly BenchRecord[]): Comparison {
       alone[r.noiseType] = ratio(r.ms, base);
     }
   }
+}
+
+/** The targets' verdicts over the training GEMMs and the noisy steps. */
+function verdictsOf(gemms: GemmComparison[], steps: StepComparison[]): Comparison["verdicts"] {
+  const training = gemms.filter((g) => g.role !== "square");
+  const noisy = (xs: PerType[]) => xs.flatMap((x) => x.slice(1));
+  return {
+    gemmChosen: verdict(
+      training.map((g) => g.chosenFraction),
+      (v) => v >= TARGETS.gemmFraction - EPS,
+      true,
+    ),
+    gemmBest: verdict(
+      training.map((g) => g.bestFraction),
+      (v) => v >= TARGETS.gemmFraction - EPS,
+      true,
+    ),
+    stepRatio: verdict(
+      noisy(steps.map((s) => s.vsTorchNoiseless)),
+      (v) => v <= TARGETS.stepRatio + EPS,
+      false,
+    ),
+    noiseOverhead: verdict(
+      noisy(steps.map((s) => s.oursOverhead)),
+      (v) => v <= TARGETS.noiseOverhead + EPS,
+      false,
+    ),
+  };
+}
+
+/** Compares all records of both runs (in any order, files concatenated). */
+export function compareRecords(records: readonly BenchRecord[]): Comparison {
+  const adapters: Comparison["adapters"] = {};
+  const methods: Comparison["methods"] = {};
+  const gemms = new Map<string, GemmComparison>();
+  const steps = new Map<string, StepComparison>();
+  const chosenVariant = new Map<string, string>();
+  const noise: NoiseRecord[] = [];
+  let reference = "cublas";
+  for (const r of records) {
+    if (r.kind === "adapter") {
+      adapters[r.impl] = r.adapter;
+      methods[r.impl] = r.method;
+    } else if (r.kind === "gemm") {
+      const row = rowOf(gemms, gemmKey(r), () => newGemmRow(r));
+      if (r.impl === "torch") {
+        row.cublas = r.tflops;
+        reference = r.variant;
+      } else {
+        row.ours[r.variant] = r.tflops;
+        if (r.chosen) chosenVariant.set(gemmKey(r), r.variant);
+      }
+    } else if (r.kind === "step") {
+      const row = rowOf(steps, stepKey(r), () => newStepRow(r));
+      (r.impl === "torch" ? row.torchMs : row.oursMs)[r.noiseType] = r.ms;
+    } else if (r.kind === "noise") noise.push(r);
+  }
+  rateGemms(gemms, chosenVariant);
+  rateSteps(steps.values(), noise);
   const gemmList = [...gemms.values()];
   const stepList = [...steps.values()].sort((a, b) => a.n - b.n || a.batch - b.batch);
-  const training = gemmList.filter((g) => g.role !== "square");
-  const noisy = (xs: PerType[]) => xs.flatMap((x) => x.slice(1));
   return {
     adapters,
     reference,
     methods,
     gemms: gemmList,
     steps: stepList,
-    verdicts: {
-      gemmChosen: verdict(
-        training.map((g) => g.chosenFraction),
-        (v) => v >= TARGETS.gemmFraction - EPS,
-        true,
-      ),
-      gemmBest: verdict(
-        training.map((g) => g.bestFraction),
-        (v) => v >= TARGETS.gemmFraction - EPS,
-        true,
-      ),
-      stepRatio: verdict(
-        noisy(stepList.map((s) => s.vsTorchNoiseless)),
-        (v) => v <= TARGETS.stepRatio + EPS,
-        false,
-      ),
-      noiseOverhead: verdict(
-        noisy(stepList.map((s) => s.oursOverhead)),
-        (v) => v <= TARGETS.noiseOverhead + EPS,
-        false,
-      ),
-    },
+    verdicts: verdictsOf(gemmList, stepList),
   };
 }
 
