@@ -252,31 +252,11 @@ async function requireFolder(path: string, role: string, mayBeMissing: boolean):
   if (!info.isDirectory) throw new MergeError(`${role} ${path} is not a folder`);
 }
 
-/** Merges the finished runs of `sources` into the store `into`; see the module comment. */
-export async function mergeStores(
-  into: string,
-  sources: readonly string[],
-  opts: MergeOptions = {},
-): Promise<MergeReport> {
-  const ignore = [...PROVENANCE_PATHS, ...(opts.ignore ?? [])];
-  const write = opts.writeFile ?? writeFileAtomic;
-  await requireFolder(into, "destination", true);
-  for (const s of sources) await requireFolder(s, "source store", false);
-  const intoAbs = resolve(into);
-  const report: MergeReport = {
-    into,
-    sources: [...sources],
-    copied: [],
-    identical: [],
-    conflicts: [],
-    corrupt: [],
-    unfinished: [],
-    checkpointsSkipped: 0,
-    tempFilesSkipped: 0,
-    ok: true,
-  };
-
-  // Every finished copy of every key, in source order.
+/**
+ * Every finished copy of every key in `sources` (in source order), the keys with a corrupt copy
+ * (refused), and the counts of skipped checkpoints, temp files and unfinished runs in `report`.
+ */
+async function collectRuns(sources: readonly string[], intoAbs: string, report: MergeReport) {
   const found = new Map<string, StoredRun[]>();
   const refused = new Set<string>();
   for (const source of sources) {
@@ -302,7 +282,49 @@ export async function mergeStores(
       }
     }
   }
+  return { found, refused };
+}
 
+/** The first copy of `key` that differs from `reference` (beyond `ignore`), as a conflict. */
+function firstConflict(
+  key: string,
+  reference: StoredRun,
+  copies: readonly StoredRun[],
+  ignore: readonly string[],
+): MergeIssue | undefined {
+  for (const copy of copies) {
+    if (copy === reference) continue;
+    const diff = runDifference(reference, copy, ignore);
+    if (diff) return { key, stores: [reference.store, copy.store], detail: diff };
+  }
+  return undefined;
+}
+
+/** Merges the finished runs of `sources` into the store `into`; see the module comment. */
+export async function mergeStores(
+  into: string,
+  sources: readonly string[],
+  opts: MergeOptions = {},
+): Promise<MergeReport> {
+  const ignore = [...PROVENANCE_PATHS, ...(opts.ignore ?? [])];
+  const write = opts.writeFile ?? writeFileAtomic;
+  await requireFolder(into, "destination", true);
+  for (const s of sources) await requireFolder(s, "source store", false);
+  const intoAbs = resolve(into);
+  const report: MergeReport = {
+    into,
+    sources: [...sources],
+    copied: [],
+    identical: [],
+    conflicts: [],
+    corrupt: [],
+    unfinished: [],
+    checkpointsSkipped: 0,
+    tempFilesSkipped: 0,
+    ok: true,
+  };
+
+  const { found, refused } = await collectRuns(sources, intoAbs, report);
   for (const key of [...found.keys()].sort()) {
     if (refused.has(key)) continue; // one of its copies is corrupt: copy none
     const copies = found.get(key)!;
@@ -316,15 +338,7 @@ export async function mergeStores(
       continue;
     }
     const reference = existing.kind === "run" ? existing.run : copies[0];
-    let conflict: MergeIssue | undefined;
-    for (const copy of copies) {
-      if (copy === reference) continue;
-      const diff = runDifference(reference, copy, ignore);
-      if (diff) {
-        conflict = { key, stores: [reference.store, copy.store], detail: diff };
-        break;
-      }
-    }
+    const conflict = firstConflict(key, reference, copies, ignore);
     if (conflict) {
       report.conflicts.push(conflict);
       continue;

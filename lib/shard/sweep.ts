@@ -109,6 +109,76 @@ function describe(c: TrainConfig): string {
   return `${c.dataset} w${c.width} d${c.depth} ${noiseLabel(c.noise)} seed ${c.seed}`;
 }
 
+type PointOutcome = Awaited<ReturnType<typeof runAndPrune>>;
+
+/**
+ * Trains (or loads) one grid point and prunes it; a run another worker finished first is loaded.
+ * Any failure becomes a SweepRunError naming the point (and the device loss behind it, if any).
+ */
+async function runPoint(
+  gpu: Gpu,
+  store: ResultStore,
+  point: GridPoint,
+  criteria: PruneCriterion[],
+  getData: () => Promise<Dataset>,
+  runOpts: Parameters<typeof runAndPrune>[5],
+): Promise<PointOutcome> {
+  let key: string | undefined;
+  try {
+    key = runKey(point.config, dataRecordFor(point.config, await getData()));
+    try {
+      return await runAndPrune(gpu, store, point.config, criteria, getData, runOpts);
+    } catch (err) {
+      // Another worker on the same store finished this run first: load its result.
+      if (!(err instanceof RunExistsError)) throw err;
+      return await runAndPrune(gpu, store, point.config, criteria, getData, runOpts);
+    }
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const lost = await lostReason(gpu);
+    throw new SweepRunError(point, lost ? new DeviceLostError(lost, { cause: e }) : e, key);
+  }
+}
+
+/** The summary row of one finished point. */
+function sweepResult(
+  point: GridPoint,
+  { run, pruned }: PointOutcome,
+  criteria: PruneCriterion[],
+  shard: string,
+): SweepResult {
+  const m = run.metrics;
+  const p = pruned[0];
+  return {
+    key: run.key,
+    pruneKey: p ? pruneKey(run.key, criteria) : undefined,
+    index: point.index,
+    label: point.label,
+    values: point.values,
+    shard,
+    cached: run.cached,
+    steps: m.steps,
+    stopReason: m.stopReason,
+    trainAcc: m.final?.trainAcc,
+    testAcc: m.final?.testAcc,
+    mce: p && {
+      error: criteria[0].kind === "mce" ? criteria[0].error : NaN,
+      pruningRatio: p.pruningRatio,
+      trainAcc: p.train.accuracy,
+      testAcc: p.test.accuracy,
+    },
+  };
+}
+
+/** "cached, 30 steps (max-steps), test 81.00%, mce prunes 12.5%". */
+function outcomeText({ run, pruned }: PointOutcome): string {
+  const m = run.metrics;
+  const p = pruned[0];
+  return `${run.cached ? "cached" : "trained"}, ${m.steps} steps (${m.stopReason})` +
+    (m.final ? `, test ${m.final.testAcc.toFixed(2)}%` : "") +
+    (p ? `, mce prunes ${(100 * p.pruningRatio).toFixed(1)}%` : "");
+}
+
 /** Runs the points of `points` that belong to `opts.shard`; see the module comment. */
 export async function runSweep(
   gpu: Gpu,
@@ -137,7 +207,6 @@ export async function runSweep(
     results: [],
   };
   for (const [i, point] of share.entries()) {
-    let key: string | undefined;
     const getData = () => {
       const which = dataKey(point.config);
       if (data?.key !== which) data = { key: which, value: load(point.config) };
@@ -147,54 +216,16 @@ export async function runSweep(
       checkpointEvery: opts.checkpointEvery,
       log: (line: string) => opts.trainLog?.(line, point),
     };
-    let out;
-    try {
-      key = runKey(point.config, dataRecordFor(point.config, await getData()));
-      try {
-        out = await runAndPrune(gpu, store, point.config, criteria, getData, runOpts);
-      } catch (err) {
-        // Another worker on the same store finished this run first: load its result.
-        if (!(err instanceof RunExistsError)) throw err;
-        out = await runAndPrune(gpu, store, point.config, criteria, getData, runOpts);
-      }
-    } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      const lost = await lostReason(gpu);
-      throw new SweepRunError(point, lost ? new DeviceLostError(lost, { cause: e }) : e, key);
-    }
-    const { run, pruned } = out;
+    const out = await runPoint(gpu, store, point, criteria, getData, runOpts);
+    const { run } = out;
     const tag = `[${i + 1}/${share.length}] ${describe(point.config)} (${run.key})`;
     // A kill between the record and the checkpoint's removal leaves a stale checkpoint.
     if (run.cached) await store.clearCheckpoint(run.key);
-    const m = run.metrics;
-    const p = pruned[0];
-    const result: SweepResult = {
-      key: run.key,
-      pruneKey: p ? pruneKey(run.key, criteria) : undefined,
-      index: point.index,
-      label: point.label,
-      values: point.values,
-      shard: shardText,
-      cached: run.cached,
-      steps: m.steps,
-      stopReason: m.stopReason,
-      trainAcc: m.final?.trainAcc,
-      testAcc: m.final?.testAcc,
-      mce: p && {
-        error: criteria[0].kind === "mce" ? criteria[0].error : NaN,
-        pruningRatio: p.pruningRatio,
-        trainAcc: p.train.accuracy,
-        testAcc: p.test.accuracy,
-      },
-    };
+    const result = sweepResult(point, out, criteria, shardText);
     if (run.cached) summary.cached++;
     else summary.trained++;
     summary.results.push(result);
-    log(
-      `${tag}: ${run.cached ? "cached" : "trained"}, ${m.steps} steps (${m.stopReason})` +
-        (m.final ? `, test ${m.final.testAcc.toFixed(2)}%` : "") +
-        (p ? `, mce prunes ${(100 * p.pruningRatio).toFixed(1)}%` : ""),
-    );
+    log(`${tag}: ${outcomeText(out)}`);
     opts.onResult?.(result);
   }
   log(
