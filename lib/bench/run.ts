@@ -5,7 +5,7 @@
  * forward, loss, backward, SGD, noise on the hidden layer), one noiseOverhead line, and the
  * noise injection alone.
  */
-import type { Batch, Gpu } from "../gpu/runtime.ts";
+import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { chooseGemmVariant, gemm, type GemmVariant } from "../ops/gemm.ts";
 import { fill } from "../ops/nn.ts";
 import type { FcnSpec } from "../model/fcn.ts";
@@ -162,98 +162,117 @@ export async function* benchSteps(
   gpu: Gpu,
   opts: BenchOptions,
 ): AsyncGenerator<StepRecord | NoiseRecord | NoiseOverheadRecord> {
+  const { plan, seed } = opts;
+  const d = plan.inputDim;
+  const x = uniformFloats(plan.dataRows * d, seed + 7, 0, 1);
+  const y = new Uint8Array(plan.dataRows).map((_, i) => i % plan.classes);
+  const data: StepData = {
+    split: new DeviceSplit(gpu, { x, y, n: plan.dataRows }, d, plan.batch),
+    perm: epochPermutation(plan.dataRows, seed, 0),
+    stats: gpu.tensor([2], "f32", "bench step stats"),
+  };
+  try {
+    for (const width of plan.widths) yield* benchStepsAt(gpu, opts, data, width);
+  } finally {
+    data.split.destroy();
+    data.stats.destroy();
+  }
+}
+
+/** The synthetic minibatches every width trains on, and the loss accumulator. */
+interface StepData {
+  split: DeviceSplit;
+  perm: Uint32Array;
+  stats: Tensor;
+}
+
+/** The step with each noise type, the overheads, and the injection alone, at one width. */
+async function* benchStepsAt(
+  gpu: Gpu,
+  opts: BenchOptions,
+  { split, perm, stats }: StepData,
+  width: number,
+): AsyncGenerator<StepRecord | NoiseRecord | NoiseOverheadRecord> {
   const log = opts.log ?? (() => {});
   const { plan, lr, seed } = opts;
   const B = plan.batch;
   const d = plan.inputDim;
-  const x = uniformFloats(plan.dataRows * d, seed + 7, 0, 1);
-  const y = new Uint8Array(plan.dataRows).map((_, i) => i % plan.classes);
-  const split = new DeviceSplit(gpu, { x, y, n: plan.dataRows }, d, B);
-  const perm = epochPermutation(plan.dataRows, seed, 0);
   const perEpoch = Math.floor(plan.dataRows / B);
-  const stats = gpu.tensor([2], "f32", "bench step stats");
+  const net = benchNet(gpu, plan, width, seed);
+  const hidden = net.shapes[0];
+  // The hidden layer's noise at one step, as in training.
+  const injectHidden = (batch: Batch, spec: NoiseSpec, step: number) =>
+    injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
+      spec,
+      lr,
+      seed,
+      layer: 0,
+      step,
+    });
   try {
-    for (const width of plan.widths) {
-      const net = benchNet(gpu, plan, width, seed);
-      const hidden = net.shapes[0];
-      // The hidden layer's noise at one step, as in training.
-      const injectHidden = (batch: Batch, spec: NoiseSpec, step: number) =>
-        injectNoise(gpu, batch, net.weights[0], hidden.out, hidden.in, {
-          spec,
-          lr,
-          seed,
-          layer: 0,
-          step,
-        });
-      try {
-        const stepMs = new Map<NoiseType, number>();
-        let method: MeasureMethod = opts.method;
-        for (const type of NOISE_TYPES) {
-          const spec = noiseSpec(type, opts.alpha, opts.sigma);
-          const t = await measure(gpu, (batch, run) => {
-            const j = run % perEpoch;
-            split.gather(batch, perm.subarray(j * B, (j + 1) * B), net.x, net.y);
-            net.forward(batch, B);
-            net.loss(batch, B, true, stats, 0);
-            net.backward(batch, B);
-            net.sgd(batch, lr);
-            injectHidden(batch, spec, run);
-          }, timing(opts, plan.stepInner));
-          method = t.method;
-          stepMs.set(type, t.ms);
-          log(`step n=${width} B=${B} d=${d} noise ${type}: ${t.ms.toFixed(3)} ms`);
-          yield {
-            kind: "step",
-            ...common(gpu, t.method),
-            noiseType: type,
-            n: width,
-            batch: B,
-            d,
-            classes: plan.classes,
-            alpha: spec.alpha,
-            ms: round5(t.ms),
-            wallMs: round5(t.wallMs),
-          };
-        }
-        const base = stepMs.get(0)!;
-        const over = (k: NoiseType) => round5(stepMs.get(k)! / base - 1);
-        yield {
-          kind: "noiseOverhead",
-          ...common(gpu, method),
-          n: width,
-          batch: B,
-          d,
-          type1: over(1),
-          type2: over(2),
-          type3: over(3),
-        };
-        for (const type of [1, 2, 3] as const) {
-          const spec = noiseSpec(type, opts.alpha, opts.sigma);
-          const t = await measure(
-            gpu,
-            (batch, run) => injectHidden(batch, spec, run),
-            timing(opts, plan.stepInner),
-          );
-          log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);
-          yield {
-            kind: "noise",
-            ...common(gpu, t.method),
-            noiseType: type,
-            n: width,
-            d,
-            alpha: spec.alpha,
-            ms: round5(t.ms),
-            wallMs: round5(t.wallMs),
-          };
-        }
-      } finally {
-        await gpu.sync();
-        net.destroy();
-      }
+    const stepMs = new Map<NoiseType, number>();
+    let method: MeasureMethod = opts.method;
+    for (const type of NOISE_TYPES) {
+      const spec = noiseSpec(type, opts.alpha, opts.sigma);
+      const t = await measure(gpu, (batch, run) => {
+        const j = run % perEpoch;
+        split.gather(batch, perm.subarray(j * B, (j + 1) * B), net.x, net.y);
+        net.forward(batch, B);
+        net.loss(batch, B, true, stats, 0);
+        net.backward(batch, B);
+        net.sgd(batch, lr);
+        injectHidden(batch, spec, run);
+      }, timing(opts, plan.stepInner));
+      method = t.method;
+      stepMs.set(type, t.ms);
+      log(`step n=${width} B=${B} d=${d} noise ${type}: ${t.ms.toFixed(3)} ms`);
+      yield {
+        kind: "step",
+        ...common(gpu, t.method),
+        noiseType: type,
+        n: width,
+        batch: B,
+        d,
+        classes: plan.classes,
+        alpha: spec.alpha,
+        ms: round5(t.ms),
+        wallMs: round5(t.wallMs),
+      };
+    }
+    const base = stepMs.get(0)!;
+    const over = (k: NoiseType) => round5(stepMs.get(k)! / base - 1);
+    yield {
+      kind: "noiseOverhead",
+      ...common(gpu, method),
+      n: width,
+      batch: B,
+      d,
+      type1: over(1),
+      type2: over(2),
+      type3: over(3),
+    };
+    for (const type of [1, 2, 3] as const) {
+      const spec = noiseSpec(type, opts.alpha, opts.sigma);
+      const t = await measure(
+        gpu,
+        (batch, run) => injectHidden(batch, spec, run),
+        timing(opts, plan.stepInner),
+      );
+      log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);
+      yield {
+        kind: "noise",
+        ...common(gpu, t.method),
+        noiseType: type,
+        n: width,
+        d,
+        alpha: spec.alpha,
+        ms: round5(t.ms),
+        wallMs: round5(t.wallMs),
+      };
     }
   } finally {
-    split.destroy();
-    stats.destroy();
+    await gpu.sync();
+    net.destroy();
   }
 }
 
