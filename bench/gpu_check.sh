@@ -61,12 +61,12 @@ stage() {
   return "$rc"
 }
 
-# The GPU-vs-reference test files (llvmpipe on 2 shared cores: the first ten in ~100 s, the
-# tail-count tests of stable_tail_test.ts ~2 min more; seconds on a GPU).
+# The GPU-vs-reference test files of tests/gpu/ (llvmpipe on 2 shared cores: ~100 s for all but
+# the tail-count tests of noise_stable_tail_test.ts, which take ~2 min more; seconds on a GPU).
 tests_default="tests/gpu/gpu_runtime_test.ts tests/gpu/ops_gemm_test.ts tests/gpu/gpu_scale_test.ts
-  tests/gpu/ops_nn_test.ts tests/gpu/ops_conv_test.ts tests/gpu/train_fcn_test.ts tests/gpu/train_vgg_test.ts
-  tests/gpu/noise_test.ts tests/gpu/rng_test.ts tests/gpu/noise_stable_test.ts tests/gpu/noise_stable_tail_test.ts
-  tests/gpu/gpu_kernel_decl_test.ts"
+  tests/gpu/ops_nn_test.ts tests/gpu/ops_running_mean_test.ts tests/gpu/ops_conv_test.ts
+  tests/gpu/train_fcn_test.ts tests/gpu/train_vgg_test.ts tests/gpu/noise_test.ts tests/gpu/rng_test.ts
+  tests/gpu/noise_stable_test.ts tests/gpu/noise_stable_tail_test.ts tests/gpu/gpu_kernel_decl_test.ts"
 if [ "$rehearse" = 1 ]; then
   shapes="rehearsal: tiny shapes (bench --quick, torch --device cpu --quick), the same tests"
   bench_args=(--quick)

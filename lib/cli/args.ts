@@ -68,8 +68,8 @@ export function versionText(): string {
     version = JSON.parse(Deno.readTextFileSync(join(PROJECT_ROOT, "package.json"))).version ??
       version;
   } catch { /* reported as unknown */ }
-  return `htsgd ${version}\ncode version ${codeVersion()} (hash of kernels/ and lib/, part of ` +
-    `every run key)\ndeno ${Deno.version.deno}`;
+  return `htsgd ${version}\ncode version ${codeVersion()} (hash of kernels/ and the numeric layers of lib/, ` +
+    `lib/layers.ts; part of every run key)\ndeno ${Deno.version.deno}`;
 }
 
 /** The usage text plus an example command line for the current task. */

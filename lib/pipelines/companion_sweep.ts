@@ -65,9 +65,12 @@ const PruningPointSchema: z.ZodType<PruningPoint> = z.strictObject({
   testLoss: storedNumber,
 });
 
-/** The analysis of one run of the sweep (fields in the order `analyse` writes them). */
-export const CompanionPointSchema = z.strictObject({
-  model: z.string(),
+/**
+ * The analysis of one run of the sweep, as cached (fields in the order `analyse` writes them).
+ * It holds only what the run and the pruning ratios decide (both in its key); the model's name,
+ * a label of the presets, is added when it is served (CompanionPoint).
+ */
+export const CompanionAnalysisSchema = z.strictObject({
   lr: z.number(),
   batch: z.number().int(),
   lrOverB: z.number(),
@@ -88,12 +91,15 @@ export const CompanionPointSchema = z.strictObject({
   lossGap: storedNumber,
   pruning: z.array(PruningPointSchema),
 });
-export type CompanionPoint = z.infer<typeof CompanionPointSchema>;
+export type CompanionAnalysis = z.infer<typeof CompanionAnalysisSchema>;
+
+/** One point of the sweep's figures: the model's name and the analysis of its run. */
+export type CompanionPoint = { model: string } & CompanionAnalysis;
 
 /** The analysis record of one run: `config.run` names it, `config.ratios` the pruning ratios. */
-export const COMPANION_ANALYSIS_RECORD: RecordSpec<{ point: CompanionPoint }> = {
+export const COMPANION_ANALYSIS_RECORD: RecordSpec<{ point: CompanionAnalysis }> = {
   kind: RECORD_KINDS.companionAnalysis,
-  schema: z.strictObject({ point: CompanionPointSchema }),
+  schema: z.strictObject({ point: CompanionAnalysisSchema }),
 };
 
 export function companionConfigs(
@@ -139,11 +145,10 @@ function median(v: number[]): number {
 async function analyse(
   gpu: Gpu,
   run: RunOutcome,
-  model: CompanionModel,
   config: TrainConfig,
   preset: CompanionPreset,
   data: () => Promise<Dataset>,
-): Promise<CompanionPoint> {
+): Promise<CompanionAnalysis> {
   const m = run.metrics;
   const final = m.final!;
   const ds = await data();
@@ -157,7 +162,6 @@ async function analyse(
   });
   const pruning = await pruningCurves(gpu, spec, run.weights, ds, preset.ratios, config.batchSize);
   return {
-    model: model.name,
     lr: config.lr,
     batch: config.batchSize,
     lrOverB: config.lr / config.batchSize,
@@ -200,12 +204,13 @@ export async function companionSweep(
       log(`${tag}: diverged, skipped (the authors keep no diverged runs)`);
       continue;
     }
-    const { point } = await cached(store, {
+    const { point: analysis } = await cached(store, {
       ...COMPANION_ANALYSIS_RECORD,
       keyParts: { run: run.key, ratios: preset.ratios },
       log,
-      compute: async () => ({ point: await analyse(gpu, run, model, config, preset, loadData) }),
+      compute: async () => ({ point: await analyse(gpu, run, config, preset, loadData) }),
     });
+    const point: CompanionPoint = { model: model.name, ...analysis };
     log(
       `${tag}: ${run.cached ? "cached" : "trained"} ${point.steps} steps (${point.stopReason}), ` +
         `test ${point.testAcc.toFixed(2)}%, median α̂ ${point.alphaMedian.toFixed(3)}`,

@@ -4,8 +4,9 @@
  * Jobs ($JOB_COMPLETION_INDEX), so a job array passes its index through unchanged.
  *
  * Assignment: a config belongs to shard `h mod N`, where h is the first 8 hex digits (32 bits) of
- * sha256(canonicalJson(config)) — the config alone, not the code version, so a config stays on
- * the same shard across commits, and adding points to a grid never moves the existing ones. Every
+ * sha256(canonicalJson(config)) — the config and its record kind, not the code version, so a
+ * config stays on the same shard across commits (VGG configs moved once, when their runs got a
+ * record kind of their own), and adding points to a grid never moves the existing ones. Every
  * config lands on exactly one shard; the shares of a small grid can be uneven (even empty; an
  * empty shard exits at once).
  *

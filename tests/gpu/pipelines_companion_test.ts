@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { spearman } from "../../lib/figures/heavy_tails/figures.ts";
 import { COMPANION_PRESETS } from "../../lib/figures/heavy_tails/presets.ts";
 import { PRUNING_METHODS, pruningCurves } from "../../lib/pipelines/pruning_curves.ts";
-import { companionConfigs } from "../../lib/pipelines/companion_sweep.ts";
+import {
+  companionConfigs,
+  type CompanionPreset,
+  companionSweep,
+} from "../../lib/pipelines/companion_sweep.ts";
+import { ResultStore } from "../../lib/store/results.ts";
 import { syntheticDataset } from "../../lib/data/mod.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { evaluateWeightSets } from "../../lib/prune/evaluate.ts";
@@ -61,5 +66,40 @@ Deno.test("pruning curves at ratio 0 keep the trained accuracy; larger ratios pr
       `${method}: ${r0.testLoss} vs ${base.test.loss}`,
     );
     assert.ok(r5.prunedParameterRatio > r0.prunedParameterRatio, method);
+  }
+});
+
+Deno.test("a cached analysis is served with the model name of the current presets", async () => {
+  const gpu = await Gpu.shared();
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new ResultStore(dir);
+    const preset = (name: string): CompanionPreset => ({
+      dataset: "synthetic",
+      limitTrain: 90,
+      limitTest: 30,
+      models: [{ name, depth: 3, width: 8 }],
+      lrs: [0.1],
+      batches: [30],
+      lossThreshold: 10,
+      extraSteps: 2,
+      averageSteps: 1,
+      evalEvery: 5,
+      maxSteps: 20,
+      ratios: { magnitude: [0, 0.5], node: [0], spectral: [0] },
+    });
+    const [first] = await companionSweep(gpu, store, preset("FCN3"));
+    assert.equal(first.model, "FCN3");
+    const lines: string[] = [];
+    // The name is a label of the presets, not part of any key: renaming it recomputes nothing,
+    // and the point carries the new name (the analysis record used to store, and serve, the old).
+    const [again] = await companionSweep(gpu, store, preset("FCN3-renamed"), {
+      log: (l) => lines.push(l),
+    });
+    assert.ok(lines.some((l) => / cached /.test(l)), lines.join("\n"));
+    assert.equal(again.model, "FCN3-renamed");
+    assert.deepEqual({ ...again, model: "FCN3" }, first);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

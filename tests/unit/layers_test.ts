@@ -4,8 +4,8 @@
  * hashes exactly the numeric layers' files and the kernels.
  */
 import assert from "node:assert/strict";
-import { dirname, join, normalize, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { layerOf, LAYERS, numericFolders } from "../../lib/layers.ts";
 import { versionedFiles } from "../../lib/store/version.ts";
 
@@ -22,15 +22,6 @@ function libFiles(dir = LIB): string[] {
   return out.sort();
 }
 
-/** Relative specifiers of static imports/exports and dynamic import() calls. */
-export function importsOf(source: string): string[] {
-  const specs: string[] = [];
-  const re =
-    /(?:^|[\s;])(?:import|export)\b[^;]*?\bfrom\s*["'](\.[^"']+)["']|\bimport\s*\(\s*["'](\.[^"']+)["']\s*\)|^\s*import\s*["'](\.[^"']+)["']/gm;
-  for (const m of source.matchAll(re)) specs.push(m[1] ?? m[2] ?? m[3]);
-  return specs;
-}
-
 /** lib-relative folder of a lib-relative file ("" for lib/ itself). */
 const folderOf = (file: string) => (dirname(file) === "." ? "" : dirname(file));
 
@@ -41,37 +32,58 @@ interface Edge {
   to: string;
 }
 
-function edges(): Edge[] {
-  const out: Edge[] = [];
-  for (const file of libFiles()) {
-    for (const spec of importsOf(Deno.readTextFileSync(join(LIB, file)))) {
-      const target = normalize(join(dirname(file), spec));
-      out.push({ file, target, from: folderOf(file), to: folderOf(target) });
-    }
-  }
-  return out;
+interface InfoModule {
+  specifier: string;
+  dependencies?: { code?: { specifier: string }; type?: { specifier: string } }[];
 }
 
-Deno.test("importsOf finds static, re-export, side-effect and dynamic imports", () => {
-  const src = [
-    'import { a } from "./a.ts";',
-    "import type {",
-    "  B,",
-    '} from "../b/b.ts";',
-    'export * from "./c.ts";',
-    'export { d } from "./d.ts";',
-    'const e = await import("../e/e.ts");',
-    'import "./f.ts";',
-    'import { z } from "zod";',
-  ].join("\n");
-  assert.deepEqual(importsOf(src), [
-    "./a.ts",
-    "../b/b.ts",
-    "./c.ts",
-    "./d.ts",
-    "../e/e.ts",
-    "./f.ts",
-  ]);
+/**
+ * Every import of every lib/ file (static, type-only, re-export and dynamic), as Deno's own
+ * module graph (`deno info --json`) resolves it: what the compiler sees, not a regex's guess.
+ */
+async function edges(): Promise<Edge[]> {
+  const entry = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    const all = libFiles().map((f) => `import "${pathToFileURL(join(LIB, f)).href}";`);
+    await Deno.writeTextFile(entry, all.join("\n"));
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
+    const libUrl = pathToFileURL(LIB + sep).href;
+    const rel = (url: string) => relative(LIB, fileURLToPath(url));
+    const result: Edge[] = [];
+    for (const m of graph.modules) {
+      if (!m.specifier.startsWith(libUrl)) continue;
+      const file = rel(m.specifier);
+      for (const d of m.dependencies ?? []) {
+        const url = d.code?.specifier ?? d.type?.specifier;
+        // npm and node: packages (npm ones resolve into node_modules/)
+        if (!url?.startsWith("file:") || url.includes("/node_modules/")) continue;
+        const target = rel(url);
+        result.push({ file, target, from: folderOf(file), to: folderOf(target) });
+      }
+    }
+    return result;
+  } finally {
+    await Deno.remove(entry);
+  }
+}
+
+Deno.test("the module graph sees every lib/ file and its imports", async () => {
+  const found = await edges();
+  const importers = new Set(found.map((e) => e.file));
+  // Files every other module leans on import something; a graph that lost them is broken.
+  for (const f of ["train/run.ts", "figures/registry.ts", "store/version.ts"]) {
+    assert.ok(importers.has(f), `no imports seen for lib/${f}`);
+  }
+  assert.ok(
+    found.some((e) => e.file === "store/version.ts" && e.target === "layers.ts"),
+    "lib/store/version.ts → lib/layers.ts missing",
+  );
 });
 
 Deno.test("every lib/ folder has exactly one layer", () => {
@@ -86,9 +98,9 @@ Deno.test("every lib/ folder has exactly one layer", () => {
   }
 });
 
-Deno.test("no import reaches a higher layer or leaves lib/", () => {
+Deno.test("no import reaches a higher layer or leaves lib/", async () => {
   const bad: string[] = [];
-  for (const e of edges()) {
+  for (const e of await edges()) {
     if (e.target.startsWith("..")) bad.push(`${e.file} imports ${e.target} (outside lib/)`);
     else if (layerOf(e.to) > layerOf(e.from)) {
       bad.push(
@@ -100,9 +112,9 @@ Deno.test("no import reaches a higher layer or leaves lib/", () => {
   assert.deepEqual(bad, []);
 });
 
-Deno.test("the folders of lib/ form no import cycle", () => {
+Deno.test("the folders of lib/ form no import cycle", async () => {
   const graph = new Map<string, Set<string>>();
-  for (const e of edges()) {
+  for (const e of await edges()) {
     if (e.from === e.to) continue;
     if (!graph.has(e.from)) graph.set(e.from, new Set());
     graph.get(e.from)!.add(e.to);
@@ -135,8 +147,8 @@ Deno.test("the code version hashes exactly the kernels and the numeric layers", 
   assert.ok(!expected.some((f) => f.startsWith("lib/figures/") || f.startsWith("lib/plot/")));
 });
 
-Deno.test("the numeric layers import nothing above them (so no caption can change a number)", () => {
+Deno.test("the numeric layers import nothing above them (so no caption can change a number)", async () => {
   const numeric = new Set(numericFolders());
-  const leaks = edges().filter((e) => numeric.has(e.from) && !numeric.has(e.to));
+  const leaks = (await edges()).filter((e) => numeric.has(e.from) && !numeric.has(e.to));
   assert.deepEqual(leaks.map((e) => `lib/${e.file} → lib/${e.target}`), []);
 });
