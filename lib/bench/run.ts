@@ -186,6 +186,37 @@ interface StepData {
   stats: Tensor;
 }
 
+/** The injection of each noise type timed by itself, at one width. */
+async function* benchNoiseAlone(
+  gpu: Gpu,
+  opts: BenchOptions,
+  width: number,
+  injectHidden: (batch: Batch, spec: NoiseSpec, step: number) => void,
+): AsyncGenerator<NoiseRecord> {
+  const log = opts.log ?? (() => {});
+  const { plan } = opts;
+  const d = plan.inputDim;
+  for (const type of [1, 2, 3] as const) {
+    const spec = noiseSpec(type, opts.alpha, opts.sigma);
+    const t = await measure(
+      gpu,
+      (batch, run) => injectHidden(batch, spec, run),
+      timing(opts, plan.stepInner),
+    );
+    log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);
+    yield {
+      kind: "noise",
+      ...common(gpu, t.method),
+      noiseType: type,
+      n: width,
+      d,
+      alpha: spec.alpha,
+      ms: round5(t.ms),
+      wallMs: round5(t.wallMs),
+    };
+  }
+}
+
 /** The step with each noise type, the overheads, and the injection alone, at one width. */
 async function* benchStepsAt(
   gpu: Gpu,
@@ -251,25 +282,7 @@ async function* benchStepsAt(
       type2: over(2),
       type3: over(3),
     };
-    for (const type of [1, 2, 3] as const) {
-      const spec = noiseSpec(type, opts.alpha, opts.sigma);
-      const t = await measure(
-        gpu,
-        (batch, run) => injectHidden(batch, spec, run),
-        timing(opts, plan.stepInner),
-      );
-      log(`noise n=${width} d=${d} type ${type}: ${t.ms.toFixed(3)} ms`);
-      yield {
-        kind: "noise",
-        ...common(gpu, t.method),
-        noiseType: type,
-        n: width,
-        d,
-        alpha: spec.alpha,
-        ms: round5(t.ms),
-        wallMs: round5(t.wallMs),
-      };
-    }
+    yield* benchNoiseAlone(gpu, opts, width, injectHidden);
   } finally {
     await gpu.sync();
     net.destroy();

@@ -46,27 +46,12 @@ export function summariseTheory(points: TheoryPoint[]): TheoryStat[] {
   }));
 }
 
-export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
-  const t = ctx.preset.theory;
-  const seed = ctx.seeds[0];
-  let lastPct = -1;
-  ctx.log(
-    `[theory] ${t.types.length}×${t.alphas.length}×${t.widths.length} settings × ${t.reps} draws`,
-  );
-  const points = await compressibilityVsWidth(
-    ctx.gpu,
-    { ...t, seed },
-    (done, total) => {
-      const pct = Math.floor((100 * done) / total / 25) * 25;
-      if (pct > lastPct) {
-        lastPct = pct;
-        ctx.log(`[theory] ${done}/${total} draws done`);
-      }
-    },
-  );
-  const stats = summariseTheory(points);
+type TheoryPreset = FigureContext["preset"]["theory"];
+
+/** One panel per (noise type, κ): relative error vs n per α, and the equal-norm limit. */
+function theoryPanels(t: TheoryPreset, stats: TheoryStat[]) {
   const domain = [...t.alphas.map(alphaLabel), LIMIT_LABEL];
-  const panels = t.types.flatMap((type) =>
+  return t.types.flatMap((type) =>
     t.kappas.map((kappa) => {
       const rows: Record<string, unknown>[] = stats
         .filter((s) => s.type === type && s.kappa === kappa)
@@ -96,16 +81,26 @@ export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
       });
     })
   );
+}
+
+/** Per noise type, the errors at the largest n and smallest κ, against the limit √(1−κ). */
+function theoryLines(t: TheoryPreset, stats: TheoryStat[]): string[] {
   const nMax = Math.max(...t.widths);
   const kMin = Math.min(...t.kappas);
-  const lines = t.types.map((type) => {
+  return t.types.map((type) => {
     const at = stats.filter((s) => s.type === type && s.n === nMax && s.kappa === kMin);
     return `${METHODS[type]}, n = ${nMax}, κ = ${kMin}: ` +
       at.map((s) => `${alphaLabel(s.alpha)} ${s.relError.mean.toFixed(3)}`).join(", ") +
       ` (equal-norm limit √(1−κ) = ${Math.sqrt(1 - kMin).toFixed(3)}).`;
   });
+}
+
+/** The verdict from each (type, α)'s error at the smallest and largest n (smallest κ). */
+function verdictOfStats(t: TheoryPreset, stats: TheoryStat[]) {
+  const nMax = Math.max(...t.widths);
   const nMin = Math.min(...t.widths);
-  const verdict = theoryVerdict(t.types.flatMap((type) =>
+  const kMin = Math.min(...t.kappas);
+  return theoryVerdict(t.types.flatMap((type) =>
     t.alphas.map((alpha) => {
       const at = (n: number) =>
         stats.find((s) => s.type === type && s.alpha === alpha && s.n === n && s.kappa === kMin)
@@ -113,6 +108,31 @@ export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
       return { type: METHODS[type], alpha, nMin: at(nMin), nMax: at(nMax) };
     })
   ));
+}
+
+export async function figTheory(ctx: FigureContext): Promise<FigureOutcome> {
+  const t = ctx.preset.theory;
+  const seed = ctx.seeds[0];
+  let lastPct = -1;
+  ctx.log(
+    `[theory] ${t.types.length}×${t.alphas.length}×${t.widths.length} settings × ${t.reps} draws`,
+  );
+  const points = await compressibilityVsWidth(
+    ctx.gpu,
+    { ...t, seed },
+    (done, total) => {
+      const pct = Math.floor((100 * done) / total / 25) * 25;
+      if (pct > lastPct) {
+        lastPct = pct;
+        ctx.log(`[theory] ${done}/${total} draws done`);
+      }
+    },
+  );
+  const stats = summariseTheory(points);
+  const panels = theoryPanels(t, stats);
+  const nMax = Math.max(...t.widths);
+  const lines = theoryLines(t, stats);
+  const verdict = verdictOfStats(t, stats);
   return publishSection(ctx, {
     name: NAME,
     title: TITLE,
