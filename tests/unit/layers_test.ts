@@ -41,7 +41,7 @@ interface InfoModule {
  * Every import of every lib/ file (static, type-only, re-export and dynamic), as Deno's own
  * module graph (`deno info --json`) resolves it: what the compiler sees, not a regex's guess.
  */
-async function edges(): Promise<Edge[]> {
+async function readEdges(): Promise<Edge[]> {
   const entry = await Deno.makeTempFile({ suffix: ".ts" });
   try {
     const all = libFiles().map((f) => `import "${pathToFileURL(join(LIB, f)).href}";`);
@@ -72,6 +72,10 @@ async function edges(): Promise<Edge[]> {
     await Deno.remove(entry);
   }
 }
+
+let cachedEdges: Promise<Edge[]> | undefined;
+/** The edges, read once for all the tests of this file. */
+const edges = () => (cachedEdges ??= readEdges());
 
 Deno.test("the module graph sees every lib/ file and its imports", async () => {
   const found = await edges();
