@@ -15,13 +15,15 @@ export const READ_LIMITS = {
   record: 256 * 2 ** 20,
   /** A weights.htt, checkpoint or imported weight file (every weight of the largest model). */
   tensors: 8 * 2 ** 30,
+  /** A data set file (an MNIST idx file, a CIFAR archive, a UCR or .npy split). */
+  data: 2 ** 30,
   /** A JSON or text file given on the command line (a config, a grid, bench records). */
   text: 64 * 2 ** 20,
 } as const;
 
 /** A file that is not a regular file, or larger than its limit; the message names the path. */
 export class UnreadableFileError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(readonly path: string, readonly detail: string) {
     super(`${path}: ${detail}`);
     this.name = "UnreadableFileError";
   }

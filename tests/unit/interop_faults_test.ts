@@ -196,7 +196,12 @@ Deno.test("runs table: a prune record with a valid checksum but metrics of anoth
 });
 
 Deno.test("import: a one-layer file is refused with a clear message naming the file", () => {
-  const t = { name: "0.weight", dtype: "F32" as const, shape: [10, 32], data: new Float32Array(320) };
+  const t = {
+    name: "0.weight",
+    dtype: "F32" as const,
+    shape: [10, 32],
+    data: new Float32Array(320),
+  };
   assert.throws(
     () => inferArchitecture([t], "one.safetensors"),
     /one\.safetensors: holds one weight tensor \("0\.weight", shape \[10,32\]\): a one-layer \(linear\) network/,
