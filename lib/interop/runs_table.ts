@@ -129,8 +129,10 @@ async function readableRecords(
     try {
       record = await store.get(key);
     } catch (err) {
-      if (!(err instanceof MalformedRecordError || err instanceof UnreadableFileError)) throw err;
-      skip(`skipped ${err.message}`);
+      // Malformed, unverified, not a regular file, unreadable: name it, show the others.
+      const named = err instanceof MalformedRecordError || err instanceof UnreadableFileError;
+      const message = err instanceof Error ? err.message : String(err);
+      skip(`skipped ${named ? message : `${store.recordPath(key)}: ${message}`}`);
       continue;
     }
     if (!record) continue; // unfinished

@@ -192,6 +192,14 @@ Deno.test("runs table: a prune record with a valid checksum but metrics of anoth
     assert.deepEqual((await runRows(store, (l) => skipped.push(l))).map((r) => r.key), [key]);
     assert.equal(skipped.length, 2);
     assert.match(skipped.find((l) => l.includes("old"))!, /cannot be verified/);
+    // A record.json linked to /dev/zero is skipped unread.
+    if (Deno.statSync("/dev/zero").isCharDevice) {
+      await Deno.mkdir(store.runDir("zero"), { recursive: true });
+      await Deno.symlink("/dev/zero", store.recordPath("zero"));
+      skipped.length = 0;
+      assert.deepEqual((await runRows(store, (l) => skipped.push(l))).map((r) => r.key), [key]);
+      assert.match(skipped.find((l) => l.includes("zero"))!, /character device/);
+    }
   });
 });
 
