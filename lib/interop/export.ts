@@ -91,7 +91,8 @@ async function writeFolderAtomic(
   write: (dir: string) => Promise<void>,
 ): Promise<void> {
   await checkExportTarget(outDir);
-  const target = resolve(outDir);
+  // An existing (empty) folder may be reached through a link: replace the folder, not the link.
+  const target = (await statOrUndefined(outDir)) ? await Deno.realPath(outDir) : resolve(outDir);
   try {
     await Deno.mkdir(dirname(target), { recursive: true });
   } catch (err) {

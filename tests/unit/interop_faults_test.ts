@@ -101,6 +101,12 @@ Deno.test("export: a folder holding files, or a file, is refused before anything
     await Deno.mkdir(join(dir, "empty"));
     await exportRun(store, key, { format: "safetensors", outDir: join(dir, "empty") });
     assert.deepEqual(names(join(dir, "empty")), ["model.safetensors", "run.json"]);
+    // An empty folder reached through a link: the export lands in the folder; the link stays.
+    await Deno.mkdir(join(dir, "real"));
+    await Deno.symlink(join(dir, "real"), join(dir, "link"));
+    await exportRun(store, key, { format: "safetensors", outDir: join(dir, "link") });
+    assert.ok(Deno.lstatSync(join(dir, "link")).isSymlink);
+    assert.deepEqual(names(join(dir, "real")), ["model.safetensors", "run.json"]);
   });
 });
 
