@@ -17,6 +17,7 @@ import { defaultMethod, type MeasureMethod } from "../lib/bench/measure.ts";
 import { benchPlan, type BenchScale } from "../lib/bench/plan.ts";
 import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
 import { runBench } from "../lib/bench/run.ts";
+import { READ_LIMITS, readTextFileBounded } from "../lib/store/bounded_read.ts";
 
 const USAGE = `usage: npx deno task bench -- [options]
        npx deno task bench -- compare FILE... [--json]
@@ -64,7 +65,12 @@ async function compare(files: string[], json: boolean): Promise<void> {
   if (!files.length) throw new UsageError(`compare needs at least one file\n${USAGE}`);
   const records: BenchRecord[] = [];
   for (const file of files) {
-    records.push(...parseRecords(await Deno.readTextFile(file), file).records);
+    records.push(
+      ...parseRecords(
+        await readTextFileBounded(file, READ_LIMITS.text, "a bench record file"),
+        file,
+      ).records,
+    );
   }
   const result = compareRecords(records);
   console.log(json ? JSON.stringify(result) : formatComparison(result));

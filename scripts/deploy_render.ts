@@ -6,6 +6,7 @@
  */
 import { numberFlag, parseFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
+import { READ_LIMITS, readTextFileBounded } from "../lib/store/bounded_read.ts";
 import {
   EXAMPLE_FILES,
   EXAMPLE_K8S,
@@ -63,7 +64,7 @@ runMain(async () => {
   let params: Record<string, unknown> = {};
   if (values.params !== undefined) {
     try {
-      params = JSON.parse(await Deno.readTextFile(values.params));
+      params = JSON.parse(await readTextFileBounded(values.params, READ_LIMITS.text, "--params"));
     } catch (err) {
       throw new UsageError(`--params: cannot read ${values.params}: ${(err as Error).message}`);
     }

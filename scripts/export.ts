@@ -5,7 +5,13 @@
  * equivalent bias-free nn.Sequential (`0.weight`, `2.weight`, …), plus `run.json`.
  */
 import { choiceFlag, numberFlag, parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
-import { EXPORT_FORMATS, exportRun, parsePrunedSpec } from "../lib/interop/export.ts";
+import {
+  checkExportTarget,
+  EXPORT_FORMATS,
+  exportRun,
+  ExportTargetError,
+  parsePrunedSpec,
+} from "../lib/interop/export.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
 
@@ -13,7 +19,8 @@ const USAGE =
   `usage: npx deno task export -- <run key> --format safetensors|npy --out DIR [--store DIR]
   --pruned mce-E     prune first: smallest units holding ≤ E of each layer's ‖W‖_F² (e.g. mce-0.1)
   --fraction F       prune first: the ⌊F·n⌋ smallest units of each prunable layer
-Writes DIR/model.safetensors (or DIR/<tensor>.npy) and DIR/run.json (config, metrics, pruning).`;
+Writes DIR/model.safetensors (or DIR/<tensor>.npy) and DIR/run.json (config, metrics, pruning);
+DIR must be new or empty, and appears only once every file is written.`;
 
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
@@ -39,6 +46,12 @@ runMain(async () => {
   }
   const fraction = numberFlag("fraction", values.fraction, { min: 0, max: 1 });
   if (fraction !== undefined) criterion = { kind: "fraction", fraction };
+  try {
+    await checkExportTarget(values.out); // before any work; exportRun checks again
+  } catch (err) {
+    if (err instanceof ExportTargetError) throw new UsageError(err.message);
+    throw err;
+  }
   const store = new ResultStore(values.store ?? "results");
   const key = positionals[0];
   if (!(await store.has(key))) {

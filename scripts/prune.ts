@@ -40,10 +40,22 @@ runMain(async () => {
     log: (l) => console.error(l),
   });
   const fingerprint = dataRecordFor(config, data);
-  if (run.data?.sha256 !== fingerprint.sha256) {
+  const imported = run.metrics.stopReason === "imported";
+  if (run.data === undefined) {
     throw new Error(
-      `run ${key} was trained on data ${run.data?.sha256 ?? "(not recorded)"}, but the data ` +
-        `loaded now are ${fingerprint.sha256} (${fingerprint.source}): pass the same --data-dir`,
+      imported
+        ? `run ${key} was imported without a record of its data (by an older version): import ` +
+          `the file again (deno task import -- FILE --dataset ${config.dataset} [--data-dir DIR]) ` +
+          `and prune the new key`
+        : `run ${key} records no data fingerprint: it cannot be checked against the data loaded ` +
+          `now; train it again`,
+    );
+  }
+  if (run.data.sha256 !== fingerprint.sha256) {
+    throw new Error(
+      `run ${key} was ${imported ? "imported for" : "trained on"} data ${run.data.sha256} ` +
+        `(${run.data.source}), but the data loaded now are ${fingerprint.sha256} ` +
+        `(${fingerprint.source}): pass the same --data-dir`,
     );
   }
   const gpu = await Gpu.shared();

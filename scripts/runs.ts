@@ -29,6 +29,8 @@ runMain(async () => {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const rows = filterRows(await runRows(new ResultStore(values.store ?? "results")), filters);
+  const store = new ResultStore(values.store ?? "results");
+  // A bad record is named on stderr and left out; the table of the others is still printed.
+  const rows = filterRows(await runRows(store, (line) => console.error(line)), filters);
   await Deno.stdout.write(new TextEncoder().encode(formatRows(rows, format)));
 });

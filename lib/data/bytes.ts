@@ -1,5 +1,6 @@
 /** Byte-level helpers shared by the loaders: gzip detection, decompression, hashing, safe writes. */
 
+import { READ_LIMITS, readFileBounded } from "../store/bounded_read.ts";
 import { createHash } from "node:crypto";
 import { DataFormatError } from "./dataset.ts";
 
@@ -33,7 +34,7 @@ export function inflateRaw(bytes: Uint8Array, file: string): Promise<Uint8Array>
 
 /** Reads a file, decompressing it when it is gzip (by content, not by name). */
 export async function readMaybeGzip(path: string): Promise<Uint8Array> {
-  const bytes = await Deno.readFile(path);
+  const bytes = await readFileBounded(path, READ_LIMITS.data, "a data file");
   return isGzip(bytes) ? await gunzip(bytes, path) : bytes;
 }
 

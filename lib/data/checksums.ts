@@ -7,6 +7,7 @@
  * url?, recordedAt } } }
  */
 
+import { READ_LIMITS, readTextFileBounded } from "../store/bounded_read.ts";
 import { join } from "node:path";
 import { z } from "zod";
 import { DataFormatError } from "./dataset.ts";
@@ -37,7 +38,7 @@ export async function readChecksums(cacheDir: string): Promise<ChecksumFile> {
   const path = join(cacheDir, CHECKSUMS_FILE);
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileBounded(path, READ_LIMITS.text, "the checksum file");
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return { version: 1, files: {} };
     throw e;

@@ -4,6 +4,7 @@
  * lays it out. CIFAR-10 has 1 label byte; CIFAR-100 has 2 (coarse, fine) and we use the fine one.
  */
 
+import { READ_LIMITS, readFileBounded } from "../store/bounded_read.ts";
 import { basename, join } from "node:path";
 import { DataFormatError, type Split } from "./dataset.ts";
 import {
@@ -103,10 +104,10 @@ async function readBatchFiles(
   if (location.kind === "dir") {
     return await Promise.all(names.map(async (name) => {
       const file = join(location.dir, name);
-      return { file, bytes: await Deno.readFile(file) };
+      return { file, bytes: await readFileBounded(file, READ_LIMITS.data, "a data file") };
     }));
   }
-  const raw = await Deno.readFile(location.path);
+  const raw = await readFileBounded(location.path, READ_LIMITS.data, "a data archive");
   const tar = readTar(isGzip(raw) ? await gunzip(raw, location.path) : raw, location.path);
   return names.map((name) => {
     const entry = tar.find((e) => basename(e.name) === name);

@@ -8,6 +8,7 @@
  * is close to class-balanced without randomness. Normalised like MNIST ((v − 0.1307) / 0.3081).
  */
 
+import { READ_LIMITS, readTextFileBounded } from "../store/bounded_read.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DataFormatError, type Dataset, DataUnavailableError, type Split } from "./dataset.ts";
@@ -25,7 +26,7 @@ async function readDigit(dir: string, digit: number): Promise<Float32Array> {
   const file = join(dir, `${digit}.json`);
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readTextFileBounded(file, READ_LIMITS.data, "a data file");
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new DataUnavailableError(

@@ -2,8 +2,13 @@
  * `deno task export`: a stored run's final weights (optionally pruned) as safetensors or one
  * `.npy` per tensor, named as PyTorch would (layout.ts), plus `run.json` with the run's config,
  * metrics and, when pruned, the pruning report.
+ *
+ * All or nothing: the files are written into a temporary sibling of the output folder, which is
+ * renamed into place only once every file is there, so a failure leaves no output folder. The
+ * output folder must be new or empty: a folder holding files is refused (never mixed with, or
+ * replaced by, an export, which would delete the user's files: `--out .` must never do that).
  */
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { modelShapes, prunableLayers } from "../model/model.ts";
 import {
   type LayerPruning,
@@ -11,8 +16,8 @@ import {
   pruneWeightRows,
   pruningRatio,
 } from "../prune/columns.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
-import type { ResultStore } from "../store/results.ts";
+import { tempPathFor, writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
+import type { ResultStore, RunRecord } from "../store/results.ts";
 import { loadStoredRun } from "../train/run.ts";
 import { specFromWeights, torchNames, torchShapes } from "./layout.ts";
 import { encodeNpy } from "../formats/npy.ts";
@@ -38,6 +43,82 @@ export interface ExportedTensor {
   shape: number[];
   /** Index of the layer in htsgd's store (W0, W1, …). */
   layer: number;
+}
+
+/** An output folder export cannot use (an existing file, a folder holding files, unwritable). */
+export class ExportTargetError extends Error {
+  constructor(readonly path: string, detail: string) {
+    super(`--out ${path}: ${detail}`);
+    this.name = "ExportTargetError";
+  }
+}
+
+async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+/** Refuses an `--out` that is a file or a folder holding anything (see the module comment). */
+export async function checkExportTarget(outDir: string): Promise<void> {
+  const info = await statOrUndefined(outDir);
+  if (info === undefined) return;
+  if (!info.isDirectory) {
+    throw new ExportTargetError(outDir, "names an existing file, not a folder: pass a new folder");
+  }
+  const held: string[] = [];
+  for await (const e of Deno.readDir(outDir)) {
+    held.push(e.name);
+    if (held.length > 3) break;
+  }
+  if (held.length > 0) {
+    throw new ExportTargetError(
+      outDir,
+      `the folder already holds files (${held.slice(0, 3).join(", ")}${
+        held.length > 3 ? ", …" : ""
+      }): export writes into a new or empty folder only, so files of two exports are never ` +
+        `mixed; pass another --out or empty this one`,
+    );
+  }
+}
+
+/** Writes `write`'s files into a temporary sibling of `outDir`, then renames it into place. */
+async function writeFolderAtomic(
+  outDir: string,
+  write: (dir: string) => Promise<void>,
+): Promise<void> {
+  await checkExportTarget(outDir);
+  // An existing (empty) folder may be reached through a link: replace the folder, not the link.
+  const target = (await statOrUndefined(outDir)) ? await Deno.realPath(outDir) : resolve(outDir);
+  try {
+    await Deno.mkdir(dirname(target), { recursive: true });
+  } catch (err) {
+    throw new ExportTargetError(
+      outDir,
+      `cannot create its parent folder: ${(err as Error).message}`,
+    );
+  }
+  const stage = tempPathFor(target);
+  await Deno.mkdir(stage);
+  try {
+    await write(stage);
+    try {
+      await Deno.rename(stage, target);
+    } catch (err) {
+      // An empty folder is replaced (rename does so on POSIX; elsewhere remove it first).
+      const info = await statOrUndefined(target);
+      if (!info?.isDirectory) throw err;
+      await checkExportTarget(outDir);
+      await Deno.remove(target);
+      await Deno.rename(stage, target);
+    }
+  } catch (err) {
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+    throw err;
+  }
 }
 
 export interface ExportResult {
@@ -78,27 +159,42 @@ export async function exportRun(
   const names = torchNames(run.config);
   const dims = torchShapes(spec, shapes);
   const tensors = weights.map((w, l) => ({ name: names[l], shape: dims[l], data: w, layer: l }));
-  await Deno.mkdir(opts.outDir, { recursive: true });
-  const files: string[] = [];
-  if (opts.format === "safetensors") {
-    const meta: Record<string, string> = { format: "pt", htsgd_run: key };
-    if (opts.criterion) meta.htsgd_pruned = criterionLabel(opts.criterion);
-    const path = join(opts.outDir, SAFETENSORS_FILE);
-    await writeFileAtomic(path, encodeSafetensors(tensors, meta));
-    files.push(path);
-  } else {
-    for (const t of tensors) {
-      const path = join(opts.outDir, `${t.name}.npy`);
-      await writeFileAtomic(path, encodeNpy(t.data, t.shape));
-      files.push(path);
-    }
-  }
   const listed = tensors.map(({ name, shape, layer }) => ({ name, shape, layer }));
-  const jsonPath = join(opts.outDir, RUN_JSON);
-  await writeJsonAtomic(jsonPath, {
+  // File names inside the folder (never sliced off a joined path: `join` normalises it).
+  const fileNames = opts.format === "safetensors"
+    ? [SAFETENSORS_FILE]
+    : tensors.map((t) => `${t.name}.npy`);
+  await writeFolderAtomic(opts.outDir, async (dir) => {
+    if (opts.format === "safetensors") {
+      const meta: Record<string, string> = { format: "pt", htsgd_run: key };
+      if (opts.criterion) meta.htsgd_pruned = criterionLabel(opts.criterion);
+      await writeFileAtomic(join(dir, fileNames[0]), encodeSafetensors(tensors, meta));
+    } else {
+      for (const [i, t] of tensors.entries()) {
+        await writeFileAtomic(join(dir, fileNames[i]), encodeNpy(t.data, t.shape));
+      }
+    }
+    await writeJsonAtomic(
+      join(dir, RUN_JSON),
+      runJson(key, record, opts, fileNames, listed, pruning),
+    );
+  });
+  const files = [...fileNames, RUN_JSON].map((n) => join(opts.outDir, n));
+  return { files, tensors: listed, pruning };
+}
+
+function runJson(
+  key: string,
+  record: RunRecord,
+  opts: ExportOptions,
+  files: string[],
+  listed: ExportedTensor[],
+  pruning: ExportResult["pruning"],
+) {
+  return {
     key,
     format: opts.format,
-    files: files.map((f) => f.slice(opts.outDir.length).replace(/^[\\/]/, "")),
+    files,
     naming: record.config && (record.config as { model?: string }).model === "vgg11"
       ? "state_dict of nn.Sequential(Conv2d, ReLU, [MaxPool2d], …, Flatten, Linear), bias-free"
       : "state_dict of nn.Sequential(Linear, ReLU, …, Linear), bias-free; weights (out, in)",
@@ -111,9 +207,7 @@ export async function exportRun(
     imported: (record as Record<string, unknown>).imported ?? null,
     codeVersion: record.codeVersion,
     createdAt: record.createdAt,
-  });
-  files.push(jsonPath);
-  return { files, tensors: listed, pruning };
+  };
 }
 
 export function criterionLabel(c: PruneCriterion): string {

@@ -9,15 +9,18 @@
  * Anything else (a bias, another dtype, a shape that does not chain or does not match the
  * config and data set) is refused with an error naming the tensor, before anything is written.
  *
- * The stored run has `config.kind = "imported"`, its key is a hash of (file SHA-256, config), and
- * `record.imported` holds the file's name, SHA-256 and dtypes.
+ * The stored run has `config.kind = "imported"`, its key is a hash of (file SHA-256, config, data
+ * fingerprint), `record.imported` holds the file's name, SHA-256 and dtypes, and `record.data` the
+ * fingerprint of the data set it is evaluated on (the one `--dataset` / `--data-dir` name, loaded
+ * at import), so `prune` checks it loads the same data, as for a run trained here.
  */
 import { basename } from "node:path";
 import { modelShapes } from "../model/model.ts";
 import { readCached, recordKey, writeCached } from "../store/cache.ts";
 import { sha256Hex } from "../store/hash.ts";
-import type { ResultStore, RunRecord } from "../store/results.ts";
+import { type ResultStore, RunExistsError, type RunRecord } from "../store/results.ts";
 import { DATASETS } from "../data/dataset.ts";
+import type { DataRecord } from "../data/fingerprint.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { IMPORTED_RECORD } from "../train/metrics.ts";
 import { torchNames, torchShapes } from "./layout.ts";
@@ -76,12 +79,25 @@ export function orderedWeights(tensors: StFloatTensor[], source: string): StFloa
   return [...tensors].sort((a, b) => compareTensorNames(a.name, b.name));
 }
 
-/** Width, depth and model read off the weights (for flags the user left out). */
+/**
+ * Width, depth and model read off the weights (for flags the user left out). A single weight
+ * tensor is refused: a one-layer (linear) network has no hidden units to prune or analyse, and
+ * htsgd's FCNs have at least two linear layers.
+ */
 export function inferArchitecture(
   weights: StFloatTensor[],
+  source: string,
 ): Pick<TrainConfig, "model" | "width" | "depth"> {
   const first = weights[0];
   if (first.shape.length === 4) return { model: "vgg11", width: first.shape[0], depth: 9 };
+  if (weights.length < 2) {
+    throw new SafetensorsError(
+      source,
+      `holds one weight tensor ("${first.name}", shape [${first.shape}]): a one-layer (linear) ` +
+        `network has no hidden units to prune; htsgd's FCNs have at least two linear layers ` +
+        `(depth ≥ 2: Linear(in, width), ReLU, …, Linear(width, classes))`,
+    );
+  }
   return { width: first.shape[0], depth: weights.length };
 }
 
@@ -144,41 +160,68 @@ export interface ImportResult {
 }
 
 /**
- * Validates `bytes` (the file at `path`) against `config` and stores it as a finished run.
- * Every check runs before the first write.
+ * Validates `bytes` (the file at `path`) against `config` and stores it as a finished run
+ * evaluated on `data` (the fingerprint of the data set `config.dataset` names, as loaded: see
+ * dataRecordFor in lib/train/run.ts). Every check runs before the first write. Of several
+ * identical imports at once, one creates the run and the others report `created: false`.
  */
 export async function importSafetensors(
   store: ResultStore,
   path: string,
   bytes: Uint8Array,
   config: TrainConfig,
+  data: DataRecord,
 ): Promise<ImportResult> {
   const source = path;
   const { tensors, metadata } = readSafetensorsF32(bytes, source);
   const ordered = orderedWeights(tensors, source);
   const weights = weightsForConfig(ordered, config, source);
   const sha256 = sha256Hex(bytes);
-  // Keyed by file and config only (the version is fixed): importing never depends on our code.
-  const key = recordKey(IMPORTED_RECORD.kind, { sha256, ...config }, "imported");
+  // Keyed by file, config and data only (the version is fixed): importing never depends on our
+  // code, and the same file evaluated on other data is another run.
+  const key = recordKey(
+    IMPORTED_RECORD.kind,
+    { sha256, ...config, dataSha256: data.sha256 },
+    "imported",
+  );
   const existing = await readCached(store, key, IMPORTED_RECORD);
   if (existing) return { key, record: existing.record, created: false };
   const dtypes = [...new Set(ordered.map((t) => t.dtype))];
-  const record = await writeCached(store, key, IMPORTED_RECORD, {
-    config,
-    metrics: { stopReason: "imported", history: [] },
-    extra: {
-      imported: {
-        file: basename(path),
-        sha256,
-        bytes: bytes.length,
-        format: "safetensors",
-        dtypes,
-        converted: dtypes.filter((d) => d !== "F32").map((d) => `${d}→F32`),
-        tensors: ordered.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
-        metadata,
-      },
-    },
-    tensors: Object.fromEntries(weights.map((w, l) => [`W${l}`, w])),
-  });
+  let record: RunRecord;
+  try {
+    record = await writeCached(store, key, IMPORTED_RECORD, {
+      config,
+      metrics: { stopReason: "imported", history: [] },
+      extra: { data, imported: importedField(path, bytes, sha256, ordered, dtypes, metadata) },
+      tensors: Object.fromEntries(weights.map((w, l) => [`W${l}`, w])),
+    });
+  } catch (err) {
+    // The same import, started at the same time, stored it first: report it as existing.
+    if (!(err instanceof RunExistsError)) throw err;
+    const other = await readCached(store, key, IMPORTED_RECORD);
+    if (!other) throw err;
+    return { key, record: other.record, created: false };
+  }
   return { key, record, created: true };
+}
+
+/** What `record.imported` says about the file. */
+function importedField(
+  path: string,
+  bytes: Uint8Array,
+  sha256: string,
+  ordered: StFloatTensor[],
+  dtypes: string[],
+  metadata: unknown,
+) {
+  return {
+    file: basename(path),
+    sha256,
+    bytes: bytes.length,
+    format: "safetensors",
+    dtypes,
+    converted: dtypes.filter((d) => d !== "F32").map((d) => `${d}→F32`),
+    tensors: ordered.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
+    metadata,
+  };
 }

@@ -6,8 +6,12 @@
  */
 import { toCsv } from "../plot/csv.ts";
 import type { PrunedEvaluation } from "../prune/evaluate.ts";
+import { PRUNE_RECORD } from "../pipelines/run_and_prune.ts";
+import { UnreadableFileError } from "../store/bounded_read.ts";
+import type { Metrics, RecordSpec } from "../store/cache.ts";
 import { isTrainedKind, RECORD_KINDS } from "../store/kinds.ts";
-import type { ResultStore, RunRecord } from "../store/results.ts";
+import { MalformedRecordError, type ResultStore, type RunRecord } from "../store/results.ts";
+import { IMPORTED_RECORD, trainRecordFor } from "../train/metrics.ts";
 import { criterionLabel } from "./export.ts";
 
 export const RUN_TABLE_COLUMNS = [
@@ -99,14 +103,69 @@ export function runRow(record: RunRecord, pruned: PrunedEvaluation[] = []): RunR
   };
 }
 
-/** Every training run of the store as a row, in key order, with its stored pruning results. */
-export async function runRows(store: ResultStore): Promise<RunRow[]> {
-  const records = await store.list();
+/** The schema a record's metrics must pass to be shown (undefined: a kind the table ignores). */
+function specOf(record: RunRecord): RecordSpec<Metrics> | undefined {
+  const cfg = obj(record.config);
+  if (cfg.kind === RECORD_KINDS.prune) return PRUNE_RECORD;
+  if (cfg.kind === RECORD_KINDS.imported) return IMPORTED_RECORD;
+  if (isTrainedKind(cfg.kind)) {
+    return trainRecordFor({ model: cfg.model === "vgg11" ? "vgg11" : undefined });
+  }
+  return undefined;
+}
+
+/**
+ * The store's records the table can show: each read and checked (checksum, then its metrics
+ * against its kind's schema). A record that fails is left out and reported through `skip` with
+ * its file and the reason, so one bad record never costs the whole table.
+ */
+async function readableRecords(
+  store: ResultStore,
+  skip: (line: string) => void,
+): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (const key of await store.keys()) {
+    let record: RunRecord | undefined;
+    try {
+      record = await store.get(key);
+    } catch (err) {
+      // Malformed, unverified, not a regular file, unreadable: name it, show the others.
+      const named = err instanceof MalformedRecordError || err instanceof UnreadableFileError;
+      const message = err instanceof Error ? err.message : String(err);
+      skip(`skipped ${named ? message : `${store.recordPath(key)}: ${message}`}`);
+      continue;
+    }
+    if (!record) continue; // unfinished
+    const spec = specOf(record);
+    const parsed = spec?.schema.safeParse(record.metrics);
+    if (spec && parsed && !parsed.success) {
+      const issue = parsed.error.issues[0];
+      skip(
+        `skipped ${store.recordPath(key)}: its metrics are not a valid "${spec.kind}" result ` +
+          `(metrics.${issue.path.join(".")}: ${issue.message})`,
+      );
+      continue;
+    }
+    out.push(spec && parsed?.success ? { ...record, metrics: parsed.data } : record);
+  }
+  return out;
+}
+
+/**
+ * Every training run of the store as a row, in key order, with its stored pruning results. A
+ * record that cannot be read or whose metrics are not of its kind's shape is left out and
+ * reported through `skip` (by file name and reason).
+ */
+export async function runRows(
+  store: ResultStore,
+  skip: (line: string) => void = () => {},
+): Promise<RunRow[]> {
+  const records = await readableRecords(store, skip);
   const prunes = new Map<string, PrunedEvaluation[]>();
   for (const r of records) {
     const cfg = obj(r.config);
     if (cfg.kind !== RECORD_KINDS.prune || typeof cfg.run !== "string") continue;
-    const list = Array.isArray(r.metrics.pruned) ? r.metrics.pruned as PrunedEvaluation[] : [];
+    const list = r.metrics.pruned as PrunedEvaluation[]; // checked by PRUNE_RECORD
     const have = prunes.get(cfg.run) ?? [];
     const seen = new Set(have.map((p) => criterionLabel(p.criterion)));
     prunes.set(cfg.run, [...have, ...list.filter((p) => !seen.has(criterionLabel(p.criterion)))]);

@@ -9,7 +9,7 @@ import { pruneAndEvaluate, type PrunedEvaluation } from "../prune/evaluate.ts";
 import type { LayerPruning, PruneCriterion } from "../prune/columns.ts";
 import { cached, recordKey, type RecordSpec, storedNumber, writeCached } from "../store/cache.ts";
 import { RECORD_KINDS } from "../store/kinds.ts";
-import type { ResultStore } from "../store/results.ts";
+import { type ResultStore, RunExistsError } from "../store/results.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { EvalResultSchema } from "../train/metrics.ts";
 import { type RunOptions, type RunOutcome, trainOrLoad } from "../train/run.ts";
@@ -97,8 +97,13 @@ export async function storePruneResults(
 ): Promise<void> {
   const key = pruneKey(runKey, criteria);
   if (await store.has(key)) return;
-  await writeCached(store, key, PRUNE_RECORD, {
-    config: pruneKeyParts(runKey, criteria),
-    metrics: { pruned },
-  });
+  try {
+    await writeCached(store, key, PRUNE_RECORD, {
+      config: pruneKeyParts(runKey, criteria),
+      metrics: { pruned },
+    });
+  } catch (err) {
+    // Another process stored the same pruning meanwhile (same run, criteria and code): kept.
+    if (!(err instanceof RunExistsError)) throw err;
+  }
 }

@@ -12,6 +12,7 @@
  * (`noise.type` 0) may leave out `alpha` and `sigma`. `mceError` (default
  * 0.1) is the squared-Frobenius error of the mce pruning criterion applied to every run.
  */
+import { READ_LIMITS, readTextFileBounded, UnreadableFileError } from "../store/bounded_read.ts";
 import { z } from "zod";
 import { NoiseSettingsSchema } from "../noise/spec.ts";
 import { parseTrainConfig, type TrainConfig, TrainConfigSchema } from "../train/config.ts";
@@ -207,8 +208,9 @@ export function expandGrid(grid: Grid, source = "grid"): ExpandedGrid {
 export async function loadGridFile(path: string): Promise<ExpandedGrid> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileBounded(path, READ_LIMITS.text, "a grid file");
   } catch (err) {
+    if (err instanceof UnreadableFileError) throw new GridError(path, err.detail);
     throw new GridError(path, `cannot read the grid file: ${(err as Error).message}`);
   }
   return expandGridText(text, path);

@@ -14,7 +14,8 @@
  * whose record or weights are corrupt are reported the same way and not copied.
  */
 import { join, resolve } from "node:path";
-import { isTempName, writeFileAtomic } from "../store/atomic.ts";
+import { isTempName, writeFileAtomic, writeFileIfAbsent } from "../store/atomic.ts";
+import { READ_LIMITS, readFileBounded, UnreadableFileError } from "../store/bounded_read.ts";
 import { canonicalJson, sha256Hex } from "../store/hash.ts";
 import { isTrainedKind, kindOf } from "../store/kinds.ts";
 import { recordChecksum, type RunRecord, RunRecordSchema } from "../store/results.ts";
@@ -87,11 +88,17 @@ export class MergeError extends Error {
   }
 }
 
-async function readOptional(path: string): Promise<Uint8Array | undefined> {
+/** The file's bytes, or undefined if absent; not a regular file, or too large: an error string. */
+async function readOptional(
+  path: string,
+  limit: number,
+  what: string,
+): Promise<Uint8Array | string | undefined> {
   try {
-    return await Deno.readFile(path);
+    return await readFileBounded(path, limit, what);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
+    if (err instanceof UnreadableFileError) return err.message;
     throw err;
   }
 }
@@ -170,8 +177,9 @@ type Loaded =
 export async function loadStoredRun(store: string, key: string): Promise<Loaded> {
   const dir = join(store, "runs", key);
   const recordPath = join(dir, "record.json");
-  const recordBytes = await readOptional(recordPath);
+  const recordBytes = await readOptional(recordPath, READ_LIMITS.record, "a run record");
   if (recordBytes === undefined) return { kind: "unfinished" };
+  if (typeof recordBytes === "string") return { kind: "corrupt", detail: recordBytes };
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(recordBytes));
@@ -209,7 +217,8 @@ export async function loadStoredRun(store: string, key: string): Promise<Loaded>
     return { kind: "corrupt", detail: `${recordPath}: checksum mismatch (the file was altered)` };
   }
   const weightsPath = join(dir, "weights.htt");
-  const weightsBytes = await readOptional(weightsPath);
+  const weightsBytes = await readOptional(weightsPath, READ_LIMITS.tensors, "a weights file");
+  if (typeof weightsBytes === "string") return { kind: "corrupt", detail: weightsBytes };
   if (weightsBytes !== undefined) {
     try {
       const owner = (decodeTensors(weightsBytes, weightsPath).meta as { key?: unknown } | null)
@@ -308,6 +317,10 @@ export async function mergeStores(
 ): Promise<MergeReport> {
   const ignore = [...PROVENANCE_PATHS, ...(opts.ignore ?? [])];
   const write = opts.writeFile ?? writeFileAtomic;
+  // A record is created only if absent (as ResultStore.put does), unless a test injects a writer.
+  const writeRecord = opts.writeFile
+    ? async (path: string, data: Uint8Array) => (await opts.writeFile!(path, data), true)
+    : writeFileIfAbsent;
   await requireFolder(into, "destination", true);
   for (const s of sources) await requireFolder(s, "source store", false);
   const intoAbs = resolve(into);
@@ -350,7 +363,18 @@ export async function mergeStores(
     if (!opts.dryRun) {
       const dir = join(into, "runs", key);
       if (reference.weightsBytes) await write(join(dir, "weights.htt"), reference.weightsBytes);
-      await write(join(dir, "record.json"), reference.recordBytes);
+      if (!(await writeRecord(join(dir, "record.json"), reference.recordBytes))) {
+        // Another process stored this run in the destination meanwhile: compare with it.
+        const now = await loadStoredRun(into, key);
+        const diff = now.kind === "run"
+          ? runDifference(reference, now.run, ignore)
+          : now.kind === "corrupt"
+          ? now.detail
+          : "its record vanished";
+        if (diff === undefined) report.identical.push(key);
+        else report.conflicts.push({ key, stores: [into, reference.store], detail: diff });
+        continue;
+      }
     }
     report.copied.push(key);
   }

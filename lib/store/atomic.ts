@@ -65,6 +65,63 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await syncDir(dirname(path));
 }
 
+/**
+ * Creates `path` holding `data` unless it exists, atomically: the data go to a temp file (flushed),
+ * which is then hard-linked to `path`; the link fails if `path` exists, so of several writers
+ * racing for one path exactly one creates it, and readers see no file or the whole file. Returns
+ * true when this call created the file, false when it existed (nothing changed). On a file system
+ * without hard links it falls back to a rename after a check, which narrows the race but cannot
+ * close it.
+ */
+export async function writeFileIfAbsent(path: string, data: Uint8Array | string): Promise<boolean> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  let tmp: string | undefined;
+  let created: boolean;
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    tmp = tempPathFor(path);
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    created = await linkIfAbsent(tmp, path);
+  } catch (err) {
+    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    throw new WriteError(path, err);
+  }
+  await Deno.remove(tmp).catch(() => {});
+  if (created) await syncDir(dirname(path));
+  return created;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** Links `from` to `to` unless `to` exists; see writeFileIfAbsent. */
+async function linkIfAbsent(from: string, to: string): Promise<boolean> {
+  try {
+    await Deno.link(from, to);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return false;
+    // No hard links here (some network and FAT file systems): best effort.
+    if (await exists(to)) return false;
+    await Deno.rename(from, to);
+    return true;
+  }
+}
+
 /** Flushes a folder's entries so the rename itself survives a power loss (best effort). */
 async function syncDir(dir: string): Promise<void> {
   try {

@@ -5,7 +5,10 @@
  *   runs/<key>/record.json   config, metrics, host info (written last: its presence = finished)
  *   checkpoints/<key>.htt    latest checkpoint of an unfinished run
  * Every write is atomic, so a crash at any point leaves either no record or a whole one. A
- * finished run is never overwritten: callers load it instead of recomputing it.
+ * finished run is never overwritten: a record is created only if absent (writeFileIfAbsent), so
+ * of several processes storing one key at once exactly one succeeds; the others get
+ * RunExistsError and load it instead. Every file read is a regular file within a size limit
+ * (bounded_read.ts).
  *
  * Everything read is checked: each record carries `recordSha256`, the SHA-256 of its canonical
  * JSON without that field (a record without one, written by an older version, is "unverified":
@@ -15,7 +18,8 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+import { writeFileAtomic, writeFileIfAbsent } from "./atomic.ts";
+import { READ_LIMITS, readFileBounded } from "./bounded_read.ts";
 import { canonicalJson, sha256Hex } from "./hash.ts";
 import {
   type DecodedTensors,
@@ -51,11 +55,11 @@ export class MalformedRecordError extends Error {
 
 /**
  * A record written without a checksum (by a version before checksums): it cannot be verified, so
- * it is recomputed (`getVerified`), never trusted.
+ * it is never trusted (`getVerified` moves it aside and the caller recomputes the run).
  */
 export class UnverifiedRecordError extends MalformedRecordError {
   constructor(path: string) {
-    super(path, "no recordSha256 checksum (written by an older version); it is recomputed");
+    super(path, "no recordSha256 checksum (written by an older version), so it cannot be verified");
     this.name = "UnverifiedRecordError";
   }
 }
@@ -91,9 +95,14 @@ function checkKey(key: string): string {
   return key;
 }
 
-async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+/** The file's bytes (a regular file within `limit`: see bounded_read.ts), or undefined if absent. */
+async function readIfExists(
+  path: string,
+  limit: number,
+  what: string,
+): Promise<Uint8Array | undefined> {
   try {
-    return await Deno.readFile(path);
+    return await readFileBounded(path, limit, what);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;
@@ -132,7 +141,7 @@ export class ResultStore {
   /** The finished run's record, or undefined when it has not finished. */
   async get(key: string): Promise<RunRecord | undefined> {
     const path = this.recordPath(key);
-    const bytes = await readIfExists(path);
+    const bytes = await readIfExists(path, READ_LIMITS.record, "a run record");
     if (bytes === undefined) return undefined;
     let json: unknown;
     try {
@@ -205,7 +214,7 @@ export class ResultStore {
   /** The finished run's tensors with their shapes and meta. */
   async getShapedTensors(key: string): Promise<DecodedTensors> {
     const path = this.weightsPath(key);
-    const bytes = await readIfExists(path);
+    const bytes = await readIfExists(path, READ_LIMITS.tensors, "a weights file");
     if (bytes === undefined) throw new Error(`run ${key} has no stored tensors (${path} missing)`);
     const decoded = decodeTensors(bytes, path);
     const owner = (decoded.meta as { key?: unknown } | null)?.key;
@@ -235,11 +244,16 @@ export class ResultStore {
     if (await this.has(key)) throw new RunExistsError(key, recordPath);
     if (tensors) await writeFileAtomic(this.weightsPath(key), encodeTensors({ key }, tensors));
     const { recordSha256: _old, ...rest } = record;
-    await writeJsonAtomic(recordPath, { ...rest, recordSha256: recordChecksum(rest) });
+    const text = JSON.stringify({ ...rest, recordSha256: recordChecksum(rest) }, null, 2) + "\n";
+    // Created only if absent (create-exclusive): of two writers racing for one key, one creates
+    // the record and the other gets RunExistsError. A loser may already have replaced
+    // weights.htt, but with the same key's weights (same config, data and code; an imported
+    // file's same bytes), so the record and its weights still belong together.
+    if (!(await writeFileIfAbsent(recordPath, text))) throw new RunExistsError(key, recordPath);
   }
 
-  /** Every finished run, sorted by key; unfinished run folders are skipped. */
-  async list(): Promise<RunRecord[]> {
+  /** The keys of every run folder (finished or not), sorted; moved-aside folders are not keys. */
+  async keys(): Promise<string[]> {
     const keys: string[] = [];
     try {
       for await (const entry of Deno.readDir(join(this.dir, "runs"))) {
@@ -248,9 +262,13 @@ export class ResultStore {
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
-    keys.sort();
+    return keys.sort();
+  }
+
+  /** Every finished run, sorted by key; unfinished run folders are skipped. */
+  async list(): Promise<RunRecord[]> {
     const out: RunRecord[] = [];
-    for (const key of keys) {
+    for (const key of await this.keys()) {
       const rec = await this.get(key);
       if (rec) out.push(rec);
     }
@@ -280,7 +298,7 @@ export class ResultStore {
    */
   async loadCheckpoint(key: string, config?: unknown): Promise<DecodedTensors | undefined> {
     const path = this.checkpointPath(key);
-    const bytes = await readIfExists(path);
+    const bytes = await readIfExists(path, READ_LIMITS.tensors, "a checkpoint");
     if (bytes === undefined) return undefined;
     const decoded = decodeTensors(bytes, path);
     const header = decoded.meta as { key?: unknown; config?: unknown; state?: unknown } | null;

@@ -249,7 +249,13 @@ Deno.test("VGG11 names and shapes: the equivalent nn.Sequential's state_dict", a
     // Import: our names, and the authors' vgg.py names (features.<i>, classifier), in any order.
     const target = new ResultStore(join(dir, "imported"));
     const path = join(dir, "out", "model.safetensors");
-    const ours = await importSafetensors(target, path, await Deno.readFile(path), config);
+    const ours = await importSafetensors(
+      target,
+      path,
+      await Deno.readFile(path),
+      config,
+      TEST_DATA,
+    );
     const back = (await loadStoredRun(target, ours.key))!;
     back.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]], `layer ${l}`));
     const names = torchNames(config);
@@ -261,7 +267,7 @@ Deno.test("VGG11 names and shapes: the equivalent nn.Sequential's state_dict", a
         bytes: f32(w),
       })).reverse(),
     );
-    const theirs = await importSafetensors(target, "vgg.safetensors", authors, config);
+    const theirs = await importSafetensors(target, "vgg.safetensors", authors, config, TEST_DATA);
     const back2 = (await loadStoredRun(target, theirs.key))!;
     back2.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]], `layer ${l}`));
   });
@@ -391,7 +397,7 @@ Deno.test("import: export → import round trip; prune and loadStoredRun see the
     const path = join(dir, "x", "model.safetensors");
     const bytes = await Deno.readFile(path);
     const target = new ResultStore(join(dir, "b"));
-    const res = await importSafetensors(target, path, bytes, FCN);
+    const res = await importSafetensors(target, path, bytes, FCN, TEST_DATA);
     assert.ok(res.created);
     const rec = (await target.get(res.key))!;
     assert.equal((rec.config as { kind: string }).kind, "imported");
@@ -399,7 +405,9 @@ Deno.test("import: export → import round trip; prune and loadStoredRun see the
     assert.match(imported.sha256, /^[0-9a-f]{64}$/);
     assert.equal(imported.file, "model.safetensors");
     assert.deepEqual(imported.converted, []);
+    assert.deepEqual(rec.data, TEST_DATA, "the data it is evaluated on are recorded");
     const run = (await loadStoredRun(target, res.key))!;
+    assert.deepEqual(run.data, TEST_DATA);
     assert.deepEqual(run.config, FCN);
     run.weights.forEach((w, l) => assert.deepEqual([...w], [...weights[l]]));
     // The α̂ analyses see the same matrices (rows = units).
@@ -408,7 +416,7 @@ Deno.test("import: export → import round trip; prune and loadStoredRun see the
       layerAlpha(weights[0], 6, 32, { permutations: 1 }),
     );
     // Importing the same file again writes nothing new.
-    assert.equal((await importSafetensors(target, path, bytes, FCN)).created, false);
+    assert.equal((await importSafetensors(target, path, bytes, FCN, TEST_DATA)).created, false);
     // And the imported run exports back to the same values.
     await exportRun(target, res.key, { format: "npy", outDir: join(dir, "y") });
     const npy = specReadNpy(await Deno.readFile(join(dir, "y", "2.weight.npy")));
@@ -441,7 +449,7 @@ Deno.test("import: F64, F16 and BF16 are converted to F32 (and say so)", async (
       { name: "4.weight", dtype: "BF16", shape: [10, 6], bytes: new Uint8Array(bf16.buffer) },
     ]);
     const store = new ResultStore(join(dir, "s"));
-    const res = await importSafetensors(store, "mixed.safetensors", bytes, FCN);
+    const res = await importSafetensors(store, "mixed.safetensors", bytes, FCN, TEST_DATA);
     assert.deepEqual((res.record.imported as { converted: string[] }).converted, [
       "F64→F32",
       "F16→F32",
@@ -558,12 +566,15 @@ Deno.test("import: bad files are refused with a clear message and nothing is wri
     ];
     const store = new ResultStore(join(dir, "store"));
     for (const [what, bytes, re] of cases) {
-      await assert.rejects(importSafetensors(store, "bad.safetensors", bytes, FCN), (e: Error) => {
-        assert.ok(e instanceof SafetensorsError, `${what}: ${e.message}`);
-        assert.match(e.message, /^bad\.safetensors: /, what);
-        assert.match(e.message, re, `${what}: ${e.message}`);
-        return true;
-      });
+      await assert.rejects(
+        importSafetensors(store, "bad.safetensors", bytes, FCN, TEST_DATA),
+        (e: Error) => {
+          assert.ok(e instanceof SafetensorsError, `${what}: ${e.message}`);
+          assert.match(e.message, /^bad\.safetensors: /, what);
+          assert.match(e.message, re, `${what}: ${e.message}`);
+          return true;
+        },
+      );
     }
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
     // Sanity: the unmodified file is accepted.
