@@ -9,7 +9,10 @@
  * beat types) → 1.
  *
  * Files: the UCR text files (`ECG5000_TRAIN/_TEST` as .txt, .tsv or .ts), the UCR zip, or the
- * authors' four `.npy` files (`X_train.npy`, `y_train.npy`, `X_test.npy`, `y_test.npy`).
+ * authors' four `.npy` files (`X_train.npy`, `y_train.npy`, `X_test.npy`, `y_test.npy`). Their
+ * labels are 0/1 or UCR classes 1–5: one mapping for both splits, decided from the training labels
+ * and recorded in the dataset's source (ecgLabelMapping). Every split holds at least one example,
+ * and every value is finite as the float32 it is stored as.
  */
 
 import { basename } from "node:path";

@@ -18,6 +18,7 @@ import { configFromFlags, TRAIN_FLAGS } from "../../lib/cli/train_flags.ts";
 import { parseFlags, parseStrict, parseTaskFlags, UsageError } from "../../lib/cli/args.ts";
 import { translateAuthorsFlags } from "../../lib/cli/authors_flags.ts";
 import { parseJob } from "../../scripts/noise.ts";
+import { recordProblems } from "../../lib/bench/records.ts";
 import { ecgValue, SMALL_SYNTHETIC_CONFIG, ucrText } from "../helpers.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -289,4 +290,10 @@ Deno.test("flag values and names that are Object members are not table entries (
   );
   // An authors' alias table lookup: --constructor is no alias (left for the strict parser).
   assert.deepEqual(translateAuthorsFlags(["--constructor", "1"]).args, ["--constructor", "1"]);
+});
+
+Deno.test("benchmark records: a kind named like an Object member is an unknown kind (smaller item)", () => {
+  for (const kind of ["toString", "constructor"]) {
+    assert.deepEqual(recordProblems({ kind, impl: "ours" }), [`unknown kind ${kind}`]);
+  }
 });
