@@ -9,8 +9,8 @@
  * Exit codes: 0 ok, 1 data missing or invalid, 2 bad command line.
  */
 
-import { parseArgs } from "node:util";
-import { helpOrVersion } from "../lib/cli/args.ts";
+import { exitOnInterrupt, helpOrVersion, parseStrict, UsageError } from "../lib/cli/args.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 import {
   classHistogram,
   isLoadableDataset,
@@ -30,8 +30,6 @@ const USAGE = `usage: npx deno task data -- --dataset NAME [--data-dir DIR] [--n
   --data-dir DIR   read the files from DIR instead of the cache (no download)
   --no-download    use only what is already in the cache`;
 
-class UsageError extends Error {}
-
 interface Args {
   dataset: LoadableDatasetName;
   dataDir?: string;
@@ -41,22 +39,12 @@ interface Args {
 async function parseCommandLine(argv: string[]): Promise<Args | "help"> {
   // `deno task data -- --x` may pass the "--" through.
   const args = argv[0] === "--" ? argv.slice(1) : argv;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        dataset: { type: "string" },
-        "data-dir": { type: "string" },
-        "no-download": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseStrict(args, {
+    dataset: { type: "string" },
+    "data-dir": { type: "string" },
+    "no-download": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, { allowPositionals: false });
   if (values.help) return "help";
   const dataset = values.dataset;
   if (dataset === undefined) throw new UsageError("--dataset is required");
@@ -135,6 +123,9 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Ctrl-C mid-download: the partial download is removed (lib/data/fetch.ts registers it).
+  setInterruptMessage("interrupted: nothing was added to the cache; rerun to download again");
+  exitOnInterrupt();
   let loaded: LoadedDataset;
   try {
     loaded = await loadDatasetWithFiles(args.dataset, {

@@ -16,6 +16,7 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";
+import { removeOnInterrupt, setInterruptMessage } from "../lib/interrupt.ts";
 import { type NoiseSpec, validateNoiseSpec } from "../lib/noise/spec.ts";
 import {
   MAX_SAMPLES,
@@ -119,7 +120,7 @@ export function parseJob(args: string[]): { job: Job; out: string } {
   if (v.stream !== undefined) {
     throw new UsageError("--stream only applies with --kind (types use --layer)");
   }
-  const type = TYPE_NAMES[v.type];
+  const type = Object.hasOwn(TYPE_NAMES, v.type) ? TYPE_NAMES[v.type] : undefined;
   if (type === undefined) {
     throw new UsageError(`--type: "${v.type}" is not one of I, II, III (or 1, 2, 3)`);
   }
@@ -176,6 +177,8 @@ async function writeStreamAtomically(
 ): Promise<void> {
   const tmp = `${path}.${Deno.pid}.tmp`;
   const file = await Deno.open(tmp, { write: true, createNew: true });
+  // Ctrl-C exits without running the catch below: the handler removes the temp file instead.
+  const release = removeOnInterrupt(tmp);
   try {
     await produce(async (x) => {
       const bytes = littleEndianBytes(x);
@@ -189,6 +192,8 @@ async function writeStreamAtomically(
     } catch { /* already closed */ }
     await Deno.remove(tmp).catch(() => {});
     throw err;
+  } finally {
+    release();
   }
 }
 
@@ -214,6 +219,7 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : String(v));
 
 async function main(): Promise<void> {
   const { job, out } = parseJob(Deno.args);
+  setInterruptMessage(`interrupted: ${out} was not written (its partial temp file was removed)`);
   const gpu = await Gpu.shared();
   const summary = new StreamSummary();
   let gpuSeconds = 0;

@@ -170,7 +170,10 @@ export function recordProblems(value: unknown): string[] {
   }
   const r = value as Record<string, unknown>;
   const kind = r.kind;
-  if (typeof kind !== "string" || !(kind in REQUIRED)) return [`unknown kind ${String(kind)}`];
+  // Own keys only: a kind of "toString" or "constructor" is unknown, not an inherited member.
+  if (typeof kind !== "string" || !Object.hasOwn(REQUIRED, kind)) {
+    return [`unknown kind ${String(kind)}`];
+  }
   const problems: string[] = [];
   for (const [field, type] of Object.entries(REQUIRED[kind as BenchRecord["kind"]])) {
     const actual: string = typeof r[field];

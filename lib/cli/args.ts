@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { codeVersion, PROJECT_ROOT } from "../store/version.ts";
+import { interruptMessage, runInterruptCleanups } from "../interrupt.ts";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -103,10 +104,42 @@ export function parseFlags<O extends Options>(args: string[], options: O, usage:
   const early = helpOrVersion(args, usage);
   if (early !== undefined) throw new EarlyExit(early);
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
+    return parseStrict(args, options);
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${usage}`);
   }
+}
+
+/**
+ * node:util parseArgs in strict mode, plus one rule it lacks: a flag given twice is an error
+ * (parseArgs keeps the last value silently), unless its option says `multiple: true`. Every
+ * script's parsing goes through here (parseFlags, parseTaskFlags, and scripts/data.ts).
+ */
+export function parseStrict<O extends Options>(
+  args: string[],
+  options: O,
+  { allowPositionals = true }: { allowPositionals?: boolean } = {},
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals, tokens: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const seen = new Map<string, string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const first = seen.get(token.name);
+    if (first !== undefined && options[token.name]?.multiple !== true) {
+      throw new UsageError(
+        `--${token.name} is given more than once (${first}, then ${token.rawName}${
+          token.value === undefined ? "" : ` ${token.value}`
+        }): give it once`,
+      );
+    }
+    seen.set(token.name, `${token.rawName}${token.value === undefined ? "" : ` ${token.value}`}`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** parseArgs options for flags that each take one string value (read with numberFlag etc.). */
@@ -193,11 +226,25 @@ export const INTERRUPT_LINE =
   "interrupted: finished runs are kept in the store and an unfinished " +
   "one resumes from its last checkpoint; rerun the same command to continue";
 
-/** On SIGINT (Ctrl-C): print INTERRUPT_LINE on stderr and exit 130. */
+let interruptInstalled = false;
+
+/**
+ * On SIGINT (Ctrl-C): run the clean-ups the script registered (lib/interrupt.ts: temp files
+ * removed), print its line (setInterruptMessage; INTERRUPT_LINE by default) on stderr and exit
+ * 130. A second Ctrl-C while the clean-ups run exits at once.
+ */
 export function exitOnInterrupt(): void {
+  if (interruptInstalled) return;
+  interruptInstalled = true;
+  let interrupted = false;
   try {
-    Deno.addSignalListener("SIGINT", () => {
-      console.error(INTERRUPT_LINE);
+    Deno.addSignalListener("SIGINT", async () => {
+      if (interrupted) Deno.exit(130);
+      interrupted = true;
+      for (const failure of await runInterruptCleanups()) {
+        console.error(`clean-up after the interrupt failed: ${failure}`);
+      }
+      console.error(interruptMessage() ?? INTERRUPT_LINE);
       Deno.exit(130);
     });
   } catch { /* platforms without SIGINT listeners: the default handler exits */ }
@@ -205,7 +252,8 @@ export function exitOnInterrupt(): void {
 
 /**
  * Runs a script's main: `--help`/`--version` print and exit 0, a UsageError exits 2 and other
- * errors exit 1; Ctrl-C prints one line (a rerun resumes) and exits 130.
+ * errors exit 1; Ctrl-C runs the script's clean-ups, prints one line and exits 130
+ * (exitOnInterrupt).
  */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   exitOnInterrupt();

@@ -108,13 +108,13 @@ export function translateAuthorsFlags(args: string[]): TranslatedArgs {
       }
       continue;
     }
-    if (name in RENAMES) {
+    if (Object.hasOwn(RENAMES, name)) {
       const value = takeValue();
       if (name === "iterate_noise" && value === "1") typeOne = true;
       out.push(`--${RENAMES[name]}`, value);
       continue;
     }
-    if (name in FIXED) {
+    if (Object.hasOwn(FIXED, name)) {
       const value = takeValue();
       if (!FIXED[name].ok(value)) {
         throw new UsageError(`--${name} ${value}: not supported; ${FIXED[name].meaning}`);

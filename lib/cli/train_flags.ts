@@ -63,11 +63,20 @@ export async function configFromFlags(
     } catch (err) {
       throw new UsageError(`--config: cannot read ${v.config}: ${(err as Error).message}`);
     }
+    let json: unknown;
     try {
-      cfg = { ...cfg, ...JSON.parse(text) };
+      json = JSON.parse(text);
     } catch (err) {
       throw new UsageError(`--config: ${v.config} is not valid JSON: ${(err as Error).message}`);
     }
+    // Spreading true, null, 42 or "x" adds nothing (an array adds "0", "1", …): refuse them.
+    if (json === null || typeof json !== "object" || Array.isArray(json)) {
+      const what = json === null ? "null" : Array.isArray(json) ? "an array" : typeof json;
+      throw new UsageError(
+        `--config: ${v.config} holds ${what}; it must hold a JSON object of config fields`,
+      );
+    }
+    cfg = { ...cfg, ...json };
   }
   const set = (key: string, value: unknown) => {
     if (value !== undefined) cfg[key] = value;
@@ -91,7 +100,9 @@ export async function configFromFlags(
   set("seed", numberFlag("seed", v.seed, { integer: true, min: 0, max: 0xffffffff }));
   const noise = { ...(cfg.noise as object) } as Record<string, unknown>;
   if (v["noise-type"] !== undefined) {
-    const t = NOISE_NAMES[v["noise-type"]];
+    const t = Object.hasOwn(NOISE_NAMES, v["noise-type"])
+      ? NOISE_NAMES[v["noise-type"]]
+      : undefined;
     if (t === undefined) {
       throw new UsageError(
         `--noise-type: "${v["noise-type"]}" is not one of 0, 1, 2, 3, I, II, III`,

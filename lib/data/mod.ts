@@ -23,6 +23,7 @@ import {
   limitSplit,
   LOADABLE_DATASETS,
   type LoadableDatasetName,
+  requireNonEmptySplits,
   type Split,
 } from "./dataset.ts";
 import { loadIdxSplit } from "./idx.ts";
@@ -89,13 +90,13 @@ const DESCRIPTION: Record<FileDatasetName, string> = {
   cifar10: "CIFAR-10 binary version, CHW, per-channel normalised with the papers' mean/std",
   cifar100: "CIFAR-100 binary version, fine labels, CHW, per-channel normalised with the " +
     "papers' mean/std",
-  ecg5000: "UCR ECG5000, binarised class 1 (normal) → 0 vs classes 2–5 → 1, not normalised",
+  ecg5000: "UCR ECG5000, normal (0) vs abnormal (1) beats, not normalised",
 };
 
 async function readSplits(
   name: FileDatasetName,
   found: DatasetFiles,
-): Promise<{ train: Split; test: Split }> {
+): Promise<{ train: Split; test: Split; labels?: string }> {
   switch (found.kind) {
     case "idx": {
       const f = found.files;
@@ -194,9 +195,11 @@ export async function loadDatasetWithFiles(
   } else {
     try {
       const { found, files } = await findFiles(name, opts);
-      const splits = await readSplits(name, found);
-      const source = `${DESCRIPTION[name]}; files: ${files.map((f) => f.path).join(", ")}`;
-      loaded = { dataset: { ...META[name], ...splits, source }, files };
+      const { train, test, labels } = await readSplits(name, found);
+      const source = `${DESCRIPTION[name]}${labels ? `; ${labels}` : ""}; files: ${
+        files.map((f) => f.path).join(", ")
+      }`;
+      loaded = { dataset: { ...META[name], train, test, source }, files };
     } catch (e) {
       // An explicit dataDir that lacks the files is the caller's mistake: never fall back.
       const fallback = name === "mnist" && opts.dataDir === undefined &&
@@ -212,6 +215,7 @@ export async function loadDatasetWithFiles(
   const ds = loaded.dataset;
   ds.train = limitSplit(ds.train, opts.limitTrain);
   ds.test = limitSplit(ds.test, opts.limitTest);
+  requireNonEmptySplits(ds);
   assertConsistent(ds);
   return loaded;
 }

@@ -5,7 +5,7 @@
  * - "ts"  (sktime/aeon): `@` header lines up to `@data`, then `v1,v2,...,vL:label`; `#` comments.
  */
 
-import { DataFormatError } from "./dataset.ts";
+import { DataFormatError, finiteFloat32 } from "./dataset.ts";
 
 export type UcrFormat = "txt" | "tsv" | "ts";
 
@@ -90,11 +90,12 @@ export function parseUcr(
     }
     const values = new Float32Array(expect.length);
     for (let j = 0; j < expect.length; j++) {
-      const v = parseField(row.values[j]);
-      if (!Number.isFinite(v)) {
+      // Checked after rounding to float32: 1e300 is finite in float64 but Infinity stored.
+      const v = finiteFloat32(parseField(row.values[j]));
+      if (v === undefined) {
         throw new DataFormatError(
           file,
-          `${where}: value ${j + 1} "${row.values[j]}" is not a finite number`,
+          `${where}: value ${j + 1} "${row.values[j]}" is not a finite float32 number`,
         );
       }
       values[j] = v;

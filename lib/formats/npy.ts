@@ -37,8 +37,21 @@ export interface NpyArray {
 
 type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyValue };
 
+/**
+ * Deepest nesting of dicts, tuples and lists accepted in a header. numpy's own headers nest 2
+ * deep (a dict holding the shape tuple; structured dtypes, refused anyway, a few more); the limit
+ * turns a hostile header into an error naming the file instead of a stack overflow.
+ */
+export const MAX_HEADER_DEPTH = 32;
+
 function parsePyLiteral(text: string, fail: (d: string) => never): PyValue {
   let i = 0;
+  let depth = 0;
+  const enter = () => {
+    if (++depth > MAX_HEADER_DEPTH) {
+      fail(`header nests deeper than ${MAX_HEADER_DEPTH} levels of dicts, tuples or lists`);
+    }
+  };
   const ws = () => {
     while (i < text.length && /\s/.test(text[i])) i++;
   };
@@ -47,11 +60,14 @@ function parsePyLiteral(text: string, fail: (d: string) => never): PyValue {
     const c = text[i];
     if (c === "{") {
       i++;
-      const out: Record<string, PyValue> = {};
+      enter();
+      // No prototype: a key "__proto__" or "toString" is an ordinary entry, never inherited.
+      const out: Record<string, PyValue> = Object.create(null);
       for (;;) {
         ws();
         if (text[i] === "}") {
           i++;
+          depth--;
           return out;
         }
         const k = value();
@@ -67,11 +83,13 @@ function parsePyLiteral(text: string, fail: (d: string) => never): PyValue {
     if (c === "(" || c === "[") {
       const close = c === "(" ? ")" : "]";
       i++;
+      enter();
       const out: PyValue[] = [];
       for (;;) {
         ws();
         if (text[i] === close) {
           i++;
+          depth--;
           return out;
         }
         out.push(value());
@@ -199,7 +217,7 @@ export function decodeNpy(bytes: Uint8Array, source = "npy file"): NpyArray {
   }
   const h = dict as Record<string, PyValue>;
   for (const k of ["descr", "fortran_order", "shape"]) {
-    if (!(k in h)) fail(`header has no '${k}'`);
+    if (!Object.hasOwn(h, k)) fail(`header has no '${k}'`);
   }
   if (typeof h.descr !== "string") {
     fail(`structured dtype ${JSON.stringify(h.descr)} is not supported (need a numeric dtype)`);

@@ -70,10 +70,10 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = "safetensors 
     throw new SafetensorsError(source, detail);
   };
   const { json, dataStart } = headerJson(bytes, fail);
-  const metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = {};
   const entries: StEntry[] = [];
   for (const [name, raw] of Object.entries(json)) {
-    if (name === "__metadata__") Object.assign(metadata, parseMetadata(raw, fail));
+    if (name === "__metadata__") metadata = parseMetadata(raw, fail);
     else entries.push(parseEntry(name, raw, fail));
   }
   checkCoverage(entries, bytes.length - dataStart, fail);
@@ -117,7 +117,8 @@ function parseMetadata(raw: unknown, fail: Fail): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v !== "string") fail(`__metadata__.${k} must be a string`);
-    metadata[k] = v as string;
+    // defineProperty: a key "__proto__" stays an ordinary entry (assignment would set the prototype).
+    Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true });
   }
   return metadata;
 }
@@ -127,8 +128,13 @@ function parseEntry(name: string, raw: unknown, fail: Fail): StEntry {
   const info = raw as Record<string, unknown>;
   if (info === null || typeof info !== "object") fail(`tensor "${name}": entry is not an object`);
   const dtype = info.dtype;
-  if (typeof dtype !== "string" || !(dtype in ST_DTYPE_SIZES)) {
-    fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
+  // Own keys only: "toString" or "__proto__" must read as unknown, not as an inherited member.
+  if (typeof dtype !== "string" || !Object.hasOwn(ST_DTYPE_SIZES, dtype)) {
+    fail(
+      `tensor "${name}": unknown dtype ${JSON.stringify(dtype)} (one of ${
+        Object.keys(ST_DTYPE_SIZES).join(", ")
+      })`,
+    );
   }
   const shape = info.shape;
   if (!Array.isArray(shape) || !shape.every(isNonNegInt)) {
@@ -210,9 +216,19 @@ export function readSafetensorsF32(
         case "F32":
           data[k] = view.getFloat32(at + 4 * k, true);
           break;
-        case "F64":
-          data[k] = view.getFloat64(at + 8 * k, true);
+        case "F64": {
+          // Rounded to float32, then checked: 1e300 is finite in F64 but +Infinity in F32.
+          const v = view.getFloat64(at + 8 * k, true);
+          data[k] = v;
+          if (Number.isFinite(v) && !Number.isFinite(data[k])) {
+            throw new SafetensorsError(
+              source,
+              `tensor "${e.name}": F64 value ${v} (element ${k}) is beyond float32's range ` +
+                `(±3.4028235e38); it would become ${data[k]}`,
+            );
+          }
           break;
+        }
         case "F16":
           data[k] = halfToNumber(view.getUint16(at + 2 * k, true));
           break;
@@ -240,14 +256,17 @@ export function encodeSafetensors(
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const t of tensors) {
-    if (t.name === "__metadata__" || t.name in header) {
+    if (t.name === "__metadata__" || Object.hasOwn(header, t.name)) {
       throw new TypeError(`safetensors: bad or repeated tensor name "${t.name}"`);
     }
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
       throw new TypeError(`safetensors: "${t.name}" shape [${t.shape}] ≠ ${t.data.length} values`);
     }
-    header[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
+    Object.defineProperty(header, t.name, {
+      value: { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] },
+      enumerable: true,
+    });
     offset += 4 * count;
   }
   let text = JSON.stringify(header);

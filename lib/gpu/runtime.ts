@@ -41,6 +41,8 @@ export class Tensor {
     return new Uint32Array(await this.gpu.readBytes(this.buffer, this.byteLength));
   }
   write(data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
+    // Writing nothing is a no-op; Deno's queue.writeBuffer panics on an empty write (issue 24).
+    if (data.length === 0) return;
     if (data.length + elementOffset > this.size) {
       throw new Error(
         `write of ${data.length} elements at ${elementOffset} overflows tensor of ${this.size}`,
@@ -341,11 +343,20 @@ export class Gpu {
     }
   }
 
-  /** A new zero-filled storage buffer wrapped as a tensor. */
+  /**
+   * A new zero-filled storage buffer wrapped as a tensor. A tensor holds at least one element: a
+   * zero-size one (an empty data split, a zero-row batch) is an error naming it, never a buffer
+   * that later uploads and copies trip over.
+   */
   tensor(shape: readonly number[], dtype: DType = "f32", label?: string): Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(size) || size < 0) throw new Error(`bad tensor shape [${shape}]`);
-    const bytes = Math.max(4, size * 4);
+    if (size === 0) {
+      throw new Error(
+        `${label ?? "tensor"}: shape [${shape}] has no elements (an empty data split or batch?)`,
+      );
+    }
+    const bytes = size * 4;
     this.checkBindingSize(bytes, label ?? `tensor [${shape}]`);
     const buffer = this.device.createBuffer({
       size: Math.ceil(bytes / 4) * 4,
@@ -370,7 +381,7 @@ export class Gpu {
     if (t.size !== data.length) {
       throw new Error(`shape [${shape}] does not match ${data.length} elements`);
     }
-    if (data.length > 0) t.write(data);
+    t.write(data);
     return t;
   }
 

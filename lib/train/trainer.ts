@@ -19,7 +19,7 @@
  */
 import { formatDuration } from "./progress.ts";
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
-import type { Dataset } from "../data/dataset.ts";
+import { type Dataset, requireNonEmptySplits } from "../data/dataset.ts";
 import {
   initModel,
   inputDimOf,
@@ -161,6 +161,7 @@ class TrainingRun {
     data: Dataset,
     opts: TrainOptions,
   ): Promise<TrainingRun> {
+    requireNonEmptySplits(data); // whatever built `data`: an empty split is never trained on
     const spec = modelSpecFor(config, data);
     return new TrainingRun(gpu, config, data, opts, spec, await opts.checkpoint?.load());
   }

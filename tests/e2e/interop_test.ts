@@ -738,18 +738,25 @@ Deno.test("ECG5000 from the authors' four .npy files (0/1 labels as is, UCR labe
       await Deno.writeFile(join(dir, name), bytes);
     const x = (n: number) =>
       Float64Array.from({ length: n * 140 }, (_, k) => ecgValue(Math.floor(k / 140), k % 140));
-    // X_train as (n, 140, 1) float64, y_train int64 0/1; X_test (n, 140) float32, y_test UCR 1–5.
+    // X_train as (n, 140, 1) float64, y_train int64 0/1; X_test (n, 140) float32, y_test 0/1
+    // as float64 (n, 1). One label mapping for both splits, from the training labels.
     await write("X_train.npy", encodeNpy(x(4), [4, 140, 1]));
     await write("y_train.npy", encodeNpy(BigInt64Array.from([0n, 1n, 1n, 0n]), [4]));
     await write("X_test.npy", encodeNpy(Float32Array.from(x(3)), [3, 140]));
-    await write("y_test.npy", encodeNpy(Float64Array.from([1, 3, 5]), [3, 1]));
+    await write("y_test.npy", encodeNpy(Float64Array.from([1, 0, 1]), [3, 1]));
     const ds = await loadDataset("ecg5000", { dataDir: dir });
     assert.equal(ds.train.n, 4);
     assert.deepEqual([...ds.train.y], [0, 1, 1, 0]);
-    assert.deepEqual([...ds.test.y], [0, 1, 1]);
+    assert.deepEqual([...ds.test.y], [1, 0, 1]);
+    // UCR classes 1–5 in both files are binarised alike.
+    await write("y_train.npy", encodeNpy(BigInt64Array.from([1n, 2n, 5n, 1n]), [4]));
+    await write("y_test.npy", encodeNpy(Float64Array.from([1, 3, 5]), [3, 1]));
+    const ucr = await loadDataset("ecg5000", { dataDir: dir });
+    assert.deepEqual([...ucr.train.y], [0, 1, 1, 0]);
+    assert.deepEqual([...ucr.test.y], [0, 1, 1]);
     assert.equal(ds.train.x[2 * 140 + 5], ecgValue(2, 5));
     assert.equal(ds.test.x[140 + 139], ecgValue(1, 139));
-    await write("y_test.npy", encodeNpy(Float64Array.from([0, 7, 1]), [3]));
+    await write("y_test.npy", encodeNpy(Float64Array.from([1, 7, 1]), [3]));
     await assert.rejects(loadDataset("ecg5000", { dataDir: dir }), /y_test\.npy: label 7/);
     await write("y_test.npy", encodeNpy(Float64Array.from([0, 1]), [2]));
     await assert.rejects(loadDataset("ecg5000", { dataDir: dir }), /y_test\.npy: shape \(2\)/);

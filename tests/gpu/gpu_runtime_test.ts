@@ -55,3 +55,36 @@ Deno.test("a buffer over the storage binding limit fails with the limit and what
   const ok = gpu.tensor([1024], "f32", "small"); // the limit check does not refuse normal sizes
   ok.destroy();
 });
+
+Deno.test("a zero-size tensor is a clear error and an empty write a no-op, never a panic", async () => {
+  // In a subprocess: Deno panicked (queue.rs, Option::unwrap on None) on an empty writeBuffer,
+  // which would take the test runner down with it (issue 24, item 3).
+  const code = `
+    import { Gpu } from ${
+    JSON.stringify(new URL("../../lib/gpu/runtime.ts", import.meta.url).href)
+  };
+    const gpu = await Gpu.shared();
+    const t = gpu.tensor([4], "u32", "batch index");
+    t.write(new Uint32Array(0));
+    console.log(JSON.stringify([...await t.readU32()]));
+    try {
+      gpu.upload(new Float32Array(0), [0, 140], "data x");
+    } catch (e) {
+      console.log(e.message);
+    }`;
+  const res = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    cwd: root,
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(res.stdout);
+  const stderr = new TextDecoder().decode(res.stderr);
+  assert.equal(res.code, 0, stderr);
+  assert.doesNotMatch(stderr, /panicked/);
+  assert.deepEqual(stdout.trim().split("\n"), [
+    "[0,0,0,0]",
+    "data x: shape [0,140] has no elements (an empty data split or batch?)",
+  ]);
+});
