@@ -18,6 +18,7 @@ import { benchPlan, type BenchScale } from "../lib/bench/plan.ts";
 import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
 import { runBench } from "../lib/bench/run.ts";
 import { READ_LIMITS, readTextFileBounded } from "../lib/store/bounded_read.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE = `usage: npx deno task bench -- [options]
        npx deno task bench -- compare FILE... [--json]
@@ -123,4 +124,9 @@ async function main(): Promise<void> {
   console.error(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) {
+  setInterruptMessage(
+    "interrupted: the records already printed are complete; the benchmark did not finish",
+  );
+  runMain(main);
+}

@@ -14,6 +14,7 @@ import {
   renderK8s,
   renderSlurm,
 } from "../lib/shard/templates.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE =
   `usage: npx deno task deploy:render -- slurm|k8s --shards N --grid FILE --store DIR [flags]
@@ -30,6 +31,9 @@ const USAGE =
   --out FILE              write to FILE instead of stdout
   --examples              rewrite ${EXAMPLE_FILES.slurm} and ${EXAMPLE_FILES.k8s}`;
 
+setInterruptMessage(
+  "interrupted: nothing was rendered into place; rerun to render",
+);
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     ...stringFlags(

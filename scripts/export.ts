@@ -14,6 +14,7 @@ import {
 } from "../lib/interop/export.ts";
 import type { PruneCriterion } from "../lib/prune/columns.ts";
 import { ResultStore } from "../lib/store/results.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE =
   `usage: npx deno task export -- <run key> --format safetensors|npy --out DIR [--store DIR]
@@ -22,6 +23,9 @@ const USAGE =
 Writes DIR/model.safetensors (or DIR/<tensor>.npy) and DIR/run.json (config, metrics, pruning);
 DIR must be new or empty, and appears only once every file is written.`;
 
+setInterruptMessage(
+  "interrupted: nothing was exported (files are written to a temporary folder and moved into place only when complete)",
+);
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     format: { type: "string" },

@@ -22,6 +22,7 @@ import { DEFAULT_CONFIG } from "../lib/train/config.ts";
 import { configFromFlags, TRAIN_FLAGS, TRAIN_USAGE } from "../lib/cli/train_flags.ts";
 import { datasetFor } from "../lib/data/for_config.ts";
 import { dataRecordFor } from "../lib/train/run.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE =
   `usage: npx deno task import -- FILE.safetensors --dataset NAME [--data-dir DIR] [--config FILE.json] [flags] [--store DIR]
@@ -30,6 +31,9 @@ ${TRAIN_USAGE}
                              is evaluated on; prune then needs the same data)
   --store DIR                results store (default results/)`;
 
+setInterruptMessage(
+  "interrupted: the run was not imported (a record is created whole or not at all); rerun to import it",
+);
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     ...TRAIN_FLAGS,

@@ -7,11 +7,15 @@
  */
 import { parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { describeIssues, mergeStores } from "../lib/shard/merge.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE = `usage: npx deno task merge -- --into DIR SRC1 [SRC2 ...] [--dry-run]
   --into DIR   destination store (created if missing; may already hold runs)
   --dry-run    report what would be copied and refused; write nothing`;
 
+setInterruptMessage(
+  "interrupted: records already merged are complete (each is created whole); rerun the same command to merge the rest",
+);
 runMain(async () => {
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), {
     into: { type: "string" },

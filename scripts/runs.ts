@@ -12,11 +12,15 @@ import {
   runRows,
 } from "../lib/interop/runs_table.ts";
 import { ResultStore } from "../lib/store/results.ts";
+import { setInterruptMessage } from "../lib/interrupt.ts";
 
 const USAGE =
   `usage: npx deno task runs -- [--store DIR] [--format csv|json] [--filter column=value …]
   columns: ${RUN_TABLE_COLUMNS.join(", ")}`;
 
+setInterruptMessage(
+  "interrupted: nothing was written",
+);
 runMain(async () => {
   const values = parseTaskFlags(Deno.args, {
     ...stringFlags("store", "format"),

@@ -2,6 +2,7 @@
 import { choiceFlag, numberFlag, stringFlags, UsageError } from "./args.ts";
 import { VGG11_DEPTH } from "../model/vgg.ts";
 import { DATASETS } from "../data/dataset.ts";
+import { READ_LIMITS, readTextFileBounded } from "../store/bounded_read.ts";
 import { DEFAULT_CONFIG, MODELS, parseTrainConfig, type TrainConfig } from "../train/config.ts";
 
 export const TRAIN_FLAGS = stringFlags(
@@ -59,7 +60,7 @@ export async function configFromFlags(
   if (v.config !== undefined) {
     let text: string;
     try {
-      text = await Deno.readTextFile(v.config);
+      text = await readTextFileBounded(v.config, READ_LIMITS.text, "--config");
     } catch (err) {
       throw new UsageError(`--config: cannot read ${v.config}: ${(err as Error).message}`);
     }

@@ -18,6 +18,7 @@
 import { basename } from "node:path";
 import { DataFormatError, finiteFloat32, type Split } from "./dataset.ts";
 import { decodeNpy, type NpyArray } from "../formats/npy.ts";
+import { READ_LIMITS, readFileBounded, readTextFileBounded } from "../store/bounded_read.ts";
 import { parseUcr, type UcrFormat, ucrFormatOf } from "./ucr.ts";
 import { extractZipEntry, listZip } from "./zip.ts";
 
@@ -223,12 +224,17 @@ function formatFor(file: string): UcrFormat {
   return format;
 }
 
+function readEcgText(path: string): Promise<string> {
+  return readTextFileBounded(path, READ_LIMITS.data, "an ECG5000 split");
+}
+
 export async function loadEcg5000(
   location: EcgLocation,
 ): Promise<{ train: Split; test: Split; labels: string }> {
   if (location.kind === "npy") {
     const f = location.files;
-    const read = async (path: string) => decodeNpy(await Deno.readFile(path), path);
+    const read = async (path: string) =>
+      decodeNpy(await readFileBounded(path, READ_LIMITS.data, "an ECG5000 .npy file"), path);
     const arrays = {
       xTrain: await read(f.xTrain),
       yTrain: await read(f.yTrain),
@@ -240,13 +246,13 @@ export async function loadEcg5000(
   if (location.kind === "files") {
     const { train, test } = location;
     return {
-      train: parseEcgSplit(await Deno.readTextFile(train), train, formatFor(train)),
-      test: parseEcgSplit(await Deno.readTextFile(test), test, formatFor(test)),
+      train: parseEcgSplit(await readEcgText(train), train, formatFor(train)),
+      test: parseEcgSplit(await readEcgText(test), test, formatFor(test)),
       labels: UCR_MAPPING.describe,
     };
   }
   const zipPath = location.path;
-  const bytes = await Deno.readFile(zipPath);
+  const bytes = await readFileBounded(zipPath, READ_LIMITS.data, "the ECG5000 archive");
   const entries = listZip(bytes, zipPath);
   const byName = new Map(entries.map((e) => [basename(e.name), e]));
   for (const pair of ECG_FILE_CANDIDATES) {

@@ -17,6 +17,7 @@ import {
   pruningRatio,
 } from "../prune/columns.ts";
 import { tempPathFor, writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
+import { onInterrupt } from "../interrupt.ts";
 import type { ResultStore, RunRecord } from "../store/results.ts";
 import { loadStoredRun } from "../train/run.ts";
 import { specFromWeights, torchNames, torchShapes } from "./layout.ts";
@@ -103,6 +104,8 @@ async function writeFolderAtomic(
   }
   const stage = tempPathFor(target);
   await Deno.mkdir(stage);
+  // Ctrl-C exits without running the catch below: remove the staging folder then too.
+  const forget = onInterrupt(() => Deno.removeSync(stage, { recursive: true }));
   try {
     await write(stage);
     try {
@@ -118,6 +121,8 @@ async function writeFolderAtomic(
   } catch (err) {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
     throw err;
+  } finally {
+    forget();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import { removeOnInterrupt } from "../interrupt.ts";
 
 /** A failed atomic write; the destination is untouched and no temp file is left behind. */
 export class WriteError extends Error {
@@ -44,25 +45,34 @@ export function isTempName(name: string): boolean {
 /** Writes `data` to `path` atomically, creating the parent folder if needed. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  let tmp: string | undefined;
+  const tmp = tempPathFor(path);
+  const forget = removeOnInterrupt(tmp);
   try {
-    await Deno.mkdir(dirname(path), { recursive: true });
-    tmp = tempPathFor(path);
-    const file = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      let off = 0;
-      while (off < bytes.length) off += await file.write(bytes.subarray(off));
-      await file.syncData();
-    } finally {
-      file.close();
-    }
+    await writeTemp(path, tmp, bytes);
     await Deno.rename(tmp, path);
-    tmp = undefined;
   } catch (err) {
-    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    await Deno.remove(tmp).catch(() => {});
     throw new WriteError(path, err);
+  } finally {
+    forget();
   }
   await syncDir(dirname(path));
+}
+
+/**
+ * Writes `bytes` to the new file `tmp` beside `path` (creating the folder) and flushes it. The
+ * callers register `tmp` for removal on Ctrl-C first: Deno.exit skips their clean-up.
+ */
+async function writeTemp(path: string, tmp: string, bytes: Uint8Array): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true });
+  try {
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    await file.syncData();
+  } finally {
+    file.close();
+  }
 }
 
 /**
@@ -75,25 +85,18 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
  */
 export async function writeFileIfAbsent(path: string, data: Uint8Array | string): Promise<boolean> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  let tmp: string | undefined;
+  const tmp = tempPathFor(path);
+  const forget = removeOnInterrupt(tmp);
   let created: boolean;
   try {
-    await Deno.mkdir(dirname(path), { recursive: true });
-    tmp = tempPathFor(path);
-    const file = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      let off = 0;
-      while (off < bytes.length) off += await file.write(bytes.subarray(off));
-      await file.syncData();
-    } finally {
-      file.close();
-    }
+    await writeTemp(path, tmp, bytes);
     created = await linkIfAbsent(tmp, path);
   } catch (err) {
-    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
     throw new WriteError(path, err);
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+    forget();
   }
-  await Deno.remove(tmp).catch(() => {});
   if (created) await syncDir(dirname(path));
   return created;
 }
