@@ -11,6 +11,7 @@ import { decodeNpy } from "../../lib/formats/npy.ts";
 import { readSafetensorsF32, SafetensorsError } from "../../lib/formats/safetensors.ts";
 import { type Dataset, loadDataset, syntheticDataset } from "../../lib/data/mod.ts";
 import { datasetFor } from "../../lib/data/for_config.ts";
+import { loadEcg5000 } from "../../lib/data/ecg5000.ts";
 import { train } from "../../lib/train/trainer.ts";
 import type { Gpu } from "../../lib/gpu/runtime.ts";
 import { parseTrainConfig } from "../../lib/train/config.ts";
@@ -296,4 +297,29 @@ Deno.test("benchmark records: a kind named like an Object member is an unknown k
   for (const kind of ["toString", "constructor"]) {
     assert.deepEqual(recordProblems({ kind, impl: "ours" }), [`unknown kind ${kind}`]);
   }
+});
+
+Deno.test("an ECG5000 .npy split or a --config linked to /dev/zero is refused unread (item 5's pattern)", async () => {
+  await withTempDir(async (dir) => {
+    await writeEcgNpy(dir, { y: [1, 2] }, { y: [1, 2] });
+    await Deno.remove(join(dir, "X_train.npy"));
+    await Deno.symlink("/dev/zero", join(dir, "X_train.npy"));
+    // The locator only lists regular files; a caller handing the loader paths gets the same check.
+    const files = Object.fromEntries(
+      ["xTrain", "yTrain", "xTest", "yTest"].map((k, i) => [
+        k,
+        join(dir, ["X_train", "y_train", "X_test", "y_test"][i] + ".npy"),
+      ]),
+    ) as { xTrain: string; yTrain: string; xTest: string; yTest: string };
+    await assert.rejects(
+      loadEcg5000({ kind: "npy", files }),
+      /X_train\.npy: .*must be a regular file.*character device/,
+    );
+    const config = join(dir, "c.json");
+    await Deno.symlink("/dev/zero", config);
+    await assert.rejects(
+      configFromFlags({ config }),
+      (e: Error) => e instanceof UsageError && /c\.json.*must be a regular file/.test(e.message),
+    );
+  });
 });
