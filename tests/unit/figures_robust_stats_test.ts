@@ -13,6 +13,7 @@ import {
 import { collapseByArm, countCollapsed, isCollapsed } from "../../lib/figures/common/collapse.ts";
 import {
   mannWhitneyCounts,
+  medianWithInterval,
   normalCdf,
   normalQuantile,
   nullCdf,
@@ -173,4 +174,17 @@ Deno.test("Fisher's exact test: 5/40 vs 0/20 and the lady tasting tea", () => {
   close(fisherExact(10, 10, 0, 10).twoSided, 2 / 184756, 1e-15); // 2 / C(20, 10)
   assert.throws(() => fisherExact(6, 5, 0, 5), RangeError);
   assert.throws(() => fisherExact(1.5, 5, 0, 5), RangeError);
+});
+
+Deno.test("median with its sign-test interval: Conover's n = 10 → x(2), x(9); one outlier ignored", () => {
+  const x = [3, 1, 4, 1.5, 5, 9, 2, 6, 8, 7];
+  const r = medianWithInterval(x);
+  close(r.estimate, 4.5);
+  assert.deepEqual([r.lo, r.hi], [1.5, 8]);
+  close(r.confidence, 1 - 22 / 1024);
+  const wild = medianWithInterval([...x.slice(0, 9), -1e6]);
+  assert.equal(wild.lo, 1, "the outlier only shifts the order statistics by one place");
+  close(medianWithInterval([1, 2, 3, 4, 5]).confidence, 1 - 2 / 32);
+  assert.equal(medianWithInterval([]).confidence, 0);
+  assert.equal(medianWithInterval([2]).estimate, 2);
 });

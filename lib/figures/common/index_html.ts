@@ -16,6 +16,8 @@ export interface ReportSection {
   part: PartId;
   /** The verdict's outcome, and its whole Markdown line (outcome, evidence, caveats). */
   outcome: Outcome;
+  /** "reduced scale (n = 2048, 10k MNIST digits)", "the paper's scale (…)", or "–". */
+  scale: string;
   verdict: string;
   criterion: string;
   paperRef: string;
@@ -44,12 +46,14 @@ export function parseReport(text: string): ReportSection[] {
       src: i[2],
     }));
     const verdict = field("Verdict");
-    const outcome = /^\*\*(reproduced|not reproduced|inconclusive)\*\*/.exec(verdict)?.[1];
+    const head = /^\*\*(reproduced|not reproduced|inconclusive)(?: at ([^*]+))?\*\*/.exec(verdict);
+    const outcome = head?.[1];
     out.push({
       name,
       title,
       part: partOf(name, field("Part")),
       outcome: (outcome ?? "inconclusive") as Outcome,
+      scale: head?.[2] ?? "–",
       verdict: verdict || "**inconclusive**. No verdict computed.",
       criterion: field("Criterion") || "none stated",
       paperRef: field("Paper number") || "not published",
@@ -151,19 +155,21 @@ export function verdictTable(sections: ReportSection[]): string {
     const mine = sections.filter((s) => s.part === part.id);
     if (mine.length === 0) return [];
     return [
-      `<tr><th colspan="4" style="text-align:left">${escapeHtml(part.title)}</th></tr>`,
+      `<tr><th colspan="5" style="text-align:left">${escapeHtml(part.title)}</th></tr>`,
       ...mine.map((s) =>
         `<tr class="${outcomeClass(s.outcome)}"><td><a href="#${escapeHtml(s.name)}">${
           inlineMarkdown(s.title)
         }</a></td><td>${inlineMarkdown(s.paperRef)}</td><td>${
           inlineMarkdown(s.setting)
-        }</td><td class="badge">${escapeHtml(s.outcome)}</td></tr>`
+        }</td><td class="badge">${escapeHtml(s.outcome)}</td><td>${
+          inlineMarkdown(s.scale)
+        }</td></tr>`
       ),
     ];
   });
   return `<table id="verdicts" class="summary"><thead><tr><th>claim</th>` +
     `<th>paper's figure / number</th><th>ours (preset, seeds, data, adapter)</th>` +
-    `<th>verdict</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    `<th>verdict</th><th>scale</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 /** The page for the given sections; `extras[name]` is Markdown appended to that section. */

@@ -173,6 +173,27 @@ const EMPTY = (n: number): ShiftEstimate => ({
   n,
 });
 
+/** Counts of the sign statistic (values below the median) for n values: C(n, k), k = 0..n. */
+export function signCounts(n: number): NullCounts {
+  const f = [1];
+  for (let k = 1; k <= n; k++) f.push(f[k - 1] * (n - k + 1) / k);
+  return cumulative(f.map((v) => Math.round(v)));
+}
+
+/**
+ * The sample median with its distribution-free (sign-test) interval [x₍c+1₎, x₍n−c₎], c from the
+ * Binomial(n, ½) tail (Conover, Practical Nonparametric Statistics, §3.2: n = 10 → x₍2₎, x₍9₎ at
+ * 97.9%). Unlike the signed-rank interval, it ignores how far the extreme values lie: with n ≥ 9
+ * at 95%, one seed at either end, however extreme, cannot move it.
+ */
+export function medianWithInterval(values: readonly number[], level = 0.95): ShiftEstimate {
+  const x = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = x.length;
+  if (n === 0) return EMPTY(0);
+  const exact = n <= 1000 ? signCounts(n) : null;
+  return { ...interval(x, level, exact, n / 2, Math.sqrt(n) / 2), n };
+}
+
 /** Hodges–Lehmann estimate of a paired (one-sample) location, with the signed-rank interval. */
 export function pairedShift(diffs: readonly number[], level = 0.95): ShiftEstimate {
   const d = diffs.filter((v) => Number.isFinite(v));

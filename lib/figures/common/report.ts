@@ -78,11 +78,11 @@ export function summaryMarkdown(sections: ReportSection[]): string {
     out.push(
       `### ${part.title}`,
       "",
-      "| claim | paper's figure / number | ours (preset, seeds, data, adapter) | verdict |",
-      "| --- | --- | --- | --- |",
+      "| claim | paper's figure / number | ours (preset, seeds, data, adapter) | verdict | scale |",
+      "| --- | --- | --- | --- | --- |",
       ...mine.map((s) =>
         `| [${cell(s.title)}](#${s.name}) | ${cell(s.paperRef)} | ` +
-        `${cell(s.setting)} | **${s.outcome}** |`
+        `${cell(s.setting)} | **${s.outcome}** | ${cell(s.scale)} |`
       ),
       "",
     );

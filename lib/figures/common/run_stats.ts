@@ -4,6 +4,7 @@
  * are already in %, pruning ratios are converted from fractions.
  */
 import { groupSummaries, type Summary, summaryColumns } from "./mean_sd.ts";
+import type { Effect } from "./verdict.ts";
 import type { DatasetPreset } from "./presets.ts";
 import type { Method, RunGroup, RunRow } from "./figure_runs.ts";
 
@@ -56,8 +57,11 @@ export interface GainStats {
   width: number;
   method: Method;
   alpha: number | null;
-  /** Pruning ratio of the method minus SGD's, in percentage points, paired by seed. */
-  gain: Summary;
+  /** Pruning ratio of the method minus SGD's, in percentage points, paired by seed (`paired`
+   * holds the per-seed gains for the rank rule). */
+  gain: Effect;
+  /** The gain of each seed (seeds whose SGD or method run is missing are left out). */
+  perSeed: Map<number, number>;
 }
 
 /** Paired (by seed) pruning-ratio gain of each heavy-tailed group over SGD at the same width. */
@@ -67,15 +71,22 @@ export function pairedGains(rows: RunRow[]): GainStats[] {
     if (r.method === "SGD") sgd.set(`${r.dataset}|${r.width}|${r.seed}`, r.pruningRatio);
   }
   const ht = rows.filter((r) => r.method !== "SGD");
-  return groupSummaries(ht, groupKey, {
-    gain: (r) => 100 * (r.pruningRatio - (sgd.get(`${r.dataset}|${r.width}|${r.seed}`) ?? NaN)),
-  }).map(({ first, stats }) => ({
-    dataset: first.dataset,
-    width: first.width,
-    method: first.method,
-    alpha: first.alpha,
-    gain: stats.gain,
-  }));
+  const gainOf = (r: RunRow) =>
+    100 * (r.pruningRatio - (sgd.get(`${r.dataset}|${r.width}|${r.seed}`) ?? NaN));
+  return groupSummaries(ht, groupKey, { gain: gainOf }).map(({ key, first, stats }) => {
+    const perSeed = new Map<number, number>();
+    for (const r of ht) {
+      if (groupKey(r) === key && Number.isFinite(gainOf(r))) perSeed.set(r.seed, gainOf(r));
+    }
+    return {
+      dataset: first.dataset,
+      width: first.width,
+      method: first.method,
+      alpha: first.alpha,
+      gain: { ...stats.gain, paired: stats.gain.values },
+      perSeed,
+    };
+  });
 }
 
 export interface CurveStats {
