@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../../lib/cli/args.ts";
 import { DataUnavailableError } from "../../lib/data/dataset.ts";
-import { updateReport } from "../../lib/figures/common/report.ts";
+import { updateReport, updateRunInfo } from "../../lib/figures/common/report.ts";
+import { figSeeds } from "../../lib/figures/implicit/fig_seeds.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../../lib/plot/charts.ts";
 import { parseCsv } from "../../lib/plot/csv.ts";
@@ -517,6 +518,57 @@ Deno.test("end to end on synthetic data: curves, table, theory; a rerun is cache
       assert.equal(report.split(`<!-- section:${name} -->`).length, 2, `${name} once`);
     }
     assert.match(report, /preset tiny · seeds 1,2 · adapter /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earlier counts and Fisher p", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_seeds_" });
+  try {
+    const lines: string[] = [];
+    const ctx = await tinyContext(dir, lines);
+    ctx.seeds = [1, 2, 3];
+    const ds = ctx.preset.datasets[0];
+    ctx.preset = validatePreset(tinyPreset({ datasets: [{ ...ds, seedCounts: { headline: 3 } }] }));
+    const out = await figSeeds(ctx);
+    assert.equal(out.name, "fig_seeds");
+    for (const f of out.files) assert.ok((await Deno.stat(f)).size > 0, f);
+    const csv = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_seeds.csv")));
+    const col = (name: string) => csv[0].indexOf(name);
+    assert.equal(csv.length - 1, 2 * 3, "(SGD + Type I) × 3 seeds, one row each");
+    assert.deepEqual(
+      csv.slice(1).map((r) => `${r[col("arm")]} ${r[col("seed")]}`).sort(),
+      ["SGD 1", "SGD 2", "SGD 3", "Type I α=1.5 1", "Type I α=1.5 2", "Type I α=1.5 3"],
+    );
+    for (const r of csv.slice(1)) assert.match(r[col("collapsed")], /^(true|false)$/);
+    const report = await Deno.readTextFile(join(ctx.outDir, "report.md"));
+    assert.match(report, /MEASURED IN AN EARLIER SESSION/);
+    assert.match(report, /5 of 40/);
+    assert.match(report, /two-sided p = 0\.159, one-sided p \(ours more often\) = 0\.120/);
+    assert.match(report, /97\.5% of units with 19\.3% test accuracy/);
+    assert.match(report, /SYNTHETIC blobs, n = 16, Type I α=1\.5: pruned median [\d.]+ \[IQR/);
+    assert.match(report, /\d of 3 collapsed \(vs SGD \d of 3: Fisher two-sided p = /);
+    assert.match(report, /Common random numbers across widths/);
+    assert.match(report, /1697\.87 and 111\.83/);
+    // The PDF is vector: its text holds the title and the axis labels.
+    const pdf = new TextDecoder("latin1").decode(
+      await Deno.readFile(join(ctx.outDir, "fig_seeds.pdf")),
+    );
+    assert.doesNotMatch(pdf, /\/Subtype \/Image/);
+
+    // A preset without a CNN: fig:cnn writes why, with no image; the run block survives rewrites.
+    await updateRunInfo(ctx.outDir, ["Measured wall time: 1 s.", "Adapter: test."]);
+    ctx.preset = { ...ctx.preset, cnn: undefined, cnnOmitted: "No CNN: CIFAR-10 is offline-less." };
+    const cnn = await figCnn(ctx);
+    assert.deepEqual(cnn.files, [join(ctx.outDir, "report.md")]);
+    const after = await Deno.readTextFile(join(ctx.outDir, "report.md"));
+    const section = after.split("<!-- section:fig_cnn -->")[1].split("<!-- end:fig_cnn -->")[0];
+    assert.match(section, /No CNN: CIFAR-10/);
+    assert.doesNotMatch(section, /!\[fig_cnn\]/);
+    assert.match(after, /<!-- run -->\n## This report's run\n\n- Measured wall time: 1 s\./);
+    assert.ok(after.indexOf("<!-- run -->") < after.indexOf("## Summary"));
+    assert.equal(after.split("<!-- section:fig_seeds -->").length, 2, "fig_seeds kept");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
