@@ -20,8 +20,18 @@ import {
 } from "../../lib/figures/common/claims.ts";
 import type { FigureContext } from "../../lib/figures/common/context.ts";
 import { PRESETS } from "../../lib/figures/common/presets.ts";
-import { renderSection, summaryMarkdown } from "../../lib/figures/common/report.ts";
-import { parseReport, verdictTable } from "../../lib/figures/common/index_html.ts";
+import {
+  renderReport,
+  renderSection,
+  runBlock,
+  summaryMarkdown,
+} from "../../lib/figures/common/report.ts";
+import {
+  parseReport,
+  parseRunBlock,
+  renderIndexHtml,
+  verdictTable,
+} from "../../lib/figures/common/index_html.ts";
 import {
   combineVerdicts,
   effectTest,
@@ -375,4 +385,16 @@ Deno.test("width growth is paired by seed across widths (common random numbers)"
   // Unpaired, the spread between seeds hides the same growth.
   const u = difference(large.gain, small.gain);
   assert.equal(effectTest(u, { min: 2, tolerance: 2, unit: " pp" }).result, "undecided");
+});
+
+Deno.test("the run block (preset, adapter, wall time) opens report.md and index.html", () => {
+  const lines = ["Preset `cpu`.", "Adapter: llvmpipe.", "Measured wall time: 2.4 h (8640 s)."];
+  const report = renderReport([], runBlock(lines));
+  assert.ok(report.indexOf("## This report's run") < report.indexOf("## Summary"));
+  assert.deepEqual(parseRunBlock(report), lines);
+  assert.deepEqual(parseRunBlock("no block"), []);
+  const html = renderIndexHtml([], {}, "t", parseRunBlock(report));
+  assert.match(html, /<h2>This report's run<\/h2><ul><li>Preset <code>cpu<\/code>\.<\/li>/);
+  assert.ok(html.indexOf('id="run"') < html.indexOf('id="verdicts"'));
+  assert.doesNotMatch(renderIndexHtml([], {}, "t"), /id="run"/);
 });

@@ -172,12 +172,27 @@ export function verdictTable(sections: ReportSection[]): string {
     `<th>verdict</th><th>scale</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-/** The page for the given sections; `extras[name]` is Markdown appended to that section. */
+/** The lines of report.md's run block (preset, adapter, wall time), or [] without one. */
+export function parseRunBlock(text: string): string[] {
+  const block = /<!-- run -->\n([\s\S]*?)<!-- end:run -->/.exec(text)?.[1] ?? "";
+  return block.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
+}
+
+/**
+ * The page for the given sections; `extras[name]` is Markdown appended to that section; `run`
+ * (the report's run block: preset, adapter, wall time) opens the page.
+ */
 export function renderIndexHtml(
   sections: ReportSection[],
   extras: Record<string, string> = {},
   title = "htsgd: paper vs ours (2306.08125 and 2106.03795)",
+  run: string[] = [],
 ): string {
+  const runHtml = run.length
+    ? `<div id="run"><h2>This report's run</h2><ul>${
+      run.map((l) => `<li>${inlineMarkdown(l)}</li>`).join("")
+    }</ul></div>\n`
+    : "";
   const card = (s: ReportSection) => {
     const images = s.images.map((img) => {
       const base = img.src.replace(/\.png$/, "");
@@ -220,7 +235,7 @@ export function renderIndexHtml(
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
-${verdictTable(sections)}
+${runHtml}${verdictTable(sections)}
 <p>Written by <code>deno task reproduce</code> from <a href="report.md">report.md</a>. Each figure
 opens with its verdict, computed by its script from its own numbers against the criterion stated
 next to the claim, then the paper's statement and ours (preset, seeds, adapter).</p>
@@ -250,6 +265,6 @@ export async function buildIndexHtml(dir: string): Promise<string> {
     }
   }
   const path = join(dir, "index.html");
-  await writeFileAtomic(path, renderIndexHtml(sections, extras));
+  await writeFileAtomic(path, renderIndexHtml(sections, extras, undefined, parseRunBlock(report)));
   return path;
 }

@@ -5,6 +5,8 @@
  */
 import { groupSummaries, type Summary, summaryColumns } from "./mean_sd.ts";
 import type { Effect } from "./verdict.ts";
+import { isCollapsed } from "./collapse.ts";
+import { robustSummary } from "./robust_summary.ts";
 import type { DatasetPreset } from "./presets.ts";
 import type { Method, RunGroup, RunRow } from "./figure_runs.ts";
 
@@ -12,6 +14,8 @@ export interface GroupStats extends RunGroup {
   /** Seeds in the group, and how many of them diverged (those count as missing). */
   seeds: number[];
   diverged: number;
+  /** Runs that collapsed (collapse.ts: ≥ 80% pruned and > 20 pp accuracy lost). */
+  collapsed: number;
   /** Percent of hidden units removed by mce pruning. */
   pruningRatio: Summary;
   prunedTestAcc: Summary;
@@ -42,6 +46,7 @@ export function aggregateRuns(rows: RunRow[]): GroupStats[] {
       sigma: first.sigma,
       seeds: members.map((r) => r.seed),
       diverged: members.filter((r) => r.stopReason === "diverged").length,
+      collapsed: members.filter(isCollapsed).length,
       pruningRatio: stats.pruningRatio,
       prunedTestAcc: stats.prunedTestAcc,
       prunedTrainAcc: stats.prunedTrainAcc,
@@ -147,9 +152,18 @@ export function groupCsvRow(
     alpha: g.alpha,
     sigma: g.sigma,
     ...Object.assign({}, ...summaries.map((f) => summaryColumns(CSV_STEM[f], g[f]))),
+    ...robustColumns("pruningRatioPct", g.pruningRatio),
     ...extra,
     diverged: g.diverged,
+    collapsed: g.collapsed ?? null,
   };
+}
+
+/** <name>Median, <name>Q1, <name>Q3 over the per-seed values of a summary (empty without). */
+export function robustColumns(name: string, s: Summary): Record<string, number | null> {
+  const r = robustSummary(s.values ?? []);
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  return { [`${name}Median`]: num(r.median), [`${name}Q1`]: num(r.q1), [`${name}Q3`]: num(r.q3) };
 }
 
 /** A dataset's groups at its main width (the α sweep, the curves and the table). */
