@@ -9,6 +9,7 @@ import { UsageError } from "../../lib/cli/args.ts";
 import { DataUnavailableError } from "../../lib/data/dataset.ts";
 import { updateReport, updateRunInfo } from "../../lib/figures/common/report.ts";
 import { figSeeds } from "../../lib/figures/implicit/fig_seeds.ts";
+import { figCollapse } from "../../lib/figures/implicit/fig_collapse.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../../lib/plot/charts.ts";
 import { parseCsv } from "../../lib/plot/csv.ts";
@@ -561,6 +562,20 @@ Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earli
     );
     assert.doesNotMatch(pdf, /\/Subtype \/Image/);
 
+    // fig:collapse: one CSV row per (width, type, α) cell with the observed and predicted rates.
+    const collapse = await figCollapse(ctx);
+    assert.equal(collapse.name, "fig_collapse");
+    const cc = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_collapse.csv")));
+    const cw = (name: string) => cc[0].indexOf(name);
+    assert.deepEqual(
+      cc.slice(1).map((r) => `${r[cw("width")]} ${r[cw("alpha")]} ${r[cw("runs")]}`).sort(),
+      ["16 1.5 3", "16 1.8 3", "8 1.5 3"],
+    );
+    for (const r of cc.slice(1)) {
+      const p = Number(r[cw("predicted")]);
+      assert.ok(p >= 0 && p <= 1, `predicted ${p}`);
+    }
+
     // A preset without a CNN: fig:cnn writes why, with no image; the run block survives rewrites.
     await updateRunInfo(ctx.outDir, ["Measured wall time: 1 s.", "Adapter: test."]);
     ctx.preset = { ...ctx.preset, cnn: undefined, cnnOmitted: "No CNN: CIFAR-10 is offline-less." };
@@ -573,6 +588,7 @@ Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earli
     assert.match(after, /<!-- run -->\n## This report's run\n\n- Measured wall time: 1 s\./);
     assert.ok(after.indexOf("<!-- run -->") < after.indexOf("## Summary"));
     assert.equal(after.split("<!-- section:fig_seeds -->").length, 2, "fig_seeds kept");
+    assert.equal(after.split("<!-- section:fig_collapse -->").length, 2, "fig_collapse kept");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
