@@ -264,7 +264,15 @@ export function seedDots(o: SeedDotsOptions): FigureInput {
       ticks: o.groups.map((_, i) => i),
       tickFormat: (i: number) => o.groups[i] ?? "",
     },
-    y: { ...axis, grid: true, nice: true, label: o.yLabel, labelOffset: 54, inset: 8 },
+    y: {
+      ...axis,
+      grid: true,
+      nice: true,
+      label: o.yLabel,
+      labelOffset: 54,
+      inset: 8,
+      tickFormat: plainNumber,
+    },
     color: { type: "identity" },
     symbol: { domain: o.markLabels, range: ["circle", "times"], legend: true },
     marks: [

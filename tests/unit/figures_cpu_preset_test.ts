@@ -149,3 +149,23 @@ Deno.test("cpu preset: the wall-time model is explicit and printed", () => {
   assert.match(lines[2], /ASSUMED/);
   assert.equal(presetEstimate(PRESETS.smoke, [1]), null, "no model, no estimate");
 });
+
+Deno.test("cpu-rehearsal keeps the cpu preset's code path at small sizes", () => {
+  const r = presetByName("cpu-rehearsal");
+  assert.deepEqual(r.datasets.map((d) => d.base.dataset), cpu.datasets.map((d) => d.base.dataset));
+  r.datasets.forEach((ds, i) => {
+    const full = cpu.datasets[i];
+    assert.equal(ds.id, full.id);
+    assert.deepEqual(ds.alphas, full.alphas);
+    assert.deepEqual(ds.types, full.types);
+    assert.equal(ds.base.lr, full.base.lr);
+    assert.equal(ds.base.batchSize, full.base.batchSize);
+    assert.ok(ds.base.maxSteps <= 30 && Math.max(...ds.widths) <= 32);
+    assert.match(ds.label, /rehearsal/);
+  });
+  assert.equal(r.datasets[0].widths.length, 2, "the width sweep still has two widths");
+  assert.equal(r.cnn, undefined);
+  assert.ok(r.cnnOmitted);
+  assert.ok((COMPANION_PRESETS["cpu-rehearsal"].seeds ?? []).length >= 2);
+  assert.ok(presetEstimate(r, r.seeds)!.seconds < 600);
+});

@@ -11,7 +11,15 @@ import type { DatasetName } from "../../data/dataset.ts";
 import { parseTrainConfig, type TrainConfig } from "../../train/config.ts";
 import type { CostModel } from "./cost_model.ts";
 
-export const PRESET_NAMES = ["smoke", "small", "paper", "gpu", "gpu-rehearsal", "cpu"] as const;
+export const PRESET_NAMES = [
+  "smoke",
+  "small",
+  "paper",
+  "gpu",
+  "gpu-rehearsal",
+  "cpu",
+  "cpu-rehearsal",
+] as const;
 export type PresetName = typeof PRESET_NAMES[number];
 
 /** The heavy-tailed noise types of the paper (0 = plain SGD is always added as the baseline). */
@@ -546,6 +554,38 @@ const CPU: FigurePreset = {
   theory: theoryPreset({ widths: [100, 300, 1000, 3000, 10000, 30000], dim: 64, reps: 5 }),
 };
 
+/**
+ * cpu-rehearsal: the cpu preset's code path (both real data sets, per-part seed counts, no CNN,
+ * the cost model, the 2106.03795 sweep with seeds) with every size scaled down, for rehearsing
+ * `reproduce --preset cpu` on llvmpipe in minutes: widths 16/32, the first 1,000 / 500 images,
+ * at most 30 steps, 3 headline seeds and 2 for the sweeps. Its numbers mean nothing.
+ */
+const CPU_REHEARSAL: FigurePreset = {
+  ...CPU,
+  name: "cpu-rehearsal",
+  description: "the cpu preset scaled down for llvmpipe (rehearsal of reproduce --preset cpu)",
+  seeds: [1, 2, 3],
+  datasets: [CPU_DIGITS, CPU_FASHION].map((ds) => ({
+    ...ds,
+    label: `${ds.label} (rehearsal subset)`,
+    base: { ...ds.base, limitTrain: 1000, limitTest: 500, evalEvery: 10, maxSteps: 30 },
+    width: ds.widths.length > 1 ? 32 : 16,
+    widths: ds.widths.length > 1 ? [16, 32] : [16],
+    seedCounts: ds.widths.length > 1
+      ? { headline: 3, alphaSweep: 2, widthSweep: 2 }
+      : { headline: 2 },
+    note: "rehearsal only: the cpu preset with widths 16/32, the first 1,000 / 500 images, " +
+      "≤ 30 steps",
+  })),
+  cost: {
+    ...CPU_COST,
+    stepsPerRun: { digits: 30, fashion: 30, companion: 200 },
+    note: "rehearsal: the cpu preset's ASSUMED 20 GFLOP/s and 15 ms fixed per step, with 30 " +
+      "steps per run (the cap) and 200 per run of the 2106.03795 sweep (assumed)",
+  },
+  theory: SMOKE.theory,
+};
+
 export const PRESETS: Record<PresetName, FigurePreset> = {
   smoke: SMOKE,
   small: SMALL,
@@ -553,6 +593,7 @@ export const PRESETS: Record<PresetName, FigurePreset> = {
   gpu: GPU,
   "gpu-rehearsal": GPU_REHEARSAL,
   cpu: CPU,
+  "cpu-rehearsal": CPU_REHEARSAL,
 };
 
 /** Data sets that need files (and so `deno task data` or --data-dir). */

