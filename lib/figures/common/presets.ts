@@ -529,10 +529,12 @@ const CPU_COST: CostModel = {
   gflops: 20,
   fixedMsPerStep: 15,
   stepsPerRun: { digits: 250, fashion: 400, companion: 3000 },
-  note: "ASSUMED throughput 20 GFLOP/s (the CPU-adapter speed work, issue #23; today's llvmpipe " +
-    "kernels reach 1–3 GFLOP/s) and 15 ms fixed per step; steps per run: 250 on the digits " +
-    "(numpy probe: 175–250 steps to 95%), 400 on Fashion-MNIST and 3,000 per run of the " +
-    "2106.03795 sweep (both assumed)",
+  note: "ASSUMED throughput 20 GFLOP/s (the CPU-adapter speed work, issue #23) and 15 ms fixed " +
+    "per step; steps per run: 250 on the digits (numpy probe: 175–250 steps to 95%), 400 on " +
+    "Fashion-MNIST and 3,000 per run of the 2106.03795 sweep (both assumed). MEASURED before " +
+    "#23 (2026-12-03, llvmpipe on the 2-core project machine, shared): 25 Type II steps on the " +
+    "digits took 42.5 s at n = 512 and 69.1 s at n = 2048, start-up and two evaluations " +
+    "included (≈ 1.5 and 2.5 s per step); at that speed this preset would take about 20 h",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +
