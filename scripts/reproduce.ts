@@ -10,6 +10,9 @@ import { etaText } from "../lib/train/progress.ts";
 import { figureTaskMain, figureUsage, runFigureCore } from "../lib/figures/common/cli.ts";
 import { buildIndexHtml } from "../lib/figures/common/index_html.ts";
 import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
+import { estimateLines } from "../lib/figures/preset_estimate.ts";
+import { formatDuration } from "../lib/figures/common/cost_model.ts";
+import { updateRunInfo } from "../lib/figures/common/report.ts";
 
 const USAGE = figureUsage(
   "reproduce",
@@ -17,6 +20,8 @@ const USAGE = figureUsage(
 );
 
 figureTaskMain("reproduce", USAGE, async (args, ctx, started) => {
+  const estimate = estimateLines(args.preset, args.seeds);
+  for (const line of estimate) console.log(line);
   const summaries: string[] = [];
   for (const [i, script] of FIGURE_SCRIPTS.entries()) {
     const t0 = performance.now();
@@ -38,8 +43,19 @@ figureTaskMain("reproduce", USAGE, async (args, ctx, started) => {
     console.log(`\nshard ${args.shard.index}/${args.shard.count} done; no index.html for a shard`);
     return;
   }
+  const seconds = (performance.now() - started) / 1000;
+  await updateRunInfo(args.out, [
+    `Preset \`${args.presetName}\` (${args.preset.description}), seeds ` +
+    `${args.seeds.join(",")}; regenerate with \`deno task reproduce -- --preset ` +
+    `${args.presetName}\`.`,
+    `Adapter: ${ctx.adapter}.`,
+    `Measured wall time of the last \`reproduce\` run: ${formatDuration(seconds)} ` +
+    `(${seconds.toFixed(0)} s; runs already in the store were loaded, not retrained; ` +
+    `fig:synthetic runs apart).`,
+    ...estimate.map((l) => `Printed before the run: ${l.trim()}`),
+  ]);
   const index = await buildIndexHtml(args.out);
   console.log(`\n${summaries.join("\n")}`);
   console.log(`\nwrote ${index}`);
-  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`total ${seconds.toFixed(1)} s (${formatDuration(seconds)})`);
 });

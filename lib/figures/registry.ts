@@ -16,6 +16,8 @@ import { figSyntheticMain } from "./heavy_tails/fig_synthetic.ts";
 import { figAlpha } from "./implicit/fig_alpha.ts";
 import { figCnn } from "./implicit/fig_cnn.ts";
 import { figCurves } from "./implicit/fig_curves.ts";
+import { figSeeds } from "./implicit/fig_seeds.ts";
+import { figCollapse } from "./implicit/fig_collapse.ts";
 import { figTheory } from "./implicit/fig_theory.ts";
 import { figWidth } from "./implicit/fig_width.ts";
 import { tableResults } from "./implicit/table_results.ts";
@@ -44,6 +46,18 @@ export const FIGURE_SCRIPTS: FigureScript[] = [
     task: "fig:curves",
     what: "Test accuracy vs fraction of hidden units pruned, SGD vs heavy-tailed SGD.",
     core: figCurves,
+  },
+  {
+    task: "fig:seeds",
+    what: "Headline comparison per seed (SGD vs Types I/II/III at the reference α), collapsed " +
+      "runs marked, and the collapse counts with Fisher's exact test.",
+    core: figSeeds,
+  },
+  {
+    task: "fig:collapse",
+    what: "Ours, not a paper figure: predicted (stable tail) vs observed collapse rate per " +
+      "noise type across widths.",
+    core: figCollapse,
   },
   {
     task: "table:results",

@@ -44,6 +44,8 @@ export interface CompanionPreset {
   maxSteps: number;
   /** Ratios for the pruning curves (magnitude / node / singular-value). */
   ratios: PruningRatios;
+  /** Seeds of every (model, b, η) point (default [0], the authors' one seed). */
+  seeds?: number[];
 }
 
 const LayerTailRowSchema: z.ZodType<LayerTailRow> = z.strictObject({
@@ -93,8 +95,8 @@ export const CompanionAnalysisSchema = z.strictObject({
 });
 export type CompanionAnalysis = z.infer<typeof CompanionAnalysisSchema>;
 
-/** One point of the sweep's figures: the model's name and the analysis of its run. */
-export type CompanionPoint = { model: string } & CompanionAnalysis;
+/** One point of the sweep's figures: the model's name, the seed and the analysis of its run. */
+export type CompanionPoint = { model: string; seed: number } & CompanionAnalysis;
 
 /** The analysis record of one run: `config.run` names it, `config.ratios` the pruning ratios. */
 export const COMPANION_ANALYSIS_RECORD: RecordSpec<{ point: CompanionAnalysis }> = {
@@ -106,30 +108,32 @@ export function companionConfigs(
   preset: CompanionPreset,
 ): { model: CompanionModel; config: TrainConfig }[] {
   const out: { model: CompanionModel; config: TrainConfig }[] = [];
-  for (const model of preset.models) {
-    for (const batch of preset.batches) {
-      for (const lr of preset.lrs) {
-        out.push({
-          model,
-          config: parseTrainConfig({
-            dataset: preset.dataset,
-            limitTrain: preset.limitTrain,
-            limitTest: preset.limitTest,
-            width: model.width,
-            depth: model.depth,
-            lr,
-            batchSize: batch,
-            evalEvery: preset.evalEvery,
-            maxSteps: preset.maxSteps,
-            convergenceAccuracy: 100,
-            noise: { type: 0, alpha: 2, sigma: 0 },
-            seed: 0,
-            stopRule: "loss",
-            lossThreshold: preset.lossThreshold,
-            extraSteps: preset.extraSteps,
-            averageSteps: preset.averageSteps,
-          }),
-        });
+  for (const seed of preset.seeds ?? [0]) {
+    for (const model of preset.models) {
+      for (const batch of preset.batches) {
+        for (const lr of preset.lrs) {
+          out.push({
+            model,
+            config: parseTrainConfig({
+              dataset: preset.dataset,
+              limitTrain: preset.limitTrain,
+              limitTest: preset.limitTest,
+              width: model.width,
+              depth: model.depth,
+              lr,
+              batchSize: batch,
+              evalEvery: preset.evalEvery,
+              maxSteps: preset.maxSteps,
+              convergenceAccuracy: 100,
+              noise: { type: 0, alpha: 2, sigma: 0 },
+              seed,
+              stopRule: "loss",
+              lossThreshold: preset.lossThreshold,
+              extraSteps: preset.extraSteps,
+              averageSteps: preset.averageSteps,
+            }),
+          });
+        }
       }
     }
   }
@@ -210,7 +214,7 @@ export async function companionSweep(
       log,
       compute: async () => ({ point: await analyse(gpu, run, config, preset, loadData) }),
     });
-    const point: CompanionPoint = { model: model.name, ...analysis };
+    const point: CompanionPoint = { model: model.name, seed: config.seed, ...analysis };
     log(
       `${tag}: ${run.cached ? "cached" : "trained"} ${point.steps} steps (${point.stopReason}), ` +
         `test ${point.testAcc.toFixed(2)}%, median α̂ ${point.alphaMedian.toFixed(3)}`,

@@ -195,3 +195,102 @@ function withRest(rows: Row[], first: string[]): string[] {
   for (const row of rows) for (const k of Object.keys(row)) if (!out.includes(k)) out.push(k);
   return out;
 }
+
+export interface SeedDotsOptions {
+  /** One row per run: its group (an arm), its value and whether it is marked (collapsed). */
+  rows: Row[];
+  /** Column naming the group of a row; `groups` gives their order on the x axis. */
+  group: string;
+  groups: string[];
+  y: string;
+  /** Column: true for the rows drawn as a cross (e.g. collapsed runs). */
+  marked: string;
+  /** Legend words for plain and marked rows. */
+  markLabels: [string, string];
+  /** The colour of each group (its meaning's colour). */
+  colours: string[];
+  xLabel: string;
+  yLabel: string;
+  title?: string;
+  subtitle?: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * One dot per row (per seed) in a column per group, spread sideways in row order so none hide
+ * each other; marked rows are drawn as crosses; a black bar marks each group's median.
+ */
+export function seedDots(o: SeedDotsOptions): FigureInput {
+  if (!Array.isArray(o.rows)) throw new TypeError("rows must be an array of objects");
+  finiteField(o.rows, o.y, {});
+  const index = new Map(o.groups.map((g, i) => [g, i]));
+  o.rows.forEach((row, i) => {
+    if (!index.has(String(row[o.group]))) {
+      throw new TypeError(`row ${i}: group "${row[o.group]}" is not one of ${o.groups.join(", ")}`);
+    }
+  });
+  const members = o.groups.map((g) => o.rows.filter((r) => r[o.group] === g));
+  const points = members.flatMap((rs, gi) =>
+    rs.map((r, k) => ({
+      x: gi + (k - (rs.length - 1) / 2) * Math.min(0.06, 0.6 / Math.max(rs.length, 1)),
+      y: num(r, o.y),
+      colour: o.colours[gi % o.colours.length],
+      mark: r[o.marked] === true ? o.markLabels[1] : o.markLabels[0],
+    }))
+  );
+  const medians = members.flatMap((rs, gi) => {
+    const v = rs.map((r) => num(r, o.y)).sort((a, b) => a - b);
+    if (v.length === 0) return [];
+    const m = v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    return [{ x1: gi - 0.32, x2: gi + 0.32, y: m }];
+  });
+  const axis = { labelAnchor: "center", labelArrow: "none" } as const;
+  const spec: Plot.PlotOptions = {
+    title: o.title,
+    subtitle: o.subtitle,
+    width: o.width ?? 640,
+    height: o.height ?? 400,
+    marginLeft: 68,
+    marginBottom: 46,
+    marginTop: 16,
+    marginRight: 24,
+    style: { fontSize: "12px" },
+    x: {
+      ...axis,
+      label: o.xLabel,
+      labelOffset: 38,
+      domain: [-0.5, o.groups.length - 0.5],
+      ticks: o.groups.map((_, i) => i),
+      tickFormat: (i: number) => o.groups[i] ?? "",
+    },
+    y: {
+      ...axis,
+      grid: true,
+      nice: true,
+      label: o.yLabel,
+      labelOffset: 54,
+      inset: 8,
+      tickFormat: plainNumber,
+    },
+    color: { type: "identity" },
+    symbol: { domain: o.markLabels, range: ["circle", "times"], legend: true },
+    marks: [
+      Plot.frame({ stroke: "#888" }),
+      Plot.link(medians, { x1: "x1", x2: "x2", y1: "y", y2: "y", stroke: "#000", strokeWidth: 2 }),
+      Plot.dot(points, {
+        x: "x",
+        y: "y",
+        symbol: "mark",
+        stroke: "colour",
+        fill: (d: { mark: string; colour: string }) =>
+          d.mark === o.markLabels[1] ? "none" : d.colour,
+        r: 4,
+        strokeWidth: 1.6,
+        fillOpacity: 0.8,
+      }),
+    ],
+  };
+  const columns = withRest(o.rows, [o.group, o.y, o.marked]);
+  return { spec, rows: o.rows, columns };
+}

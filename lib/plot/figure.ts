@@ -1,12 +1,12 @@
 /**
- * Writes one paper figure as <dir>/<name>.svg, .png, .pdf (the PNG's pixels on a page of the
- * SVG's size, see pdf.ts) and .csv (the data behind it). Each file is written atomically (temp
+ * Writes one paper figure as <dir>/<name>.svg, .png, .pdf (the SVG as vector graphics with
+ * selectable text, see pdf.ts) and .csv (the data behind it). Each file is written atomically (temp
  * file + rename), so a crash never leaves a torn figure.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { toCsv } from "./csv.ts";
-import { rasterToPdf, svgPageSize } from "./pdf.ts";
+import { svgToPdf } from "./pdf.ts";
 import { type PlotSpec, rasterize, type RasterOptions, renderSvg } from "./render.ts";
 
 /** A figure: the Plot spec, the rows it plots, and the CSV columns (default: every key). */
@@ -37,7 +37,7 @@ export async function writeRendered(
   opts: RasterOptions = {},
 ): Promise<{ svg: string; png: string; pdf: string }> {
   const raster = rasterize(svg, opts);
-  const pdf = rasterToPdf(raster, svgPageSize(svg), svgTitle(svg));
+  const pdf = await svgToPdf(svg, svgTitle(svg));
   const paths = {
     svg: join(dir, `${name}.svg`),
     png: join(dir, `${name}.png`),

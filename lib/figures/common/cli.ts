@@ -48,8 +48,12 @@ export function figureUsage(task: string, what: string): string {
   return `usage: npx deno task ${task} -- [--preset P --seeds LIST --store DIR --out DIR --data-dir DIR]
 ${what}
   --preset P       smoke (offline, minutes on a CPU adapter; default), small (real data, < 1 h
-                   on a laptop GPU) or paper (the paper's settings; hours on a data-centre GPU)
-  --seeds LIST     e.g. 1,2,3 or 1-5 (default: smoke 1, small 1-3, paper 1-5)
+                   on a laptop GPU), paper (the paper's settings; hours on a data-centre GPU),
+                   gpu (Fashion-MNIST at the paper's scale on one GPU), cpu (real data on a CPU
+                   adapter, hours; reproduce prints its estimate first), or gpu-rehearsal /
+                   cpu-rehearsal (those two scaled down to minutes)
+  --seeds LIST     e.g. 1,2,3 or 1-5 (default: smoke 1, small 1-3, paper 1-5, cpu 1-10; a
+                   preset's part with fewer seeds takes the first ones)
   --store DIR      results store (default results/); finished runs are reused, never redone
   --out DIR        figures, tables and report.md (default figures/)
   --data-dir DIR   folder with the real data files (small/paper); otherwise the download cache

@@ -28,7 +28,31 @@ function spec(ds: DatasetPreset, width: number, type: 0 | HtType, seed: number, 
   return { ds, config: runConfig(ds, { width, type, alpha, seed }), method: methodOf(type) };
 }
 
-/** SGD and every type × α at the dataset's main width, per seed (default: the FCN datasets). */
+/** The first `count` of `seeds` (all of them when `count` is undefined). */
+export function firstSeeds(seeds: number[], count?: number): number[] {
+  return count === undefined ? seeds : seeds.slice(0, count);
+}
+
+/** The seeds of a dataset's headline runs (SGD and each type at the reference α, main width). */
+export function headlineSeeds(ds: DatasetPreset, seeds: number[]): number[] {
+  return firstSeeds(seeds, ds.seedCounts?.headline);
+}
+
+/** The seeds of a dataset's full α sweep (default: its headline seeds). */
+export function alphaSweepSeeds(ds: DatasetPreset, seeds: number[]): number[] {
+  return firstSeeds(seeds, ds.seedCounts?.alphaSweep ?? ds.seedCounts?.headline);
+}
+
+/** The seeds of a dataset's width sweep (default: its headline seeds). */
+export function widthSweepSeeds(ds: DatasetPreset, seeds: number[]): number[] {
+  return firstSeeds(seeds, ds.seedCounts?.widthSweep ?? ds.seedCounts?.headline);
+}
+
+/**
+ * SGD and every type × α at the dataset's main width (default: the FCN datasets): the reference
+ * α for the headline seeds, every α for the α-sweep seeds (the same seeds unless the dataset's
+ * `seedCounts` says otherwise).
+ */
 export function alphaSweepRuns(
   preset: FigurePreset,
   seeds: number[],
@@ -36,10 +60,16 @@ export function alphaSweepRuns(
 ): RunSpec[] {
   const out: RunSpec[] = [];
   for (const ds of datasets) {
-    for (const seed of seeds) {
+    const headline = new Set(headlineSeeds(ds, seeds));
+    const sweep = new Set(alphaSweepSeeds(ds, seeds));
+    for (const seed of seeds.filter((s) => headline.has(s) || sweep.has(s))) {
       out.push(spec(ds, ds.width, 0, seed));
       for (const type of ds.types) {
-        for (const alpha of ds.alphas) out.push(spec(ds, ds.width, type, seed, alpha));
+        for (const alpha of ds.alphas) {
+          if (sweep.has(seed) || alpha === ds.refAlpha) {
+            out.push(spec(ds, ds.width, type, seed, alpha));
+          }
+        }
       }
     }
   }
@@ -50,7 +80,7 @@ export function alphaSweepRuns(
 export function curveRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
   const out: RunSpec[] = [];
   for (const ds of preset.datasets) {
-    for (const seed of seeds) {
+    for (const seed of headlineSeeds(ds, seeds)) {
       out.push(spec(ds, ds.width, 0, seed));
       for (const type of ds.types) out.push(spec(ds, ds.width, type, seed, ds.refAlpha));
     }
@@ -58,12 +88,17 @@ export function curveRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
   return out;
 }
 
+/** The datasets with a width sweep (two widths or more). */
+export function widthSweepDatasets(preset: FigurePreset): DatasetPreset[] {
+  return preset.datasets.filter((ds) => ds.widths.length > 1);
+}
+
 /** SGD and every type at the reference α, for each width of the sweep. */
 export function widthSweepRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
   const out: RunSpec[] = [];
-  for (const ds of preset.datasets) {
+  for (const ds of widthSweepDatasets(preset)) {
     for (const width of ds.widths) {
-      for (const seed of seeds) {
+      for (const seed of widthSweepSeeds(ds, seeds)) {
         out.push(spec(ds, width, 0, seed));
         for (const type of ds.types) out.push(spec(ds, width, type, seed, ds.refAlpha));
       }

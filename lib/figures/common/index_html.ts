@@ -16,6 +16,8 @@ export interface ReportSection {
   part: PartId;
   /** The verdict's outcome, and its whole Markdown line (outcome, evidence, caveats). */
   outcome: Outcome;
+  /** "reduced scale (n = 2048, 10k MNIST digits)", "the paper's scale (…)", or "–". */
+  scale: string;
   verdict: string;
   criterion: string;
   paperRef: string;
@@ -44,12 +46,14 @@ export function parseReport(text: string): ReportSection[] {
       src: i[2],
     }));
     const verdict = field("Verdict");
-    const outcome = /^\*\*(reproduced|not reproduced|inconclusive)\*\*/.exec(verdict)?.[1];
+    const head = /^\*\*(reproduced|not reproduced|inconclusive)(?: at ([^*]+))?\*\*/.exec(verdict);
+    const outcome = head?.[1];
     out.push({
       name,
       title,
       part: partOf(name, field("Part")),
       outcome: (outcome ?? "inconclusive") as Outcome,
+      scale: head?.[2] ?? "–",
       verdict: verdict || "**inconclusive**. No verdict computed.",
       criterion: field("Criterion") || "none stated",
       paperRef: field("Paper number") || "not published",
@@ -151,27 +155,44 @@ export function verdictTable(sections: ReportSection[]): string {
     const mine = sections.filter((s) => s.part === part.id);
     if (mine.length === 0) return [];
     return [
-      `<tr><th colspan="4" style="text-align:left">${escapeHtml(part.title)}</th></tr>`,
+      `<tr><th colspan="5" style="text-align:left">${escapeHtml(part.title)}</th></tr>`,
       ...mine.map((s) =>
         `<tr class="${outcomeClass(s.outcome)}"><td><a href="#${escapeHtml(s.name)}">${
           inlineMarkdown(s.title)
         }</a></td><td>${inlineMarkdown(s.paperRef)}</td><td>${
           inlineMarkdown(s.setting)
-        }</td><td class="badge">${escapeHtml(s.outcome)}</td></tr>`
+        }</td><td class="badge">${escapeHtml(s.outcome)}</td><td>${
+          inlineMarkdown(s.scale)
+        }</td></tr>`
       ),
     ];
   });
   return `<table id="verdicts" class="summary"><thead><tr><th>claim</th>` +
     `<th>paper's figure / number</th><th>ours (preset, seeds, data, adapter)</th>` +
-    `<th>verdict</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    `<th>verdict</th><th>scale</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-/** The page for the given sections; `extras[name]` is Markdown appended to that section. */
+/** The lines of report.md's run block (preset, adapter, wall time), or [] without one. */
+export function parseRunBlock(text: string): string[] {
+  const block = /<!-- run -->\n([\s\S]*?)<!-- end:run -->/.exec(text)?.[1] ?? "";
+  return block.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
+}
+
+/**
+ * The page for the given sections; `extras[name]` is Markdown appended to that section; `run`
+ * (the report's run block: preset, adapter, wall time) opens the page.
+ */
 export function renderIndexHtml(
   sections: ReportSection[],
   extras: Record<string, string> = {},
   title = "htsgd: paper vs ours (2306.08125 and 2106.03795)",
+  run: string[] = [],
 ): string {
+  const runHtml = run.length
+    ? `<div id="run"><h2>This report's run</h2><ul>${
+      run.map((l) => `<li>${inlineMarkdown(l)}</li>`).join("")
+    }</ul></div>\n`
+    : "";
   const card = (s: ReportSection) => {
     const images = s.images.map((img) => {
       const base = img.src.replace(/\.png$/, "");
@@ -214,7 +235,7 @@ export function renderIndexHtml(
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
-${verdictTable(sections)}
+${runHtml}${verdictTable(sections)}
 <p>Written by <code>deno task reproduce</code> from <a href="report.md">report.md</a>. Each figure
 opens with its verdict, computed by its script from its own numbers against the criterion stated
 next to the claim, then the paper's statement and ours (preset, seeds, adapter).</p>
@@ -244,6 +265,6 @@ export async function buildIndexHtml(dir: string): Promise<string> {
     }
   }
   const path = join(dir, "index.html");
-  await writeFileAtomic(path, renderIndexHtml(sections, extras));
+  await writeFileAtomic(path, renderIndexHtml(sections, extras, undefined, parseRunBlock(report)));
   return path;
 }

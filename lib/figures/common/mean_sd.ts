@@ -7,15 +7,17 @@ export interface Summary {
   mean: number;
   sd: number;
   n: number;
+  /** The finite values summarised, in input order (per seed), for the rank statistics. */
+  values?: number[];
 }
 
 export function summarise(values: number[]): Summary {
   const v = values.filter((x) => Number.isFinite(x));
   const n = v.length;
-  if (n === 0) return { mean: NaN, sd: NaN, n: 0 };
+  if (n === 0) return { mean: NaN, sd: NaN, n: 0, values: [] };
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, n };
+  return { mean, sd, n, values: v };
 }
 
 /** Groups rows by `keyOf` (insertion order kept) and summarises each numeric field asked for. */

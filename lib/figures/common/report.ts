@@ -36,6 +36,8 @@ export interface ReportEntry {
   ours: string[];
   /** The paper's statement behind the claim, or why there is none. */
   paper: string;
+  /** false for a section without a figure (a figure the preset does not run). */
+  image?: boolean;
 }
 
 /** Table cells must not break the pipe table. */
@@ -63,8 +65,7 @@ export function renderSection(e: ReportEntry): string {
     "",
     "**Ours.**",
     ...e.ours.map((l) => `- ${l}`),
-    "",
-    `![${e.name}](${e.name}.png)`,
+    ...(e.image === false ? [] : ["", `![${e.name}](${e.name}.png)`]),
     `<!-- end:${e.name} -->`,
   ].join("\n");
 }
@@ -78,11 +79,11 @@ export function summaryMarkdown(sections: ReportSection[]): string {
     out.push(
       `### ${part.title}`,
       "",
-      "| claim | paper's figure / number | ours (preset, seeds, data, adapter) | verdict |",
-      "| --- | --- | --- | --- |",
+      "| claim | paper's figure / number | ours (preset, seeds, data, adapter) | verdict | scale |",
+      "| --- | --- | --- | --- | --- |",
       ...mine.map((s) =>
         `| [${cell(s.title)}](#${s.name}) | ${cell(s.paperRef)} | ` +
-        `${cell(s.setting)} | **${s.outcome}** |`
+        `${cell(s.setting)} | **${s.outcome}** | ${cell(s.scale)} |`
       ),
       "",
     );
@@ -92,9 +93,26 @@ export function summaryMarkdown(sections: ReportSection[]): string {
 }
 
 const BLOCK = /<!-- section:([A-Za-z0-9._-]+) -->\n[\s\S]*?<!-- end:\1 -->/g;
+/** The preset-run block (wall time, adapter), written by `deno task reproduce` at its end. */
+const RUN_BLOCK = /<!-- run -->\n[\s\S]*?<!-- end:run -->/;
 
-/** Rebuilds the whole file: header, summary, then each part's sections in their old order. */
-export function renderReport(blocks: { name: string; text: string }[]): string {
+/** The preset-run block for Markdown lines (a "## This report's run" paragraph). */
+export function runBlock(lines: string[]): string {
+  return [
+    "<!-- run -->",
+    "## This report's run",
+    "",
+    ...lines.map((l) => `- ${l}`),
+    "<!-- end:run -->",
+  ]
+    .join("\n");
+}
+
+/**
+ * Rebuilds the whole file: header, the run block (if any), summary, then each part's sections in
+ * their old order.
+ */
+export function renderReport(blocks: { name: string; text: string }[], run = ""): string {
   const sections = parseReport(blocks.map((b) => b.text).join("\n\n"));
   const parts = PARTS.map((part) => {
     const mine = blocks.filter((b) =>
@@ -104,23 +122,38 @@ export function renderReport(blocks: { name: string; text: string }[]): string {
       ? ""
       : [`# ${part.title}`, "", ...mine.map((b) => `${b.text}\n`)].join("\n");
   }).filter((p) => p !== "");
-  return [HEADER, changesMarkdown(), summaryMarkdown(sections), "", ...parts].join("\n").trimEnd() +
-    "\n";
+  const head = run ? [HEADER, run, ""] : [HEADER];
+  return [...head, changesMarkdown(), summaryMarkdown(sections), "", ...parts].join("\n")
+    .trimEnd() + "\n";
+}
+
+async function readReport(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    return "";
+  }
+}
+
+/** Replaces the run block of <dir>/report.md (sections kept). */
+export async function updateRunInfo(dir: string, lines: string[]): Promise<string> {
+  const path = join(dir, "report.md");
+  const text = await readReport(path);
+  const blocks = [...text.matchAll(BLOCK)].map((m) => ({ name: m[1], text: m[0] }));
+  await writeFileAtomic(path, renderReport(blocks, runBlock(lines)));
+  return path;
 }
 
 export async function updateReport(dir: string, entry: ReportEntry): Promise<string> {
   const path = join(dir, "report.md");
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const text = await readReport(path);
+  const run = RUN_BLOCK.exec(text)?.[0] ?? "";
   const blocks = [...text.matchAll(BLOCK)].map((m) => ({ name: m[1], text: m[0] }));
   const section = { name: entry.name, text: renderSection(entry) };
   const i = blocks.findIndex((b) => b.name === entry.name);
   if (i >= 0) blocks[i] = section;
   else blocks.push(section);
-  await writeFileAtomic(path, renderReport(blocks));
+  await writeFileAtomic(path, renderReport(blocks, run));
   return path;
 }

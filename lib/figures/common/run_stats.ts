@@ -4,6 +4,9 @@
  * are already in %, pruning ratios are converted from fractions.
  */
 import { groupSummaries, type Summary, summaryColumns } from "./mean_sd.ts";
+import type { Effect } from "./verdict.ts";
+import { isCollapsed } from "./collapse.ts";
+import { robustSummary } from "./robust_summary.ts";
 import type { DatasetPreset } from "./presets.ts";
 import type { Method, RunGroup, RunRow } from "./figure_runs.ts";
 
@@ -11,6 +14,8 @@ export interface GroupStats extends RunGroup {
   /** Seeds in the group, and how many of them diverged (those count as missing). */
   seeds: number[];
   diverged: number;
+  /** Runs that collapsed (collapse.ts: ≥ 80% pruned and > 20 pp accuracy lost). */
+  collapsed: number;
   /** Percent of hidden units removed by mce pruning. */
   pruningRatio: Summary;
   prunedTestAcc: Summary;
@@ -41,6 +46,7 @@ export function aggregateRuns(rows: RunRow[]): GroupStats[] {
       sigma: first.sigma,
       seeds: members.map((r) => r.seed),
       diverged: members.filter((r) => r.stopReason === "diverged").length,
+      collapsed: members.filter(isCollapsed).length,
       pruningRatio: stats.pruningRatio,
       prunedTestAcc: stats.prunedTestAcc,
       prunedTrainAcc: stats.prunedTrainAcc,
@@ -56,8 +62,11 @@ export interface GainStats {
   width: number;
   method: Method;
   alpha: number | null;
-  /** Pruning ratio of the method minus SGD's, in percentage points, paired by seed. */
-  gain: Summary;
+  /** Pruning ratio of the method minus SGD's, in percentage points, paired by seed (`paired`
+   * holds the per-seed gains for the rank rule). */
+  gain: Effect;
+  /** The gain of each seed (seeds whose SGD or method run is missing are left out). */
+  perSeed: Map<number, number>;
 }
 
 /** Paired (by seed) pruning-ratio gain of each heavy-tailed group over SGD at the same width. */
@@ -67,15 +76,22 @@ export function pairedGains(rows: RunRow[]): GainStats[] {
     if (r.method === "SGD") sgd.set(`${r.dataset}|${r.width}|${r.seed}`, r.pruningRatio);
   }
   const ht = rows.filter((r) => r.method !== "SGD");
-  return groupSummaries(ht, groupKey, {
-    gain: (r) => 100 * (r.pruningRatio - (sgd.get(`${r.dataset}|${r.width}|${r.seed}`) ?? NaN)),
-  }).map(({ first, stats }) => ({
-    dataset: first.dataset,
-    width: first.width,
-    method: first.method,
-    alpha: first.alpha,
-    gain: stats.gain,
-  }));
+  const gainOf = (r: RunRow) =>
+    100 * (r.pruningRatio - (sgd.get(`${r.dataset}|${r.width}|${r.seed}`) ?? NaN));
+  return groupSummaries(ht, groupKey, { gain: gainOf }).map(({ key, first, stats }) => {
+    const perSeed = new Map<number, number>();
+    for (const r of ht) {
+      if (groupKey(r) === key && Number.isFinite(gainOf(r))) perSeed.set(r.seed, gainOf(r));
+    }
+    return {
+      dataset: first.dataset,
+      width: first.width,
+      method: first.method,
+      alpha: first.alpha,
+      gain: { ...stats.gain, paired: stats.gain.values },
+      perSeed,
+    };
+  });
 }
 
 export interface CurveStats {
@@ -136,9 +152,18 @@ export function groupCsvRow(
     alpha: g.alpha,
     sigma: g.sigma,
     ...Object.assign({}, ...summaries.map((f) => summaryColumns(CSV_STEM[f], g[f]))),
+    ...robustColumns("pruningRatioPct", g.pruningRatio),
     ...extra,
     diverged: g.diverged,
+    collapsed: g.collapsed ?? null,
   };
+}
+
+/** <name>Median, <name>Q1, <name>Q3 over the per-seed values of a summary (empty without). */
+export function robustColumns(name: string, s: Summary): Record<string, number | null> {
+  const r = robustSummary(s.values ?? []);
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  return { [`${name}Median`]: num(r.median), [`${name}Q1`]: num(r.q1), [`${name}Q3`]: num(r.q3) };
 }
 
 /** A dataset's groups at its main width (the α sweep, the curves and the table). */

@@ -4,9 +4,10 @@
  * states, with a tolerance); the script measures an effect (a gain in percentage points, a rank
  * correlation, a drop) and `judgeEffect` / `judgeCorrelation` turn it into one of three outcomes:
  *
- * - **reproduced**: the effect clears the criterion (with seeds > 1: the lower end of the 95%
- *   t-interval of the mean does) and nothing about the setting stops the result from speaking for
- *   the paper's;
+ * - **reproduced**: the effect clears the criterion (with seeds > 1: see ROBUST_RULE, or the 95%
+ *   t-interval of the mean for effects without per-seed values) and nothing about the setting
+ *   stops the result from speaking for the paper's; the verdict then says at which scale: "at the
+ *   paper's scale", or "at reduced scale (n = 2048, 10k MNIST digits)" (`Scale`);
  * - **not reproduced**: the effect goes against the claim by more than the tolerance (with seeds
  *   > 1: the whole interval lies on the wrong side), whatever the setting;
  * - **inconclusive**: the effect lies within the tolerance, the interval straddles it, there are
@@ -18,6 +19,7 @@
  * reproduced" wins, then any "inconclusive", else "reproduced".
  */
 import type { Summary } from "./mean_sd.ts";
+import { medianWithInterval, type ShiftEstimate, twoSampleShift } from "./rank_tests.ts";
 
 export type Outcome = "reproduced" | "not reproduced" | "inconclusive";
 
@@ -29,6 +31,30 @@ export interface Verdict {
   evidence: string[];
   /** Why a verdict is inconclusive, or the limits of a "not reproduced" (one seed, …). */
   caveats: string[];
+  /** The scale the outcome speaks for (absent: not stated). */
+  scale?: Scale;
+}
+
+/** At the paper's scale (its data, width ≥ its width), or reduced, with what is reduced. */
+export interface Scale {
+  paper: boolean;
+  /** "n = 2048, 10k MNIST digits": the setting in a few words. */
+  text: string;
+}
+
+/** "reproduced at reduced scale (n = 2048, 10k MNIST digits)", "inconclusive", … */
+export function outcomeText(v: Verdict): string {
+  if (v.outcome === "inconclusive" || !v.scale) return v.outcome;
+  return v.scale.paper
+    ? `${v.outcome} at the paper's scale (${v.scale.text})`
+    : `${v.outcome} at reduced scale (${v.scale.text})`;
+}
+
+/** The verdict with its scale; scales of several parts are joined ("; "), paper only if all are. */
+export function withScale(v: Verdict, scales: Scale[]): Verdict {
+  if (scales.length === 0) return v;
+  const text = [...new Set(scales.map((s) => s.text))].join("; ");
+  return { ...v, scale: { paper: scales.every((s) => s.paper), text } };
 }
 
 /** A claim that an effect is at least `min` (in `unit`), with a band of ± `tolerance` around 0. */
@@ -88,18 +114,74 @@ export function meanInterval(s: Summary): [number, number] {
 const fmt = (v: number, unit: string) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}${unit}`;
 
 /**
- * "pass" / "fail" / "undecided" for one effect (a mean ± sd over seeds). With one value: pass
- * when ≥ min, fail when < −tolerance. With n ≥ 2 the 95% t-interval of the mean decides: pass
- * when the mean is ≥ min and the interval lies above 0; fail when the whole interval lies below
- * −tolerance; anything else is undecided.
+ * An effect over seeds: its mean ± sd and, where the script has them, the per-seed values the
+ * rank rule needs — `paired` differences (same seed, e.g. a method's pruning ratio minus SGD's)
+ * or two independent samples whose shift a − b is the effect.
+ */
+export interface Effect extends Summary {
+  paired?: number[];
+  twoSample?: { a: number[]; b: number[] };
+}
+
+/** Rank intervals below this confidence (e.g. 3 seeds: 75%) decide nothing. */
+export const MIN_RANK_CONFIDENCE = 0.9;
+
+/** The rule for effects with per-seed values, stated next to every verdict that uses it. */
+export const ROBUST_RULE = "Rule with per-seed values (one collapsed seed cannot push it over " +
+  "the bar): for per-seed paired differences, their median with its exact sign-test interval " +
+  "(order statistics; 10 seeds: 2nd to 9th smallest, 97.9%); for unpaired arms, the " +
+  "Hodges–Lehmann shift (median of all pairwise differences) with its exact Mann–Whitney " +
+  "interval. Intervals at 95%, or the whole range where too few seeds allow 95% (5 seeds: " +
+  "93.8%); pass when the estimate clears the bar and the interval lies above 0, fail when the " +
+  "interval lies below −tolerance; intervals under 90% confidence (≤ 4 seeds) decide nothing. " +
+  "Mean ± sd is printed beside it.";
+
+/** The rank estimate of an effect with per-seed values, or null when it has none (or < 2). */
+export function rankEstimate(e: Effect): (ShiftEstimate & { kind: string }) | null {
+  if (e.paired && e.paired.filter(Number.isFinite).length >= 2) {
+    return { ...medianWithInterval(e.paired), kind: "sign-test" };
+  }
+  const t = e.twoSample;
+  if (t && t.a.filter(Number.isFinite).length >= 2 && t.b.filter(Number.isFinite).length >= 2) {
+    return { ...twoSampleShift(t.a, t.b), kind: "Mann–Whitney" };
+  }
+  return null;
+}
+
+function rankTest(
+  effect: Effect,
+  r: ShiftEstimate & { kind: string },
+  c: EffectCriterion,
+): { result: CheckResult; text: string } {
+  const conf = (100 * r.confidence).toFixed(1);
+  const meanSd = effect.n > 1 ? `; mean ${fmt(effect.mean, "")} ± ${effect.sd.toFixed(1)} sd` : "";
+  const what = r.kind === "sign-test" ? "median" : "HL shift";
+  const text = `${what} ${fmt(r.estimate, c.unit)}, ${conf}% ${r.kind} interval ` +
+    `[${fmt(r.lo, "")}, ${fmt(r.hi, c.unit)}] over ${r.n} seeds${meanSd}`;
+  if (r.confidence < MIN_RANK_CONFIDENCE) {
+    return { result: "undecided", text: `${text} (too few seeds for a 90% interval)` };
+  }
+  if (r.estimate >= c.min && r.lo > 0) return { result: "pass", text };
+  if (r.hi < -c.tolerance) return { result: "fail", text };
+  return { result: "undecided", text };
+}
+
+/**
+ * "pass" / "fail" / "undecided" for one effect. With one value: pass when ≥ min, fail when
+ * < −tolerance. With per-seed values (`paired` or `twoSample`, ≥ 2 each) the rank rule decides
+ * (ROBUST_RULE). Otherwise, with n ≥ 2, the 95% t-interval of the mean: pass when the mean is
+ * ≥ min and the interval lies above 0; fail when the whole interval lies below −tolerance;
+ * anything else is undecided.
  */
 export function effectTest(
-  effect: Summary,
+  effect: Effect,
   c: EffectCriterion,
 ): { result: CheckResult; text: string } {
   if (effect.n === 0 || !Number.isFinite(effect.mean)) {
     return { result: "undecided", text: "no value" };
   }
+  const rank = effect.n > 1 ? rankEstimate(effect) : null;
+  if (rank) return rankTest(effect, rank, c);
   if (effect.n === 1) {
     const v = effect.mean;
     const result = v >= c.min ? "pass" : v < -c.tolerance ? "fail" : "undecided";
@@ -116,7 +198,7 @@ export function effectTest(
 /** One check: a labelled effect against its criterion. */
 export interface Check {
   label: string;
-  effect: Summary;
+  effect: Effect;
 }
 
 /** The verdict on effects that must each clear `c`, given the setting's caveats. */
@@ -240,12 +322,13 @@ export function combineVerdicts(criterion: string, parts: Verdict[]): Verdict {
     : parts.length > 0 && parts.every((p) => p.outcome === "reproduced")
     ? "reproduced"
     : "inconclusive";
-  return {
+  const combined: Verdict = {
     outcome,
     criterion,
     evidence: parts.flatMap((p) => p.evidence),
     caveats: [...new Set(parts.flatMap((p) => p.caveats))],
   };
+  return withScale(combined, parts.flatMap((p) => (p.scale ? [p.scale] : [])));
 }
 
 /** What makes a setting too far from the paper's to call a matching result "reproduced". */
@@ -271,9 +354,12 @@ export function settingCaveats(s: Setting): string[] {
   return out;
 }
 
-/** The verdict as one Markdown line: bold outcome, then the evidence and caveats. */
+/**
+ * The verdict as one Markdown line: the bold outcome with its scale ("**reproduced at reduced
+ * scale (n = 2048, 10k MNIST digits)**"), then the evidence and caveats.
+ */
 export function verdictLine(v: Verdict): string {
   const label = v.outcome === "inconclusive" ? "Why inconclusive" : "Limits of this setting";
   const why = v.caveats.length ? ` ${label}: ${v.caveats.join("; ")}.` : "";
-  return `**${v.outcome}**. ${v.evidence.join("; ")}.${why}`;
+  return `**${outcomeText(v)}**. ${v.evidence.join("; ")}.${why}`;
 }

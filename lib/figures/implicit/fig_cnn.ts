@@ -22,6 +22,8 @@ import { type DatasetPreset, PresetError } from "../common/presets.ts";
 import { datasetNotes, errorBarNote, seriesLabel } from "../common/style.ts";
 import { METHODS } from "../common/figure_runs.ts";
 import { dataLine, provenanceLine, publishSection } from "./section.ts";
+import { updateReport } from "../common/report.ts";
+import { ShardDone } from "../common/context.ts";
 
 export const NAME = "fig_cnn";
 export const TITLE = "VGG11 filter pruning after SGD and heavy-tailed SGD";
@@ -61,7 +63,31 @@ function reportLines(ds: DatasetPreset, stats: GroupStats[]): string[] {
   ];
 }
 
+/** The section of a preset without a CNN experiment: why, in place of the figure. */
+async function omittedSection(ctx: FigureContext, why: string): Promise<FigureOutcome> {
+  if (ctx.shard) throw new ShardDone(0, 0, ctx.shard);
+  const report = await updateReport(ctx.outDir, {
+    name: NAME,
+    title: TITLE,
+    part: "2306.08125",
+    claim: CLAIM,
+    verdict: {
+      outcome: "inconclusive",
+      criterion: "not judged: this preset has no CNN experiment",
+      evidence: [`not run in preset ${ctx.preset.name}`],
+      caveats: [why],
+    },
+    paperRef: "not known to us (appendix)",
+    setting: `preset ${ctx.preset.name} · not run`,
+    ours: [why],
+    paper: PAPER,
+    image: false,
+  });
+  return { name: NAME, files: [report], summary: [`${NAME}: not run (${why.split(".")[0]})`] };
+}
+
 export async function figCnn(ctx: FigureContext): Promise<FigureOutcome> {
+  if (!ctx.preset.cnn && ctx.preset.cnnOmitted) return omittedSection(ctx, ctx.preset.cnnOmitted);
   const ds = cnnPreset(ctx);
   const { rows, stats, verdict, csvRows } = await alphaSweep(ctx, [ds]);
   const curves = aggregateCurves(rows).filter((c) => c.dataset === ds.id && c.testAcc.n > 0);

@@ -18,7 +18,7 @@ import { settingLine, widthVerdict } from "../common/claims.ts";
 import { headlineLines, PAPER_HEADLINE } from "../common/headline.ts";
 import type { DatasetPreset } from "../common/presets.ts";
 import { datasetNotes, errorBarNote, panel, seriesLabel } from "../common/style.ts";
-import { METHODS, runAll, widthSweepRuns } from "../common/figure_runs.ts";
+import { METHODS, runAll, widthSweepDatasets, widthSweepRuns } from "../common/figure_runs.ts";
 import { dataLine, provenanceLine, publishSection } from "./section.ts";
 import { prunedFields, pruningPanels, refAlphaSeries } from "./sweep_panels.ts";
 
@@ -72,7 +72,7 @@ function datasetPanels(
 /** Per dataset and type: the gain at the smallest and largest n, and whether it grows. */
 export function trendLines(ctx: FigureContext, gains: GainStats[]): string[] {
   const lines: string[] = [];
-  for (const ds of ctx.preset.datasets) {
+  for (const ds of widthSweepDatasets(ctx.preset)) {
     const parts: string[] = [];
     for (const method of METHODS.slice(1)) {
       const g = gainsByWidth(gains, ds, method);
@@ -95,8 +95,9 @@ export async function figWidth(ctx: FigureContext): Promise<FigureOutcome> {
   const rows = await runAll(ctx, widthSweepRuns(ctx.preset, ctx.seeds));
   const stats = aggregateRuns(rows);
   const gains = pairedGains(rows);
-  const domain = refAlphaSeries(ctx.preset.datasets);
-  const panels = ctx.preset.datasets.flatMap((ds) => datasetPanels(ds, stats, gains, domain));
+  const datasets = widthSweepDatasets(ctx.preset);
+  const domain = refAlphaSeries(datasets);
+  const panels = datasets.flatMap((ds) => datasetPanels(ds, stats, gains, domain));
   const csvRows = stats.map((g) => {
     const gain = gains.find((x) =>
       x.dataset === g.dataset && x.width === g.width && x.method === g.method && x.alpha === g.alpha
@@ -116,9 +117,9 @@ export async function figWidth(ctx: FigureContext): Promise<FigureOutcome> {
       "the gain over SGD should grow with n. The widths the paper's own figures use, and their " +
       `values, are not known to us. For scale: ${PAPER_HEADLINE}`,
     paperRef: "growth with n stated by the theory (n → ∞); no width sweep values published",
-    setting: settingLine(ctx, ctx.preset.datasets).replace(/, n = \d+/g, "") +
-      ` · widths ${[...new Set(ctx.preset.datasets.flatMap((d) => d.widths))].join(", ")}`,
-    verdict: widthVerdict(ctx, ctx.preset.datasets, gains),
+    setting: settingLine(ctx, datasets).replace(/, n = \d+/g, "") +
+      ` · widths ${[...new Set(datasets.flatMap((d) => d.widths))].join(", ")}`,
+    verdict: widthVerdict(ctx, datasets, gains),
     figure: {
       title: TITLE,
       subtitle: "One hidden layer; heavy-tailed runs at the reference α; mce pruning at 10% " +
@@ -126,7 +127,7 @@ export async function figWidth(ctx: FigureContext): Promise<FigureOutcome> {
       caption: [
         `Gain = pruning ratio of the heavy-tailed run minus that of the SGD run with the same ` +
         `seed and width. ${errorBarNote(ctx.seeds)}`,
-        ...datasetNotes(ctx.preset.datasets),
+        ...datasetNotes(datasets),
       ],
       columns: 3,
       panels,

@@ -6,6 +6,8 @@
  */
 import { join } from "node:path";
 import { formatSummary } from "../common/mean_sd.ts";
+import { robustSummary } from "../common/robust_summary.ts";
+import { COLLAPSE_RULE } from "../common/collapse.ts";
 import { scatter } from "../../plot/charts.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
 import {
@@ -48,6 +50,8 @@ const HEADER = [
   "test acc (%)",
   "pruned test acc (%)",
   "pruning ratio (%)",
+  "pruning ratio median [IQR] (%)",
+  "collapsed",
 ];
 
 function settings(ds: DatasetPreset): string {
@@ -63,8 +67,19 @@ function settings(ds: DatasetPreset): string {
 
 function seedNote(seeds: number[]): string {
   return seeds.length > 1
-    ? `Mean ± sd over ${seeds.length} seeds (${seedList(seeds)}).`
+    ? `Mean ± sd over up to ${seeds.length} seeds (${seedList(seeds)}; the "seeds" column ` +
+      "gives each row's count), and the pruning ratio's median with its inter-quartile range: " +
+      "one collapsed seed moves the mean, not the median. Collapsed: " + COLLAPSE_RULE + "."
     : `Single runs (seed ${seeds[0]}).`;
+}
+
+/** "median [q1–q3]" over per-seed values ("–" without). */
+function medianIqr(values: number[]): string {
+  const r = robustSummary(values);
+  if (r.n === 0) return "–";
+  return r.n > 1
+    ? `${r.median.toFixed(1)} [${r.q1.toFixed(1)}–${r.q3.toFixed(1)}]`
+    : r.median.toFixed(1);
 }
 
 /** The Markdown table of one dataset's groups. */
@@ -81,6 +96,8 @@ export function markdownTable(groups: GroupStats[]): string {
       formatSummary(g.testAcc),
       formatSummary(g.prunedTestAcc),
       formatSummary(g.pruningRatio),
+      medianIqr(g.pruningRatio.values ?? []),
+      `${g.collapsed ?? 0} of ${g.seeds.length - g.diverged}`,
     ])
   );
   return [line(HEADER), line(HEADER.map((_, i) => (i < 2 ? "---" : "---:"))), ...rows].join("\n");
