@@ -1,6 +1,7 @@
 /**
  * Dense f32 matrix products on the GPU, recorded into a Batch:
- *   C[M×N] = α·op(A)·op(B) (+ C if accumulate), all row-major.
+ *   C[M×N] = α·op(A)·op(B) (+ C if accumulate), all row-major; with `relu` the result is
+ *   max(0, ·) (NaN → 0, as lib/ops/nn.ts relu), the hidden layers' forward in one pass.
  *   nn: A is M×K, B is K×N.  nt: A is M×K, B is N×K (C = A·Bᵀ).  tn: A is K×M, B is K×N (C = Aᵀ·B).
  *
  * Variants (all correct for any M, N, K ≥ 1):
@@ -49,6 +50,8 @@ export function gemmVariants(): GemmVariant[] {
 export interface GemmOptions {
   alpha?: number;
   accumulate?: boolean;
+  /** Store max(0, α·op(A)·op(B) (+ C)) instead (NaN → 0, like `relu` of lib/ops/nn.ts). */
+  relu?: boolean;
   /** Use this variant instead of the chosen one. */
   variant?: GemmVariant;
   /** Tiled variants: allow 16-byte loads where aligned (default true); false forces scalar. */
@@ -160,8 +163,22 @@ function splitPlan(gpu: Gpu, t: TileShape, m: number, n: number, k: number, want
   return { splits: Math.ceil(k / chunk), chunk };
 }
 
-function gemmParams(m: number, n: number, k: number, alpha: number, acc: boolean, chunk: number) {
-  return { m, n, k, alpha, accumulate: acc ? 1 : 0, k_chunk: chunk };
+interface Epilogue {
+  alpha: number;
+  accumulate: boolean;
+  relu: boolean;
+}
+
+function gemmParams(m: number, n: number, k: number, e: Epilogue, chunk: number) {
+  return {
+    m,
+    n,
+    k,
+    alpha: e.alpha,
+    accumulate: e.accumulate ? 1 : 0,
+    k_chunk: chunk,
+    relu: e.relu ? 1 : 0,
+  };
 }
 
 /**
@@ -181,8 +198,11 @@ export function gemm(
   opts: GemmOptions = {},
 ): void {
   checkShape(mode, a, b, c, m, n, k);
-  const alpha = opts.alpha ?? 1;
-  const accumulate = opts.accumulate ?? false;
+  const epi: Epilogue = {
+    alpha: opts.alpha ?? 1,
+    accumulate: opts.accumulate ?? false,
+    relu: opts.relu ?? false,
+  };
   const variant = opts.variant ?? forced ?? chooseGemmVariant(gpu, m, n, k);
 
   if (variant === "naive") {
@@ -193,7 +213,7 @@ export function gemm(
       B_INDEX: mode === "nt" ? "col * p.k + kk" : "kk * p.n + col",
     });
     const grid: [number, number, number] = [Math.ceil(n / NAIVE_WG), Math.ceil(m / NAIVE_WG), 1];
-    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, epi, k));
     return;
   }
 
@@ -223,13 +243,24 @@ export function gemm(
     const direct = split
       ? gpu.kernel(GEMM_TILED, tiledGemmDefines(tile, mode, va, vb, false))
       : kernel;
-    batch.dispatch(direct, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(direct, { a, b, c }, grid, gemmParams(m, n, k, epi, k));
     return;
   }
   const partials = splitScratch(gpu, plan.splits * m * n);
-  batch.dispatch(kernel, { a, b, c: partials }, grid, gemmParams(m, n, k, 1, false, plan.chunk));
+  batch.dispatch(
+    kernel,
+    { a, b, c: partials },
+    grid,
+    gemmParams(m, n, k, { alpha: 1, accumulate: false, relu: false }, plan.chunk),
+  );
   const wg = 256;
   const reduce = gpu.kernel(GEMM_SPLITK_REDUCE, { WG: wg });
-  const params = { count: m * n, splits: plan.splits, alpha, accumulate: accumulate ? 1 : 0 };
+  const params = {
+    count: m * n,
+    splits: plan.splits,
+    alpha: epi.alpha,
+    accumulate: epi.accumulate ? 1 : 0,
+    relu: epi.relu ? 1 : 0,
+  };
   batch.dispatch(reduce, { partials, c }, groups1d(gpu, m * n, wg), params);
 }

@@ -176,7 +176,7 @@ Deno.test("gemm splitk: several K slices, scratch shared and grown inside one ba
   await runCases(gpu, cases);
 });
 
-Deno.test("gemm alpha and accumulate on every variant", async () => {
+Deno.test("gemm alpha, accumulate and the ReLU epilogue on every variant", async () => {
   const gpu = await gpuP;
   const cases: Case[] = [];
   for (const variant of gemmVariants()) {
@@ -188,6 +188,9 @@ Deno.test("gemm alpha and accumulate on every variant", async () => {
         cases.push(randomCase(mode, shape, { ...opts, alpha: -0.5, accumulate: true }, s));
         cases.push(randomCase(mode, shape, { ...opts, alpha: 3, accumulate: false }, s + 1));
         cases.push(randomCase(mode, shape, { ...opts, accumulate: true, splits: 2 }, s + 2));
+        cases.push(randomCase(mode, shape, { ...opts, relu: true, alpha: 0.5, splits: 2 }, s + 3));
+        const both = { ...opts, relu: true, accumulate: true, alpha: -2 };
+        cases.push(randomCase(mode, shape, both, s + 4));
       }
     }
   }
