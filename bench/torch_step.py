@@ -10,6 +10,7 @@ so that `deno run -A scripts/bench.ts compare ours.jsonl torch.jsonl` can put bo
 
     python3 bench/torch_step.py > torch.jsonl            # real shapes on the GPU
     python3 bench/torch_step.py --device cpu --quick     # smoke test without a GPU
+    python3 bench/torch_step.py --cpu-compare authors    # issue #23: CPU step and evaluation
 
 The shapes are those of lib/bench/plan.ts (keep the two in step). Progress goes to stderr.
 """
@@ -269,6 +270,94 @@ def bench_cnn_steps(p, device, clock, common, emit, log, alpha, sigma, lr, seed)
                   alpha=alpha if noise_type else 2, ms=round5(ms), wallMs=round5(wall)))
 
 
+# --- issue #23: the one-hidden-layer step and evaluation pass on the CPU -------------------
+
+# scripts/bench.ts cpu (lib/bench/cpu_compare.ts CPU_SHAPES): keep the two in step.
+CPU_SHAPES = {
+    "authors": dict(batch=500, input_dim=784, classes=10, widths=[512, 1024, 2048],
+                    train_rows=8000, warmup=2, repeats=5, inner=3),
+    "quick": dict(batch=48, input_dim=32, classes=10, widths=[16, 32], train_rows=96,
+                  warmup=1, repeats=1, inner=1),
+}
+
+
+def host_noise_sampler():
+    """The noise of the authors' style of Type II: drawn on the CPU in float64, then moved to the
+    weights. scipy.stats.levy_stable when scipy is installed, else a NumPy Chambers-Mallows-Stuck
+    sampler (beta = 0) in float64. Returns (name, sample(alpha, shape))."""
+    try:
+        from scipy.stats import levy_stable
+
+        return "scipy.stats.levy_stable (float64)", (
+            lambda alpha, shape: levy_stable.rvs(alpha, 0.0, size=shape))
+    except ImportError:
+        import numpy as np
+
+        rng = np.random.default_rng(1)
+
+        def cms(alpha, shape):
+            v = (rng.random(shape) - 0.5) * math.pi
+            w = rng.exponential(size=shape)
+            return (np.sin(alpha * v) / np.cos(v) ** (1 / alpha)
+                    * (np.cos((1 - alpha) * v) / w) ** ((1 - alpha) / alpha))
+
+        return "numpy Chambers-Mallows-Stuck (float64)", cms
+
+
+def bench_cpu(p, common, emit, log, alpha, sigma, lr, seed):
+    """Per width: the SGD step (gather, forward, CE, backward, SGD) without noise, with noise
+    types I/II/III drawn by torch, and with Type II drawn on the host in float64 ("authors"
+    style); then the forward pass (loss and correct count) over all train_rows images."""
+    torch.manual_seed(seed)
+    clock = Clock(torch.device("cpu"))
+    B, d, classes, n = p["batch"], p["input_dim"], p["classes"], p["train_rows"]
+    data_x = torch.rand(n, d)
+    data_y = torch.arange(n) % classes
+    perm = torch.randperm(n)
+    per_epoch = n // B
+    scale = sigma * lr ** (1 / alpha)
+    host_name, host_sample = host_noise_sampler()
+    for width in p["widths"]:
+        w1 = torch.empty(width, d).uniform_(-d ** -0.5, d ** -0.5).requires_grad_()
+        w2 = torch.empty(classes, width).uniform_(-width ** -0.5, width ** -0.5).requires_grad_()
+        opt = torch.optim.SGD([w1, w2], lr=lr)
+        for variant in ("sgd", "type1", "type2", "type3", "type2-authors"):
+            def step(i, variant=variant):
+                j = i % per_epoch
+                idx = perm[j * B:(j + 1) * B]
+                x = data_x.index_select(0, idx)
+                y = data_y.index_select(0, idx)
+                loss = F.cross_entropy(F.linear(F.relu(F.linear(x, w1)), w2), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                if variant == "type2-authors":
+                    noise = torch.from_numpy(host_sample(alpha, tuple(w1.shape))).float()
+                    with torch.no_grad():
+                        w1.add_(noise, alpha=scale)
+                elif variant != "sgd":
+                    add_noise(w1, int(variant[-1]), alpha, scale)
+
+            ms, wall = clock.measure(step, p["warmup"], p["repeats"], p["inner"])
+            source = host_name if variant == "type2-authors" else (
+                "torch" if variant != "sgd" else None)
+            log(f"cpu step n={width} B={B} d={d} {variant}: {ms:.3f} ms")
+            emit(dict(kind="cpuStep", **common, variant=variant, n=width, batch=B, d=d,
+                      noiseSource=source, ms=round5(ms)))
+
+        @torch.no_grad()
+        def forward(_i):
+            logits = F.linear(F.relu(F.linear(data_x, w1)), w2)
+            loss = F.cross_entropy(logits, data_y, reduction="sum")
+            correct = (logits.argmax(1) == data_y).sum()
+            return loss.item(), correct.item()
+
+        ms, _ = clock.measure(forward, p["warmup"], p["repeats"], 1)
+        log(f"cpu evaluation n={width} rows={n}: {ms:.3f} ms")
+        emit(dict(kind="cpuEval", **common, n=width, rows=n, d=d, ms=round5(ms)))
+        del w1, w2, opt
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", choices=list(SCALES), default="full",
@@ -279,9 +368,22 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, help="untimed runs before timing")
     ap.add_argument("--repeats", type=int, help="timed repeats (median reported)")
     ap.add_argument("--alpha", type=float, default=1.5, help="tail index of the noise, (0, 2)")
+    ap.add_argument("--cpu-compare", choices=list(CPU_SHAPES),
+                    help="issue #23: only the one-hidden-layer step and evaluation pass on the "
+                         "CPU (torch's default threads) at these shapes")
     args = ap.parse_args(argv)
     if not 0 < args.alpha < 2:
         ap.error("--alpha must be in (0, 2)")
+    if args.cpu_compare:
+        common = dict(impl="torch", adapter=f"cpu ({torch.get_num_threads()} threads)",
+                      backend="cpu", method="cpu-clock")
+        print(json.dumps(dict(kind="cpuAdapter", **common, runtime=f"torch {torch.__version__}",
+                              shapes=args.cpu_compare)), flush=True)
+        bench_cpu(CPU_SHAPES[args.cpu_compare], common,
+                  lambda r: print(json.dumps(r), flush=True),
+                  lambda line: print(line, file=sys.stderr, flush=True),
+                  args.alpha, sigma=0.01, lr=0.01, seed=1)
+        return
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         ap.error("CUDA is not available to this torch; use --device cpu for a smoke test")

@@ -6,10 +6,15 @@
  * Shapes (row-major): input X is rows×in; layer l computes A_l = relu(A_{l-1}·W_lᵀ) (no relu on
  * the last layer), W_l is out_l×in_l. Backward with D_l = ∂L/∂(pre-activation of layer l):
  *   ∇W_l = D_lᵀ·A_{l-1},   D_{l-1} = (D_l·W_l) ⊙ [A_{l-1} > 0].
+ *
+ * Fused (the default; issue #23): the ReLU runs in the hidden GEMMs' epilogue and the output
+ * layer and the loss are one dispatch (forwardLoss: lib/ops/nn.ts outputLayerLoss). On CPU
+ * adapters, where the output product is the naive GEMM variant, the fused step is bit-identical
+ * to the unfused one (`fused = false`, kept as the reference the tests compare against).
  */
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { gemm } from "../ops/gemm.ts";
-import { relu, reluBackward } from "../ops/nn.ts";
+import { outputLayerLoss, relu, reluBackward, sumPairs } from "../ops/nn.ts";
 import { type FcnSpec, layerShapes } from "./fcn.ts";
 import { GpuNetwork } from "./gpu_network.ts";
 
@@ -18,7 +23,13 @@ export class FcnOnGpu extends GpuNetwork {
   readonly acts: Tensor[];
   readonly deltas: Tensor[];
 
-  constructor(gpu: Gpu, readonly spec: FcnSpec, initial: Float32Array[], maxRows: number) {
+  constructor(
+    gpu: Gpu,
+    readonly spec: FcnSpec,
+    initial: Float32Array[],
+    maxRows: number,
+    readonly fused = true,
+  ) {
     super(gpu, layerShapes(spec), initial, maxRows, spec.inputDim);
     this.acts = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `A${l}`)));
     this.deltas = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `D${l}`)));
@@ -32,14 +43,67 @@ export class FcnOnGpu extends GpuNetwork {
     return this.deltas[this.depth - 1];
   }
 
-  forward(batch: Batch, rows: number): Tensor {
+  /** The hidden layers: acts[0 … depth−2]. */
+  #hidden(batch: Batch, rows: number): void {
     let input = this.x;
-    this.shapes.forEach((s, l) => {
-      gemm(this.gpu, batch, "nt", input, this.weights[l], this.acts[l], rows, s.out, s.in);
-      if (l < this.depth - 1) relu(this.gpu, batch, this.acts[l], rows * s.out);
-      input = this.acts[l];
-    });
+    for (let l = 0; l < this.depth - 1; l++) {
+      const s = this.shapes[l];
+      const out = this.acts[l];
+      gemm(this.gpu, batch, "nt", input, this.weights[l], out, rows, s.out, s.in, {
+        relu: this.fused,
+      });
+      if (!this.fused) relu(this.gpu, batch, out, rows * s.out);
+      input = out;
+    }
+  }
+
+  /** The input of the output layer. */
+  get #lastInput(): Tensor {
+    return this.depth > 1 ? this.acts[this.depth - 2] : this.x;
+  }
+
+  forward(batch: Batch, rows: number): Tensor {
+    this.#hidden(batch, rows);
+    const s = this.shapes[this.depth - 1];
+    gemm(
+      this.gpu,
+      batch,
+      "nt",
+      this.#lastInput,
+      this.weights[this.depth - 1],
+      this.logits,
+      rows,
+      s.out,
+      s.in,
+    );
     return this.logits;
+  }
+
+  override forwardLoss(
+    batch: Batch,
+    rows: number,
+    withGrad: boolean,
+    out: Tensor | null,
+    offset: number,
+  ): void {
+    if (!this.fused) return super.forwardLoss(batch, rows, withGrad, out, offset);
+    this.#hidden(batch, rows);
+    const s = this.shapes[this.depth - 1];
+    outputLayerLoss(
+      this.gpu,
+      batch,
+      this.#lastInput,
+      this.weights[this.depth - 1],
+      this.logits,
+      this.y,
+      withGrad ? this.dLogits : null,
+      this.rowStats,
+      rows,
+      s.in,
+      s.out,
+      { gradScale: 1 / rows },
+    );
+    if (out) sumPairs(this.gpu, batch, this.rowStats, rows, out, offset);
   }
 
   backward(batch: Batch, rows: number): void {
@@ -47,20 +111,19 @@ export class FcnOnGpu extends GpuNetwork {
       const s = this.shapes[l];
       const input = l === 0 ? this.x : this.acts[l - 1];
       gemm(this.gpu, batch, "tn", this.deltas[l], input, this.grads[l], s.out, s.in, rows);
-      if (l > 0) {
-        gemm(
-          this.gpu,
-          batch,
-          "nn",
-          this.deltas[l],
-          this.weights[l],
-          this.deltas[l - 1],
-          rows,
-          s.in,
-          s.out,
-        );
-        reluBackward(this.gpu, batch, this.deltas[l - 1], this.acts[l - 1], rows * s.in);
-      }
+      if (l === 0) continue;
+      gemm(
+        this.gpu,
+        batch,
+        "nn",
+        this.deltas[l],
+        this.weights[l],
+        this.deltas[l - 1],
+        rows,
+        s.in,
+        s.out,
+      );
+      reluBackward(this.gpu, batch, this.deltas[l - 1], this.acts[l - 1], rows * s.in);
     }
   }
 }
