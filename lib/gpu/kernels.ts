@@ -126,7 +126,10 @@ export const NN_ROW_NORMS = declareKernel({
   buffers: { w: read("f32"), out: readWrite("f32") },
 });
 
-/** The FCN's output layer fused with its loss: h is rows×width, w is classes×width. */
+/**
+ * The FCN's output layer: fused with its loss (forward_*), and its weight gradient
+ * (weight_grad). h is rows×width (the hidden ReLU output), w classes×width, dlogits rows×classes.
+ */
 export const NN_OUTPUT_LAYER = declareKernel({
   file: "nn_output_layer",
   params: {
@@ -143,10 +146,12 @@ export const NN_OUTPUT_LAYER = declareKernel({
     labels: read("u32"),
     stats: readWrite("f32"),
     dlogits: readWrite("f32"),
+    grad: readWrite("f32"),
   },
   entries: {
     forward_stats: ["h", "w", "logits", "labels", "stats"],
     forward_grad: ["h", "w", "logits", "labels", "stats", "dlogits"],
+    weight_grad: ["h", "dlogits", "grad"],
   },
 });
 

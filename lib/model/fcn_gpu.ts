@@ -7,14 +7,17 @@
  * the last layer), W_l is out_l×in_l. Backward with D_l = ∂L/∂(pre-activation of layer l):
  *   ∇W_l = D_lᵀ·A_{l-1},   D_{l-1} = (D_l·W_l) ⊙ [A_{l-1} > 0].
  *
- * Fused (the default; issue #23): the ReLU runs in the hidden GEMMs' epilogue and the output
- * layer and the loss are one dispatch (forwardLoss: lib/ops/nn.ts outputLayerLoss). On CPU
- * adapters, where the output product is the naive GEMM variant, the fused step is bit-identical
- * to the unfused one (`fused = false`, kept as the reference the tests compare against).
+ * Fused (the default; issue #23): the ReLU runs in the hidden GEMMs' epilogue; the output layer
+ * and the loss are one dispatch (forwardLoss: lib/ops/nn.ts outputLayerLoss) and its weight
+ * gradient has a kernel of its own (outputWeightGrad). Each output element of these kernels is
+ * the fma chain in index order that the GEMM variants compute, so the fused step is bit-identical
+ * to the unfused one (`fused = false`, kept as the reference the tests compare against) wherever
+ * the GEMMs run as fma chains in order (all variants but splitk, which a real GPU may pick for
+ * the output layer's gradient).
  */
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { gemm } from "../ops/gemm.ts";
-import { outputLayerLoss, relu, reluBackward, sumPairs } from "../ops/nn.ts";
+import { outputLayerLoss, outputWeightGrad, relu, reluBackward, sumPairs } from "../ops/nn.ts";
 import { type FcnSpec, layerShapes } from "./fcn.ts";
 import { GpuNetwork } from "./gpu_network.ts";
 
@@ -110,7 +113,12 @@ export class FcnOnGpu extends GpuNetwork {
     for (let l = this.depth - 1; l >= 0; l--) {
       const s = this.shapes[l];
       const input = l === 0 ? this.x : this.acts[l - 1];
-      gemm(this.gpu, batch, "tn", this.deltas[l], input, this.grads[l], s.out, s.in, rows);
+      if (this.fused && l === this.depth - 1) {
+        // The output layer's gradient (M = classes is short): one dispatch.
+        outputWeightGrad(this.gpu, batch, this.deltas[l], input, this.grads[l], rows, s.in, s.out);
+      } else {
+        gemm(this.gpu, batch, "tn", this.deltas[l], input, this.grads[l], s.out, s.in, rows);
+      }
       if (l === 0) continue;
       gemm(
         this.gpu,

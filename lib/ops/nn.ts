@@ -194,6 +194,51 @@ export function outputLayerLoss(
   batch.dispatch(kernel, buffers, groups1d(gpu, rows, 64), params);
 }
 
+/** The workgroup of outputWeightGrad (threads along the width). */
+const OUT_WG = 64;
+
+function checkOutputShape(what: string, rows: number, width: number, classes: number): void {
+  for (const [name, v] of [["rows", rows], ["width", width], ["classes", classes]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`${what}: bad ${name} ${v}`);
+  }
+}
+
+/**
+ * The output layer's weight gradient: grad = dlogitsᵀ·h (dlogits rows×classes, h rows×width,
+ * grad classes×width), each element one fma chain over r = 0 … rows−1 from 0, as the GEMM
+ * variants compute it (bit-identical to gemm "tn" naive). One dispatch.
+ */
+export function outputWeightGrad(
+  gpu: Gpu,
+  batch: Batch,
+  dlogits: Tensor,
+  h: Tensor,
+  grad: Tensor,
+  rows: number,
+  width: number,
+  classes: number,
+): void {
+  checkOutputShape("outputWeightGrad", rows, width, classes);
+  checkCount(
+    "outputWeightGrad",
+    rows,
+    ["dlogits", dlogits, rows * classes],
+    ["h", h, rows * width],
+    ["grad", grad, classes * width],
+  );
+  if (grad.buffer === dlogits.buffer || grad.buffer === h.buffer) {
+    throw new Error("outputWeightGrad: grad must not share a buffer with its inputs");
+  }
+  const kernel = gpu.kernel(NN_OUTPUT_LAYER, { WG: OUT_WG }, "weight_grad");
+  const groups: [number, number, number] = [
+    Math.ceil(width / OUT_WG),
+    Math.ceil(classes / 4),
+    1,
+  ];
+  const params = { rows, width, classes, grad_scale: 0, label_offset: 0 };
+  batch.dispatch(kernel, { h, dlogits, grad }, groups, params);
+}
+
 const pairScratch = new WeakMap<Gpu, [Tensor, Tensor]>();
 
 /** Two ping-pong buffers for the inner levels of the sumPairs tree (grown, never destroyed). */

@@ -121,6 +121,18 @@ export function outputLayerLossRef(
   softmaxCrossEntropyRef(logits, labels, dlogits, rowStats, rows, classes, opts);
 }
 
+/** CPU twin of outputWeightGrad: grad = dlogitsᵀ·h (f64 accumulation). */
+export function outputWeightGradRef(
+  dlogits: Float32Array,
+  h: Float32Array,
+  grad: Float32Array,
+  rows: number,
+  width: number,
+  classes: number,
+): void {
+  gemmRef("tn", dlogits, h, grad, classes, width, rows);
+}
+
 /** out[outOffset] = Σ rowStats[2r], out[outOffset+1] = Σ rowStats[2r+1], in f64. */
 export function sumPairsRef(
   rowStats: Float32Array,

@@ -12,6 +12,7 @@ import {
   gatherRows,
   maskRows,
   outputLayerLoss,
+  outputWeightGrad,
   relu,
   reluBackward,
   rowSquaredNorms,
@@ -25,6 +26,7 @@ import {
   gatherRowsRef,
   maskRowsRef,
   outputLayerLossRef,
+  outputWeightGradRef,
   reluBackwardRef,
   reluRef,
   rowSquaredNormsRef,
@@ -468,4 +470,67 @@ Deno.test("outputLayerLoss: extreme inputs (huge logits, zeros, bad label) stay 
   const labels = integers(rows, 43, classes);
   labels[4] = classes + 3; // out of range: loss NaN, correct 0
   await checkOutputLayer(gpu, rows, width, classes, h, w, labels, "extreme");
+});
+
+/**
+ * outputWeightGrad (the output layer's weight gradient) bit for bit against what it replaces
+ * (naive GEMM tn: the same fma chains in order) and within 1e-6·Σ|terms| + 1e-37 of its CPU twin
+ * (f64; the absolute slack covers f32 subnormals, which an adapter may flush).
+ */
+const SUBNORMAL_SLACK = 1e-37;
+
+async function checkOutputWeightGrad(
+  gpu: Gpu,
+  rows: number,
+  width: number,
+  classes: number,
+  scale: number,
+  what: string,
+) {
+  const dl0 = uniform(rows * classes, rows * 3 + classes, -scale, scale);
+  const h0 = uniform(rows * width, rows + 5 * width, -1, 2).map((v) => (v < 0 ? 0 : v));
+  const [dl, h] = [dl0, h0].map((x) => gpu.upload(x));
+  const grad = gpu.tensor([classes * width]);
+  const gradB = gpu.tensor([classes * width]);
+  const [g, gB] = await runBatch(
+    gpu,
+    (b) => {
+      outputWeightGrad(gpu, b, dl, h, grad, rows, width, classes);
+      gemm(gpu, b, "tn", dl, h, gradB, classes, width, rows, { variant: "naive" });
+    },
+    grad,
+    gradB,
+  );
+  assertBits(g, gB, `${what}: weight grad vs naive GEMM tn`);
+  const want = new Float32Array(classes * width);
+  outputWeightGradRef(dl0, h0, want, rows, width, classes);
+  for (let c = 0; c < classes; c++) {
+    for (let j = 0; j < width; j++) {
+      let mag = 0;
+      for (let r = 0; r < rows; r++) mag += Math.abs(dl0[r * classes + c] * h0[r * width + j]);
+      const i = c * width + j;
+      if (!(Math.abs(g[i] - want[i]) <= 1e-6 * mag + SUBNORMAL_SLACK)) {
+        assert.fail(`${what}: grad[${i}] = ${g[i]}, twin ${want[i]}`);
+      }
+    }
+  }
+  for (const t of [dl, h, grad, gradB]) t.destroy();
+}
+
+Deno.test("outputWeightGrad: naive GEMM bit for bit and the twin, edge shapes", async () => {
+  const gpu = await gpuP;
+  for (const rows of [1, 3, 17, 127]) {
+    for (const width of [1, 5, 17, 127]) {
+      for (const classes of [1, 3, 10, 17]) {
+        await checkOutputWeightGrad(gpu, rows, width, classes, 1, `${rows}×${width}×${classes}`);
+      }
+    }
+  }
+});
+
+Deno.test("outputWeightGrad: extreme magnitudes stay bit-identical", async () => {
+  const gpu = await gpuP;
+  await checkOutputWeightGrad(gpu, 33, 65, 10, 1e18, "huge");
+  await checkOutputWeightGrad(gpu, 33, 65, 10, 1e-20, "tiny");
+  await checkOutputWeightGrad(gpu, 1023, 5, 3, 1, "long K");
 });
