@@ -17,9 +17,11 @@ import { defaultMethod, type MeasureMethod } from "../lib/bench/measure.ts";
 import { benchPlan, type BenchScale } from "../lib/bench/plan.ts";
 import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
 import { runBench } from "../lib/bench/run.ts";
+import { compareGemmsCpu, formatGemmCpuComparison } from "../lib/bench/gemm_cpu.ts";
 
 const USAGE = `usage: npx deno task bench -- [options]
        npx deno task bench -- compare FILE... [--json]
+       npx deno task bench -- gemm-cpu [--quick] [--repeats N]
   --full              the real shapes (B=5000, d=784, n=2000/5000/10000, 4096³, 8192³) even on
                       a software adapter (default: real on GPUs, sized down on CPU adapters)
   --quick             tiny shapes and one repeat (tests)
@@ -31,7 +33,11 @@ const USAGE = `usage: npx deno task bench -- [options]
   --repeats N         timed repeats, median reported (default from the scale)
   --alpha A           tail index of the noise, in (0, 2) (default 1.5)
   compare FILE...     read JSON-line outputs of this script and bench/torch_step.py and print
-                      the comparison tables (--json: the comparison as one JSON object)`;
+                      the comparison tables (--json: the comparison as one JSON object)
+  gemm-cpu            our GEMMs (chosen variant and the pre-#23 software choice) next to NumPy's
+                      sgemm and PyTorch's CPU matmul (runs python3 bench/torch_step.py --cpu-gemm)
+                      at 1024³ and d 784, batch 500, widths 512, 1024, 2048: GFLOP/s and ratios
+                      as Markdown (--repeats: ours, default 5)`;
 
 const OPTIONS = {
   full: { type: "boolean" },
@@ -74,6 +80,11 @@ async function main(): Promise<void> {
   // `deno task bench -- --quick` passes the "--" through.
   const { values, positionals } = parseFlags(Deno.args.filter((a) => a !== "--"), OPTIONS, USAGE);
   if (positionals[0] === "compare") return compare(positionals.slice(1), values.json ?? false);
+  if (positionals[0] === "gemm-cpu") {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    const repeats = numberFlag("repeats", values.repeats, { integer: true, min: 1, max: 100 });
+    return gemmCpuMain(values.quick ?? false, repeats ?? 5);
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (values.json) throw new UsageError(`--json goes with compare\n${USAGE}`);
   if (values.full && values.quick) throw new UsageError("--full and --quick exclude each other");
@@ -115,6 +126,14 @@ async function main(): Promise<void> {
   });
   for await (const r of records) console.log(JSON.stringify(r));
   console.error(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function gemmCpuMain(quick: boolean, repeats: number) {
+  const gpu = await Gpu.shared();
+  console.error(`bench gemm-cpu: ${gpu.describe()}`);
+  const log = (l: string) => console.error(l);
+  const result = await compareGemmsCpu(gpu, quick ? "quick" : "authors", repeats, log);
+  console.log(formatGemmCpuComparison(result));
 }
 
 if (import.meta.main) runMain(main);
