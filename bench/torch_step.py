@@ -11,6 +11,7 @@ so that `deno run -A scripts/bench.ts compare ours.jsonl torch.jsonl` can put bo
     python3 bench/torch_step.py > torch.jsonl            # real shapes on the GPU
     python3 bench/torch_step.py --device cpu --quick     # smoke test without a GPU
     python3 bench/torch_step.py --cpu-compare authors    # issue #23: CPU step and evaluation
+    python3 bench/torch_step.py --cpu-gemm authors       # issue #23: NumPy and torch CPU GEMMs
 
 The shapes are those of lib/bench/plan.ts (keep the two in step). Progress goes to stderr.
 """
@@ -356,6 +357,51 @@ def bench_cpu(p, common, emit, log, alpha, sigma, lr, seed):
         log(f"cpu evaluation n={width} rows={n}: {ms:.3f} ms")
         emit(dict(kind="cpuEval", **common, n=width, rows=n, d=d, ms=round5(ms)))
         del w1, w2, opt
+# --- issue #23: NumPy's sgemm and torch's CPU matmul at 1024^3 and the training shapes ---------
+
+# lib/bench/gemm_cpu.ts GEMM_CPU_SHAPES: keep the two in step.
+GEMM_CPU_SHAPES = {
+    "authors": dict(batch=500, input_dim=784, classes=10, widths=[512, 1024, 2048],
+                    squares=[1024], repeats=5),
+    "quick": dict(batch=48, input_dim=32, classes=10, widths=[16], squares=[64], repeats=1),
+}
+
+
+def op_pair(mode, a, b):
+    """op(A), op(B) as views (BLAS reads the transposes in place): nn A.B, nt A.B^T, tn A^T.B."""
+    return (a.T if mode == "tn" else a), (b.T if mode == "nt" else b)
+
+
+def bench_cpu_gemm(p, emit, log):
+    """Each product of gemm_shapes (plus the squares) timed with NumPy (its BLAS sgemm) and torch
+    (CPU, default threads): median over repeats of the wall time of `inner` products."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    threads = torch.get_num_threads()
+    for s in gemm_shapes(dict(p, squares=p["squares"])):
+        mode, m, n, k = s["mode"], s["m"], s["n"], s["k"]
+        a = rng.random((k, m) if mode == "tn" else (m, k), dtype=np.float32)
+        b = rng.random((n, k) if mode == "nt" else (k, n), dtype=np.float32)
+        inner = max(1, min(50, round(2e8 / (2 * m * n * k))))
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        oa, ob = op_pair(mode, a, b)
+        toa, tob = op_pair(mode, ta, tb)
+        for impl, fn in (("numpy", lambda: np.matmul(oa, ob)), ("torch", lambda: torch.mm(toa, tob))):
+            for _ in range(3):  # warm-up (torch allocates and picks its kernels on first use)
+                fn()
+            samples = []
+            for _ in range(p["repeats"]):
+                t0 = time.perf_counter()
+                for _ in range(inner):
+                    fn()
+                samples.append((time.perf_counter() - t0) * 1e3 / inner)
+            ms = statistics.median(samples)
+            log(f"cpu gemm {impl} {mode} {m}x{n}x{k}: {ms:.3f} ms")
+            emit(dict(kind="cpuGemm", impl=impl, backend="cpu", method="cpu-clock",
+                      adapter=f"cpu ({threads} torch threads)", role=s["role"],
+                      width=s["width"], mode=mode, m=m, n=n, k=k, ms=round5(ms),
+                      gflops=round5(2 * m * n * k / ms / 1e6)))
 
 
 def main(argv=None):
@@ -371,6 +417,9 @@ def main(argv=None):
     ap.add_argument("--cpu-compare", choices=list(CPU_SHAPES),
                     help="issue #23: only the one-hidden-layer step and evaluation pass on the "
                          "CPU (torch's default threads) at these shapes")
+    ap.add_argument("--cpu-gemm", choices=list(GEMM_CPU_SHAPES),
+                    help="issue #23: only NumPy's sgemm and torch's CPU matmul at 1024^3 and "
+                         "the training shapes (lib/bench/gemm_cpu.ts runs this)")
     args = ap.parse_args(argv)
     if not 0 < args.alpha < 2:
         ap.error("--alpha must be in (0, 2)")
@@ -383,6 +432,10 @@ def main(argv=None):
                   lambda r: print(json.dumps(r), flush=True),
                   lambda line: print(line, file=sys.stderr, flush=True),
                   args.alpha, sigma=0.01, lr=0.01, seed=1)
+        return
+    if args.cpu_gemm:
+        bench_cpu_gemm(GEMM_CPU_SHAPES[args.cpu_gemm], lambda r: print(json.dumps(r), flush=True),
+                       lambda line: print(line, file=sys.stderr, flush=True))
         return
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():

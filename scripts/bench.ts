@@ -19,9 +19,11 @@ import { type BenchRecord, parseRecords } from "../lib/bench/records.ts";
 import { runBench } from "../lib/bench/run.ts";
 import { compareCpu, CPU_SHAPES, formatCpuComparison } from "../lib/bench/cpu_compare.ts";
 import { AUTHORS_SHAPE, formatTrainProfile, profileTraining } from "../lib/bench/train_step.ts";
+import { compareGemmsCpu, formatGemmCpuComparison } from "../lib/bench/gemm_cpu.ts";
 
 const USAGE = `usage: npx deno task bench -- [options]
        npx deno task bench -- compare FILE... [--json]
+       npx deno task bench -- gemm-cpu [--quick] [--repeats N]
        npx deno task bench -- profile [--width N] [--quick] [--alpha A]
        npx deno task bench -- cpu [--quick] [--alpha A]
   --full              the real shapes (B=5000, d=784, n=2000/5000/10000, 4096³, 8192³) even on
@@ -43,7 +45,11 @@ const USAGE = `usage: npx deno task bench -- [options]
                       host submits / read-backs, as Markdown
   cpu                 the trainer's step (noise 0–III) and evaluation pass next to PyTorch on the
                       CPU (runs python3 bench/torch_step.py --cpu-compare) at d 784, batch 500,
-                      widths 512, 1024, 2048: ms and ratios ours/PyTorch, as Markdown`;
+                      widths 512, 1024, 2048: ms and ratios ours/PyTorch, as Markdown
+  gemm-cpu            our GEMMs (chosen variant and the pre-#23 software choice) next to NumPy's
+                      sgemm and PyTorch's CPU matmul (runs python3 bench/torch_step.py --cpu-gemm)
+                      at 1024³ and d 784, batch 500, widths 512, 1024, 2048: GFLOP/s and ratios
+                      as Markdown (--repeats: ours, default 5)`;
 
 const OPTIONS = {
   full: { type: "boolean" },
@@ -101,6 +107,11 @@ async function main(): Promise<void> {
     return cpuMain(values.quick ?? false, alpha);
   }
   if (values.width !== undefined) throw new UsageError(`--width goes with profile\n${USAGE}`);
+  if (positionals[0] === "gemm-cpu") {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    const repeats = numberFlag("repeats", values.repeats, { integer: true, min: 1, max: 100 });
+    return gemmCpuMain(values.quick ?? false, repeats ?? 5);
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   if (values.json) throw new UsageError(`--json goes with compare\n${USAGE}`);
   if (values.full && values.quick) throw new UsageError("--full and --quick exclude each other");
@@ -164,6 +175,14 @@ async function cpuMain(quick: boolean, alpha: number) {
   console.error(`bench cpu: ${gpu.describe()}`);
   const result = await compareCpu(gpu, quick ? "quick" : "authors", alpha, (l) => console.error(l));
   console.log(formatCpuComparison(result));
+}
+
+async function gemmCpuMain(quick: boolean, repeats: number) {
+  const gpu = await Gpu.shared();
+  console.error(`bench gemm-cpu: ${gpu.describe()}`);
+  const log = (l: string) => console.error(l);
+  const result = await compareGemmsCpu(gpu, quick ? "quick" : "authors", repeats, log);
+  console.log(formatGemmCpuComparison(result));
 }
 
 if (import.meta.main) runMain(main);

@@ -72,6 +72,13 @@ export const GEMM_TILED = declareKernel({
   buffers: { a: read("{{A_ELEM}}", "f32"), b: read("{{B_ELEM}}", "f32"), c: readWrite("f32") },
 });
 
+/** a and b are f32 or vec4<f32> per variant (lib/ops/gemm_reg_codegen.ts); tensors are f32. */
+export const GEMM_REG = declareKernel({
+  file: "gemm_reg",
+  params: GEMM_PARAMS,
+  buffers: { a: read("{{A_ELEM}}", "f32"), b: read("{{B_ELEM}}", "f32"), c: readWrite("f32") },
+});
+
 export const GEMM_SPLITK_REDUCE = declareKernel({
   file: "gemm_splitk_reduce",
   params: { count: "u32", splits: "u32", alpha: "f32", accumulate: "u32", relu: "u32" },
