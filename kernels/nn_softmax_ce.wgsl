@@ -7,7 +7,36 @@
 
 // p (Params) and the buffers: NN_SOFTMAX_CE in lib/gpu/kernels.ts.
 
-#include "softmax_ce_row.wgsl"
+struct RowSummary {
+  top: f32,
+  sum: f32, // Σ_j exp(x_j − top) ≥ 1
+  label: u32,
+}
+
+fn summarise_row(r: u32) -> RowSummary {
+  let base = r * p.classes;
+  var top = logits[base];
+  var arg = 0u;
+  for (var j = 1u; j < p.classes; j++) {
+    let v = logits[base + j];
+    if (v > top) {
+      top = v;
+      arg = j;
+    }
+  }
+  var sum = 0.0;
+  for (var j = 0u; j < p.classes; j++) {
+    sum += exp(logits[base + j] - top);
+  }
+  let label = labels[p.label_offset + r];
+  var loss = bitcast<f32>(0x7fc00000u); // NaN for a label out of range
+  if (label < p.classes) {
+    loss = log(sum) + (top - logits[base + label]);
+  }
+  stats[2u * r] = loss;
+  stats[2u * r + 1u] = select(0.0, 1.0, arg == label);
+  return RowSummary(top, sum, label);
+}
 
 @compute @workgroup_size({{WG}})
 fn stats_only(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -23,6 +52,12 @@ fn stats_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
               @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(wid, lid, nwg);
   if (r < p.rows) {
-    write_grad(r, summarise_row(r));
+    let s = summarise_row(r);
+    let base = r * p.classes;
+    let inv = 1.0 / s.sum;
+    for (var j = 0u; j < p.classes; j++) {
+      let prob = exp(logits[base + j] - s.top) * inv;
+      dlogits[base + j] = (prob - select(0.0, 1.0, j == s.label)) * p.grad_scale;
+    }
   }
 }

@@ -26,15 +26,12 @@ export const CATEGORIES = [
 ] as const;
 export type Category = typeof CATEGORIES[number];
 
-/**
- * The category of a dispatch from its label (`file:entry [grid]`). The fused output layer
- * (nn_output_layer: output product + loss) counts as softmax/CE.
- */
+/** The category of a dispatch from its label (`file:entry [grid]`). */
 export function categoryOf(label: string): Category {
   if (label === "copy") return "copies";
   const file = label.split(":")[0];
   if (file.startsWith("gemm_")) return "GEMMs";
-  if (/^nn_(softmax_ce|reduce_pairs|output_layer)$/.test(file)) return "softmax/CE";
+  if (/^nn_(softmax_ce|reduce_pairs)$/.test(file)) return "softmax/CE";
   if (/^(noise_|stable|rng_fill)/.test(file)) return "noise";
   if (file === "nn_gather") return "gathers";
   if (/^nn_(elementwise|fill|mask_rows)$/.test(file)) return "elementwise";

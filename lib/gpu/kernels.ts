@@ -133,35 +133,6 @@ export const NN_ROW_NORMS = declareKernel({
   buffers: { w: read("f32"), out: readWrite("f32") },
 });
 
-/**
- * The FCN's output layer: fused with its loss (forward_*), and its weight gradient
- * (weight_grad). h is rows×width (the hidden ReLU output), w classes×width, dlogits rows×classes.
- */
-export const NN_OUTPUT_LAYER = declareKernel({
-  file: "nn_output_layer",
-  params: {
-    rows: "u32",
-    width: "u32",
-    classes: "u32",
-    grad_scale: "f32",
-    label_offset: "u32",
-  },
-  buffers: {
-    h: read("f32"),
-    w: read("f32"),
-    logits: readWrite("f32"),
-    labels: read("u32"),
-    stats: readWrite("f32"),
-    dlogits: readWrite("f32"),
-    grad: readWrite("f32"),
-  },
-  entries: {
-    forward_stats: ["h", "w", "logits", "labels", "stats"],
-    forward_grad: ["h", "w", "logits", "labels", "stats", "dlogits"],
-    weight_grad: ["h", "dlogits", "grad"],
-  },
-});
-
 export const NN_SOFTMAX_CE = declareKernel({
   file: "nn_softmax_ce",
   params: { rows: "u32", classes: "u32", grad_scale: "f32", label_offset: "u32" },

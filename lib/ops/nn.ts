@@ -7,7 +7,6 @@ import {
   NN_FILL,
   NN_GATHER,
   NN_MASK_ROWS,
-  NN_OUTPUT_LAYER,
   NN_REDUCE_PAIRS,
   NN_ROW_NORMS,
   NN_SOFTMAX_CE,
@@ -142,101 +141,6 @@ export function softmaxCrossEntropy(
   const kernel = gpu.kernel(NN_SOFTMAX_CE, { WG: 64 }, dlogits ? "stats_grad" : "stats_only");
   const buffers = { logits, labels, stats: rowStats, dlogits: dlogits ?? undefined };
   batch.dispatch(kernel, buffers, groups1d(gpu, rows, 64), params);
-}
-
-/**
- * The output layer fused with its loss: logits = h·wᵀ (h rows×width, w classes×width; each logit
- * one fma chain over j = 0 … width−1 from 0, as the naive GEMM computes it), written to `logits`,
- * then softmaxCrossEntropy of them (rowStats, and dlogits when given). One dispatch.
- */
-export function outputLayerLoss(
-  gpu: Gpu,
-  batch: Batch,
-  h: Tensor,
-  w: Tensor,
-  logits: Tensor,
-  labels: Tensor,
-  dlogits: Tensor | null,
-  rowStats: Tensor,
-  rows: number,
-  width: number,
-  classes: number,
-  opts: SoftmaxCrossEntropyOptions = {},
-): void {
-  const labelOffset = opts.labelOffset ?? 0;
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new Error(`outputLayerLoss: bad classes ${classes}`);
-  }
-  if (!Number.isInteger(width) || width < 0) throw new Error(`outputLayerLoss: bad width ${width}`);
-  const need: [string, Tensor, number][] = [
-    ["h", h, rows * width],
-    ["w", w, classes * width],
-    ["logits", logits, rows * classes],
-    ["labels", labels, labelOffset + rows],
-    ["rowStats", rowStats, 2 * rows],
-  ];
-  if (dlogits) need.push(["dlogits", dlogits, rows * classes]);
-  checkCount("outputLayerLoss", rows, ...need);
-  const writes = [logits, rowStats, ...(dlogits ? [dlogits] : [])].map((t) => t.buffer);
-  if (new Set(writes).size !== writes.length || [h, w].some((t) => writes.includes(t.buffer))) {
-    throw new Error("outputLayerLoss: logits, rowStats and dlogits must be distinct buffers");
-  }
-  const params = {
-    rows,
-    width,
-    classes,
-    grad_scale: opts.gradScale ?? 1 / rows,
-    label_offset: labelOffset,
-  };
-  const entry = dlogits ? "forward_grad" : "forward_stats";
-  const kernel = gpu.kernel(NN_OUTPUT_LAYER, { WG: 64 }, entry);
-  const buffers = { h, w, logits, labels, stats: rowStats, dlogits: dlogits ?? undefined };
-  batch.dispatch(kernel, buffers, groups1d(gpu, rows, 64), params);
-}
-
-/** The workgroup of outputWeightGrad (threads along the width). */
-const OUT_WG = 64;
-
-function checkOutputShape(what: string, rows: number, width: number, classes: number): void {
-  for (const [name, v] of [["rows", rows], ["width", width], ["classes", classes]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`${what}: bad ${name} ${v}`);
-  }
-}
-
-/**
- * The output layer's weight gradient: grad = dlogitsᵀ·h (dlogits rows×classes, h rows×width,
- * grad classes×width), each element one fma chain over r = 0 … rows−1 from 0, as the GEMM
- * variants compute it (bit-identical to gemm "tn" naive). One dispatch.
- */
-export function outputWeightGrad(
-  gpu: Gpu,
-  batch: Batch,
-  dlogits: Tensor,
-  h: Tensor,
-  grad: Tensor,
-  rows: number,
-  width: number,
-  classes: number,
-): void {
-  checkOutputShape("outputWeightGrad", rows, width, classes);
-  checkCount(
-    "outputWeightGrad",
-    rows,
-    ["dlogits", dlogits, rows * classes],
-    ["h", h, rows * width],
-    ["grad", grad, classes * width],
-  );
-  if (grad.buffer === dlogits.buffer || grad.buffer === h.buffer) {
-    throw new Error("outputWeightGrad: grad must not share a buffer with its inputs");
-  }
-  const kernel = gpu.kernel(NN_OUTPUT_LAYER, { WG: OUT_WG }, "weight_grad");
-  const groups: [number, number, number] = [
-    Math.ceil(width / OUT_WG),
-    Math.ceil(classes / 4),
-    1,
-  ];
-  const params = { rows, width, classes, grad_scale: 0, label_offset: 0 };
-  batch.dispatch(kernel, { h, dlogits, grad }, groups, params);
 }
 
 const pairScratch = new WeakMap<Gpu, [Tensor, Tensor]>();

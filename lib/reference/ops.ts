@@ -101,38 +101,6 @@ export function softmaxCrossEntropyRef(
   }
 }
 
-/**
- * CPU twin of outputLayerLoss (lib/ops/nn.ts): logits = h·wᵀ (h rows×width, w classes×width,
- * f64 accumulation, stored as f32) into `logits`, then softmaxCrossEntropyRef of them.
- */
-export function outputLayerLossRef(
-  h: Float32Array,
-  w: Float32Array,
-  logits: Float32Array,
-  labels: Uint32Array,
-  dlogits: Float32Array | null,
-  rowStats: Float32Array,
-  rows: number,
-  width: number,
-  classes: number,
-  opts: SoftmaxCrossEntropyOptions = {},
-): void {
-  gemmRef("nt", h, w, logits, rows, classes, width);
-  softmaxCrossEntropyRef(logits, labels, dlogits, rowStats, rows, classes, opts);
-}
-
-/** CPU twin of outputWeightGrad: grad = dlogitsᵀ·h (f64 accumulation). */
-export function outputWeightGradRef(
-  dlogits: Float32Array,
-  h: Float32Array,
-  grad: Float32Array,
-  rows: number,
-  width: number,
-  classes: number,
-): void {
-  gemmRef("tn", dlogits, h, grad, classes, width, rows);
-}
-
 /** out[outOffset] = Σ rowStats[2r], out[outOffset+1] = Σ rowStats[2r+1], in f64. */
 export function sumPairsRef(
   rowStats: Float32Array,

@@ -11,8 +11,6 @@ import {
   gatherLabels,
   gatherRows,
   maskRows,
-  outputLayerLoss,
-  outputWeightGrad,
   relu,
   reluBackward,
   rowSquaredNorms,
@@ -25,8 +23,6 @@ import {
   gatherLabelsRef,
   gatherRowsRef,
   maskRowsRef,
-  outputLayerLossRef,
-  outputWeightGradRef,
   reluBackwardRef,
   reluRef,
   rowSquaredNormsRef,
@@ -381,156 +377,4 @@ Deno.test("gradient check: 2-layer ReLU net backward from gemm + nn ops equals f
   };
   check(w164, gw1, "dW1");
   check(w264, gw2, "dW2");
-});
-
-/**
- * outputLayerLoss (the fused output layer + softmax CE) against its CPU twin, and bit for bit
- * against what it replaces: the naive GEMM then softmaxCrossEntropy (same fma chain, same
- * softmax code). Logits within 1e-6·Σ_j |h_j·w_j| (f32 accumulation vs f64); stats and dlogits
- * then follow the softmax tolerances, checked through checkSoftmax on the GPU logits.
- */
-async function checkOutputLayer(
-  gpu: Gpu,
-  rows: number,
-  width: number,
-  classes: number,
-  h0: Float32Array,
-  w0: Float32Array,
-  labels0: Uint32Array,
-  what: string,
-) {
-  const h = gpu.upload(h0);
-  const w = gpu.upload(w0);
-  const labels = gpu.upload(labels0);
-  const logits = gpu.tensor([rows * classes]);
-  const stats = gpu.tensor([2 * rows]);
-  const stats2 = gpu.tensor([2 * rows]);
-  const dl = gpu.tensor([rows * classes]);
-  const logitsB = gpu.tensor([rows * classes]);
-  const statsB = gpu.tensor([2 * rows]);
-  const dlB = gpu.tensor([rows * classes]);
-  const [lg, s, s2, d, lgB, sB, dB] = await runBatch(
-    gpu,
-    (b) => {
-      outputLayerLoss(gpu, b, h, w, logits, labels, dl, stats, rows, width, classes, {});
-      outputLayerLoss(gpu, b, h, w, logits, labels, null, stats2, rows, width, classes, {});
-      gemm(gpu, b, "nt", h, w, logitsB, rows, classes, width, { variant: "naive" });
-      softmaxCrossEntropy(gpu, b, logitsB, labels, dlB, statsB, rows, classes);
-    },
-    logits,
-    stats,
-    stats2,
-    dl,
-    logitsB,
-    statsB,
-    dlB,
-  );
-  assertBits(lg, lgB, `${what}: logits vs naive GEMM`);
-  assertBits(s, sB, `${what}: stats vs naive GEMM + softmaxCrossEntropy`);
-  assertBits(s2, s, `${what}: stats without dlogits`);
-  assertBits(d, dB, `${what}: dlogits vs naive GEMM + softmaxCrossEntropy`);
-  // The twin: logits (f64 accumulation), then the softmax checked on the GPU's own logits.
-  const wantLogits = new Float32Array(rows * classes);
-  const wantStats = new Float32Array(2 * rows);
-  outputLayerLossRef(h0, w0, wantLogits, labels0, null, wantStats, rows, width, classes);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < classes; c++) {
-      let mag = 0;
-      for (let j = 0; j < width; j++) mag += Math.abs(h0[r * width + j] * w0[c * width + j]);
-      const i = r * classes + c;
-      if (!(Math.abs(lg[i] - wantLogits[i]) <= 1e-6 * mag)) {
-        assert.fail(`${what}: logits[${i}] = ${lg[i]}, twin ${wantLogits[i]}`);
-      }
-    }
-  }
-  const checked = await checkSoftmax(gpu, lg, labels0, rows, classes, {}, `${what}: softmax`);
-  assertBits(checked.stats, s, `${what}: stats vs softmax of the same logits`);
-  assertBits(checked.dlogits, d, `${what}: dlogits vs softmax of the same logits`);
-  for (const t of [h, w, labels, logits, stats, stats2, dl, logitsB, statsB, dlB]) t.destroy();
-}
-
-Deno.test("outputLayerLoss: twin and naive GEMM + softmax on odd sizes", async () => {
-  const gpu = await gpuP;
-  for (const [rows, width, classes] of [[1, 1, 2], [3, 5, 10], [17, 127, 10], [257, 33, 3]]) {
-    const h = uniform(rows * width, rows + width, 0, 2);
-    const w = uniform(classes * width, classes + width, -1, 1);
-    const labels = integers(rows, rows * 7 + classes, classes);
-    await checkOutputLayer(gpu, rows, width, classes, h, w, labels, `${rows}×${width}×${classes}`);
-  }
-});
-
-Deno.test("outputLayerLoss: extreme inputs (huge logits, zeros, bad label) stay exact", async () => {
-  const gpu = await gpuP;
-  const rows = 5;
-  const width = 17;
-  const classes = 10;
-  const h = uniform(rows * width, 41, 0, 30);
-  h.fill(0, 0, width); // row 0: all-zero activations → equal logits, argmax 0
-  const w = uniform(classes * width, 42, -50, 50); // logits up to ~1e4
-  const labels = integers(rows, 43, classes);
-  labels[4] = classes + 3; // out of range: loss NaN, correct 0
-  await checkOutputLayer(gpu, rows, width, classes, h, w, labels, "extreme");
-});
-
-/**
- * outputWeightGrad (the output layer's weight gradient) bit for bit against what it replaces
- * (naive GEMM tn: the same fma chains in order) and within 1e-6·Σ|terms| + 1e-37 of its CPU twin
- * (f64; the absolute slack covers f32 subnormals, which an adapter may flush).
- */
-const SUBNORMAL_SLACK = 1e-37;
-
-async function checkOutputWeightGrad(
-  gpu: Gpu,
-  rows: number,
-  width: number,
-  classes: number,
-  scale: number,
-  what: string,
-) {
-  const dl0 = uniform(rows * classes, rows * 3 + classes, -scale, scale);
-  const h0 = uniform(rows * width, rows + 5 * width, -1, 2).map((v) => (v < 0 ? 0 : v));
-  const [dl, h] = [dl0, h0].map((x) => gpu.upload(x));
-  const grad = gpu.tensor([classes * width]);
-  const gradB = gpu.tensor([classes * width]);
-  const [g, gB] = await runBatch(
-    gpu,
-    (b) => {
-      outputWeightGrad(gpu, b, dl, h, grad, rows, width, classes);
-      gemm(gpu, b, "tn", dl, h, gradB, classes, width, rows, { variant: "naive" });
-    },
-    grad,
-    gradB,
-  );
-  assertBits(g, gB, `${what}: weight grad vs naive GEMM tn`);
-  const want = new Float32Array(classes * width);
-  outputWeightGradRef(dl0, h0, want, rows, width, classes);
-  for (let c = 0; c < classes; c++) {
-    for (let j = 0; j < width; j++) {
-      let mag = 0;
-      for (let r = 0; r < rows; r++) mag += Math.abs(dl0[r * classes + c] * h0[r * width + j]);
-      const i = c * width + j;
-      if (!(Math.abs(g[i] - want[i]) <= 1e-6 * mag + SUBNORMAL_SLACK)) {
-        assert.fail(`${what}: grad[${i}] = ${g[i]}, twin ${want[i]}`);
-      }
-    }
-  }
-  for (const t of [dl, h, grad, gradB]) t.destroy();
-}
-
-Deno.test("outputWeightGrad: naive GEMM bit for bit and the twin, edge shapes", async () => {
-  const gpu = await gpuP;
-  for (const rows of [1, 3, 17, 127]) {
-    for (const width of [1, 5, 17, 127]) {
-      for (const classes of [1, 3, 10, 17]) {
-        await checkOutputWeightGrad(gpu, rows, width, classes, 1, `${rows}×${width}×${classes}`);
-      }
-    }
-  }
-});
-
-Deno.test("outputWeightGrad: extreme magnitudes stay bit-identical", async () => {
-  const gpu = await gpuP;
-  await checkOutputWeightGrad(gpu, 33, 65, 10, 1e18, "huge");
-  await checkOutputWeightGrad(gpu, 33, 65, 10, 1e-20, "tiny");
-  await checkOutputWeightGrad(gpu, 1023, 5, 3, 1, "long K");
 });
