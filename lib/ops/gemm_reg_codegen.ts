@@ -2,7 +2,8 @@
  * Generates the unrolled parts of kernels/gemm_reg.wgsl, the barrier-free register-blocked GEMM
  * for CPU adapters: each invocation computes an RM×RN block of C straight from global memory,
  * K four at a time, in RM·RN/4 vec4 accumulators with constant names (acc{i}_{q}: row i, columns
- * 4q..4q+3). Every index into them is a constant, so they stay in registers (docs/webgpu.md §3).
+ * 4q..4q+3). Every index into them is a constant: no private array indexed at run time
+ * (docs/webgpu.md §3).
  *
  * Per step of four k the kernel reads, for each of its rows, four k of op(A), and for each group
  * of four columns, four k of op(B), as vec4 where the operand's contiguous dimension is a
