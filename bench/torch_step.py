@@ -417,6 +417,7 @@ def main(argv=None):
     ap.add_argument("--cpu-compare", choices=list(CPU_SHAPES),
                     help="issue #23: only the one-hidden-layer step and evaluation pass on the "
                          "CPU (torch's default threads) at these shapes")
+    ap.add_argument("--widths", help="with --cpu-compare: only these hidden widths (comma-separated)")
     ap.add_argument("--cpu-gemm", choices=list(GEMM_CPU_SHAPES),
                     help="issue #23: only NumPy's sgemm and torch's CPU matmul at 1024^3 and "
                          "the training shapes (lib/bench/gemm_cpu.ts runs this)")
@@ -428,7 +429,15 @@ def main(argv=None):
                       backend="cpu", method="cpu-clock")
         print(json.dumps(dict(kind="cpuAdapter", **common, runtime=f"torch {torch.__version__}",
                               shapes=args.cpu_compare)), flush=True)
-        bench_cpu(CPU_SHAPES[args.cpu_compare], common,
+        shapes = dict(CPU_SHAPES[args.cpu_compare])
+        if args.widths:
+            try:
+                shapes["widths"] = [int(w) for w in args.widths.split(",")]
+            except ValueError:
+                ap.error(f"--widths: {args.widths!r} is not a comma-separated list of integers")
+            if any(w < 1 for w in shapes["widths"]):
+                ap.error("--widths: widths must be positive")
+        bench_cpu(shapes, common,
                   lambda r: print(json.dumps(r), flush=True),
                   lambda line: print(line, file=sys.stderr, flush=True),
                   args.alpha, sigma=0.01, lr=0.01, seed=1)

@@ -1,8 +1,8 @@
 /**
  * Issue #23 item 3: our trainer's step and evaluation pass next to PyTorch's on the same CPU, in
  * one run. PyTorch's side is bench/torch_step.py --cpu-compare (CPU, torch's default threads),
- * run as a subprocess after ours; its JSON lines (kinds cpuAdapter, cpuStep, cpuEval) are parsed
- * here. The ratios are ours / PyTorch:
+ * run as a subprocess after ours at each width; its JSON lines (kinds cpuAdapter, cpuStep,
+ * cpuEval) are parsed here. The ratios are ours / PyTorch:
  *   step     our step with noise type k / torch's step with the same noise drawn by torch
  *   authors  our Type II step / torch's Type II step with the noise drawn on the host in float64
  *            by scipy (or NumPy): the authors' way
@@ -58,13 +58,16 @@ function noiseOf(v: StepVariant, alpha: number): NoiseSpec {
 export async function runTorchCpu(
   scale: CpuScale,
   alpha: number,
+  widths?: number[],
   python = "python3",
 ): Promise<Record<string, unknown>[]> {
   const script = new URL("../../bench/torch_step.py", import.meta.url).pathname;
+  const args = [script, "--cpu-compare", scale, "--alpha", String(alpha)];
+  if (widths) args.push("--widths", widths.join(","));
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(python, {
-      args: [script, "--cpu-compare", scale, "--alpha", String(alpha)],
+      args,
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -87,7 +90,10 @@ export async function runTorchCpu(
   });
 }
 
-/** Both sides at `scale`; ours first (log: progress lines). */
+/**
+ * Both sides at `scale`, width by width: ours, then PyTorch at the same width right after (so
+ * that the load of a shared machine drifts less between the two; log: progress lines).
+ */
 export async function compareCpu(
   gpu: Gpu,
   scale: CpuScale,
@@ -95,7 +101,7 @@ export async function compareCpu(
   log: (line: string) => void = () => {},
 ): Promise<CpuComparison> {
   const plan = CPU_SHAPES[scale];
-  const rows: CpuRow[] = [];
+  const result: CpuComparison = { ours: gpu.describe(), rows: [], trainRows: plan.trainRows };
   for (const width of plan.widths) {
     const shape: TrainBenchShape = { ...plan, width };
     const row: CpuRow = { width, ours: {}, torch: {} };
@@ -112,18 +118,16 @@ export async function compareCpu(
         log(`ours evaluation n=${width} rows=${plan.trainRows}: ${t.evalMs.toFixed(1)} ms`);
       }
     }
-    rows.push(row);
-  }
-  log(`torch: python3 bench/torch_step.py --cpu-compare ${scale}`);
-  const result: CpuComparison = { ours: gpu.describe(), rows, trainRows: plan.trainRows };
-  for (const r of await runTorchCpu(scale, alpha)) {
-    if (r.kind === "cpuAdapter") result.torch = `${r.adapter}, ${r.runtime}`;
-    const row = rows.find((x) => x.width === r.n);
-    if (!row) continue;
-    if (r.kind === "cpuStep") {
-      row.torch[r.variant as StepVariant] = r.ms as number;
-      if (r.variant === "type2-authors") result.noiseSource = r.noiseSource as string;
-    } else if (r.kind === "cpuEval") row.torchEval = r.ms as number;
+    log(`torch: python3 bench/torch_step.py --cpu-compare ${scale} --widths ${width}`);
+    for (const r of await runTorchCpu(scale, alpha, [width])) {
+      if (r.kind === "cpuAdapter") result.torch = `${r.adapter}, ${r.runtime}`;
+      if (r.n !== width) continue;
+      if (r.kind === "cpuStep") {
+        row.torch[r.variant as StepVariant] = r.ms as number;
+        if (r.variant === "type2-authors") result.noiseSource = r.noiseSource as string;
+      } else if (r.kind === "cpuEval") row.torchEval = r.ms as number;
+    }
+    result.rows.push(row);
   }
   return result;
 }
