@@ -1,7 +1,7 @@
 /**
- * Per-dispatch profile of the real training code (issue #23 item 2): a `Profiler` installed on
- * the Gpu (runtime.ts `setProfiler`) makes every submit encode each dispatch in a compute pass of
- * its own, timed by timestamp queries ("timestamp"). Adapters without the "timestamp-query"
+ * Per-dispatch profile of the real training code (issue #23 item 2): a recorder installed on the
+ * Gpu (runtime.ts `setProfiler`, `GpuProfiler`) makes every submit encode each dispatch in a
+ * compute pass of its own, timed by timestamp queries ("timestamp"). Adapters without the "timestamp-query"
  * feature fall back to one submit per dispatch or copy, each timed from its submit to its
  * onSubmittedWorkDone ("submit-groups", coarser: includes the submit's own overhead). Host time
  * in submits (encoding + queue.submit) and in read-backs (copy + mapAsync) is timed on the host.
@@ -47,9 +47,12 @@ export interface CategoryTime {
 
 export interface Profile {
   method: ProfileMethod;
-  /** GPU time per category (copies: the gaps around them, timestamp method only). */
+  /**
+   * GPU time per category ("timestamp": a copy is the gap between the passes around it;
+   * "submit-groups": each copy is a submit of its own).
+   */
   gpu: CategoryTime[];
-  /** Per kernel key: dispatches and ms. */
+  /** Per label (`file:entry [grid]`, or "copy"): dispatches and ms, slowest first. */
   kernels: { label: string; count: number; ms: number }[];
   submits: { count: number; ms: number };
   maps: { count: number; ms: number };
