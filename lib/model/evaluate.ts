@@ -30,14 +30,20 @@ export function submitEvaluation(
   if (stats.size < offset + 2 * chunks) {
     throw new Error(`evaluation stats: ${stats.size} floats, needs ${offset + 2 * chunks}`);
   }
+  // A resident split copies each chunk on the GPU, in order: one submit for all chunks. A
+  // streamed split writes the input buffer from the host: one submit per chunk.
+  let batch = gpu.batch();
   for (let c = 0; c < chunks; c++) {
     const start = c * chunk;
     const rows = Math.min(chunk, split.n - start);
-    const batch = gpu.batch();
     split.range(batch, start, rows, net.x, net.y);
     net.forwardLoss(batch, rows, false, stats, offset + 2 * c);
-    batch.submit(); // one chunk per submit: a streamed split rewrites the input buffer
+    if (!split.resident) {
+      batch.submit();
+      batch = gpu.batch();
+    }
   }
+  batch.submit();
 }
 
 /** The evaluation of an n-example split from its chunk pairs at pairs[offset …]. */

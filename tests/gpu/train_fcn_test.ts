@@ -10,7 +10,8 @@ import { FcnOnGpu } from "../../lib/model/fcn_gpu.ts";
 import { sgdStepReference } from "../../lib/reference/fcn_step.ts";
 import { HaltedError, train } from "../../lib/train/trainer.ts";
 import { trainOrLoad } from "../../lib/train/run.ts";
-import { epochPermutation } from "../../lib/model/device_split.ts";
+import { DeviceSplit, epochPermutation } from "../../lib/model/device_split.ts";
+import { evaluate } from "../../lib/model/evaluate.ts";
 import { injectNoiseRef } from "../../lib/reference/noise_inject.ts";
 import { evaluateWeightSets } from "../../lib/prune/evaluate.ts";
 
@@ -92,6 +93,24 @@ Deno.test("the fused step (ReLU in the GEMM epilogue) is bit-identical to the un
   } finally {
     forceGemmVariant(undefined);
   }
+});
+
+Deno.test("evaluate gives the same result on a resident and a streamed split, in several chunks", async () => {
+  const gpu = await Gpu.shared();
+  const spec = { inputDim: 24, width: 16, depth: 2, numClasses: 4 };
+  const net = new FcnOnGpu(gpu, spec, initWeights(spec, 4), 8); // 300 rows: 38 chunks
+  const host = { x: data.train.x, y: data.train.y, n: data.train.n };
+  const resident = new DeviceSplit(gpu, host, spec.inputDim, 8);
+  // The same device with a binding limit just below the split: the split streams from the host.
+  const small = { ...gpu.limits, maxStorageBufferBindingSize: host.n * spec.inputDim * 4 - 4 };
+  const streamedGpu = Object.create(gpu, { limits: { value: small } }) as Gpu;
+  const streamed = new DeviceSplit(streamedGpu, host, spec.inputDim, 8);
+  assert.ok(resident.resident && !streamed.resident);
+  const a = await evaluate(gpu, net, resident);
+  const b = await evaluate(gpu, net, streamed);
+  assert.deepEqual(a, b);
+  assert.ok(Number.isFinite(a.loss) && a.accuracy >= 0 && a.accuracy <= 100);
+  for (const x of [resident, streamed, net]) x.destroy();
 });
 
 Deno.test("epoch permutations are permutations, seeded, and differ across epochs", () => {
