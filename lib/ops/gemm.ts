@@ -10,8 +10,8 @@
  *   t128x64  128×64 tile, 8×4 per thread, BK 8, 256 threads (large shapes on real GPUs)
  *   splitk   t32 tiles over S slices of K, partial sums added by a second pass in a fixed order
  *            (few outputs, long K, e.g. the output layer's C = dLogitsᵀ·H with M = 10)
- *   reg      no shared memory, no barrier: each invocation computes an 8×8 (tn: 4×8) block of C
- *            straight from global memory (kernels/gemm_reg.wgsl); CPU adapters (llvmpipe, lavapipe)
+ *   reg      no shared memory, no barrier: each invocation computes an 8×8 block of C straight
+ *            from global memory (kernels/gemm_reg.wgsl); CPU adapters (llvmpipe, lavapipe)
  * The tiled variants use 16-byte global loads for an operand whose contiguous dimension is a
  * multiple of 4. `chooseGemmVariant` picks one from the shape and the adapter; `opts.variant`
  * or `forceGemmVariant` override it (tests, benchmarks).
@@ -88,17 +88,12 @@ function tilesOf(t: TileShape, m: number, n: number): number {
 }
 
 /**
- * The reg variant's block and workgroup shape per mode (bench/gemm_sweep.ts on llvmpipe and
- * lavapipe, docs/webgpu.md §3): 8×8 blocks, except 4×8 for tn, whose op(A) is read with a stride
- * of M per k (there 8×8 and larger blocks were up to 5× slower in the sweeps). One shape per mode,
- * so that a training run compiles at most one pipeline per mode and operand layout; the shape
- * never changes the result (each output is summed in the same order).
+ * The reg variant's block and workgroup shape (bench/gemm_sweep.ts on llvmpipe and lavapipe,
+ * docs/webgpu.md §3): one shape for every product, so that a training run compiles at most one
+ * pipeline per mode and operand layout. The shape never changes the result (each output is
+ * summed in the same order).
  */
-export const REG_SHAPES: Readonly<Record<GemmMode, Readonly<RegShape>>> = Object.freeze({
-  nn: Object.freeze({ rm: 8, rn: 8, wx: 8, wy: 4 }),
-  nt: Object.freeze({ rm: 8, rn: 8, wx: 8, wy: 4 }),
-  tn: Object.freeze({ rm: 4, rn: 8, wx: 8, wy: 4 }),
-});
+export const REG_SHAPE: Readonly<RegShape> = Object.freeze({ rm: 8, rn: 8, wx: 8, wy: 4 });
 
 /** The variant `gemm` uses for this shape on this adapter when none is forced. */
 export function chooseGemmVariant(gpu: Gpu, m: number, n: number, k: number): GemmVariant {
@@ -223,7 +218,7 @@ export function gemm(
   const variant = opts.variant ?? forced ?? chooseGemmVariant(gpu, m, n, k);
 
   if (variant === "reg") {
-    const shape = opts.regShape ?? REG_SHAPES[mode];
+    const shape = opts.regShape ?? REG_SHAPE;
     const vec = vec4Eligible(mode, m, n, k);
     const useVec = opts.vec4 ?? true;
     const kernel = gpu.kernel(
