@@ -10,6 +10,8 @@
  * Options: --shapes square,train (default both), --widths 512,1024,2048, --repeats N (default 3),
  * --candidates r8x16w8x4,r16x8w8x4,… (default a fixed list), --baseline t32,t128x64 (default
  * t128x64; "none" for none). Timing is the host wall clock; nothing here is used at run time.
+ * Caution (docs/webgpu.md §3): at tn shapes the first reg candidate has run 3–5× faster than the
+ * later ones whatever its block shape; rerun with the candidates reordered before trusting a gap.
  */
 import { parseFlags, runMain, UsageError } from "../lib/cli/args.ts";
 import { Gpu } from "../lib/gpu/runtime.ts";

@@ -88,9 +88,10 @@ function tilesOf(t: TileShape, m: number, n: number): number {
 }
 
 /**
- * The reg variant's block and workgroup shape (bench/gemm_sweep.ts, docs/webgpu.md §3): one
- * shape for every product, so that a training run compiles at most one pipeline per mode and
- * operand layout.
+ * The reg variant's block and workgroup shape (bench/gemm_sweep.ts on llvmpipe and lavapipe,
+ * docs/webgpu.md §3): one shape for every product, so that a training run compiles at most one
+ * pipeline per mode and operand layout. The shape never changes the result (each output is
+ * summed in the same order).
  */
 export const REG_SHAPE: Readonly<RegShape> = Object.freeze({ rm: 8, rn: 8, wx: 8, wy: 4 });
 
