@@ -10,6 +10,8 @@ so that `deno run -A scripts/bench.ts compare ours.jsonl torch.jsonl` can put bo
 
     python3 bench/torch_step.py > torch.jsonl            # real shapes on the GPU
     python3 bench/torch_step.py --device cpu --quick     # smoke test without a GPU
+    python3 bench/torch_step.py --cpu-compare authors    # issue #23: CPU step and evaluation
+    python3 bench/torch_step.py --cpu-gemm authors       # issue #23: NumPy and torch CPU GEMMs
 
 The shapes are those of lib/bench/plan.ts (keep the two in step). Progress goes to stderr.
 """
@@ -269,6 +271,139 @@ def bench_cnn_steps(p, device, clock, common, emit, log, alpha, sigma, lr, seed)
                   alpha=alpha if noise_type else 2, ms=round5(ms), wallMs=round5(wall)))
 
 
+# --- issue #23: the one-hidden-layer step and evaluation pass on the CPU -------------------
+
+# scripts/bench.ts cpu (lib/bench/cpu_compare.ts CPU_SHAPES): keep the two in step.
+CPU_SHAPES = {
+    "authors": dict(batch=500, input_dim=784, classes=10, widths=[512, 1024, 2048],
+                    train_rows=8000, warmup=2, repeats=5, inner=3),
+    "quick": dict(batch=48, input_dim=32, classes=10, widths=[16, 32], train_rows=96,
+                  warmup=1, repeats=1, inner=1),
+}
+
+
+def host_noise_sampler():
+    """The noise of the authors' style of Type II: drawn on the CPU in float64, then moved to the
+    weights. scipy.stats.levy_stable when scipy is installed, else a NumPy Chambers-Mallows-Stuck
+    sampler (beta = 0) in float64. Returns (name, sample(alpha, shape))."""
+    try:
+        from scipy.stats import levy_stable
+
+        return "scipy.stats.levy_stable (float64)", (
+            lambda alpha, shape: levy_stable.rvs(alpha, 0.0, size=shape))
+    except ImportError:
+        import numpy as np
+
+        rng = np.random.default_rng(1)
+
+        def cms(alpha, shape):
+            v = (rng.random(shape) - 0.5) * math.pi
+            w = rng.exponential(size=shape)
+            return (np.sin(alpha * v) / np.cos(v) ** (1 / alpha)
+                    * (np.cos((1 - alpha) * v) / w) ** ((1 - alpha) / alpha))
+
+        return "numpy Chambers-Mallows-Stuck (float64)", cms
+
+
+def bench_cpu(p, common, emit, log, alpha, sigma, lr, seed):
+    """Per width: the SGD step (gather, forward, CE, backward, SGD) without noise, with noise
+    types I/II/III drawn by torch, and with Type II drawn on the host in float64 ("authors"
+    style); then the forward pass (loss and correct count) over all train_rows images."""
+    torch.manual_seed(seed)
+    clock = Clock(torch.device("cpu"))
+    B, d, classes, n = p["batch"], p["input_dim"], p["classes"], p["train_rows"]
+    data_x = torch.rand(n, d)
+    data_y = torch.arange(n) % classes
+    perm = torch.randperm(n)
+    per_epoch = n // B
+    scale = sigma * lr ** (1 / alpha)
+    host_name, host_sample = host_noise_sampler()
+    for width in p["widths"]:
+        w1 = torch.empty(width, d).uniform_(-d ** -0.5, d ** -0.5).requires_grad_()
+        w2 = torch.empty(classes, width).uniform_(-width ** -0.5, width ** -0.5).requires_grad_()
+        opt = torch.optim.SGD([w1, w2], lr=lr)
+        for variant in ("sgd", "type1", "type2", "type3", "type2-authors"):
+            def step(i, variant=variant):
+                j = i % per_epoch
+                idx = perm[j * B:(j + 1) * B]
+                x = data_x.index_select(0, idx)
+                y = data_y.index_select(0, idx)
+                loss = F.cross_entropy(F.linear(F.relu(F.linear(x, w1)), w2), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                if variant == "type2-authors":
+                    noise = torch.from_numpy(host_sample(alpha, tuple(w1.shape))).float()
+                    with torch.no_grad():
+                        w1.add_(noise, alpha=scale)
+                elif variant != "sgd":
+                    add_noise(w1, int(variant[-1]), alpha, scale)
+
+            ms, wall = clock.measure(step, p["warmup"], p["repeats"], p["inner"])
+            source = host_name if variant == "type2-authors" else (
+                "torch" if variant != "sgd" else None)
+            log(f"cpu step n={width} B={B} d={d} {variant}: {ms:.3f} ms")
+            emit(dict(kind="cpuStep", **common, variant=variant, n=width, batch=B, d=d,
+                      noiseSource=source, ms=round5(ms)))
+
+        @torch.no_grad()
+        def forward(_i):
+            logits = F.linear(F.relu(F.linear(data_x, w1)), w2)
+            loss = F.cross_entropy(logits, data_y, reduction="sum")
+            correct = (logits.argmax(1) == data_y).sum()
+            return loss.item(), correct.item()
+
+        ms, _ = clock.measure(forward, p["warmup"], p["repeats"], 1)
+        log(f"cpu evaluation n={width} rows={n}: {ms:.3f} ms")
+        emit(dict(kind="cpuEval", **common, n=width, rows=n, d=d, ms=round5(ms)))
+        del w1, w2, opt
+# --- issue #23: NumPy's sgemm and torch's CPU matmul at 1024^3 and the training shapes ---------
+
+# lib/bench/gemm_cpu.ts GEMM_CPU_SHAPES: keep the two in step.
+GEMM_CPU_SHAPES = {
+    "authors": dict(batch=500, input_dim=784, classes=10, widths=[512, 1024, 2048],
+                    squares=[1024], repeats=5),
+    "quick": dict(batch=48, input_dim=32, classes=10, widths=[16], squares=[64], repeats=1),
+}
+
+
+def op_pair(mode, a, b):
+    """op(A), op(B) as views (BLAS reads the transposes in place): nn A.B, nt A.B^T, tn A^T.B."""
+    return (a.T if mode == "tn" else a), (b.T if mode == "nt" else b)
+
+
+def bench_cpu_gemm(p, emit, log):
+    """Each product of gemm_shapes (plus the squares) timed with NumPy (its BLAS sgemm) and torch
+    (CPU, default threads): median over repeats of the wall time of `inner` products."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    threads = torch.get_num_threads()
+    for s in gemm_shapes(dict(p, squares=p["squares"])):
+        mode, m, n, k = s["mode"], s["m"], s["n"], s["k"]
+        a = rng.random((k, m) if mode == "tn" else (m, k), dtype=np.float32)
+        b = rng.random((n, k) if mode == "nt" else (k, n), dtype=np.float32)
+        inner = max(1, min(50, round(2e8 / (2 * m * n * k))))
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        oa, ob = op_pair(mode, a, b)
+        toa, tob = op_pair(mode, ta, tb)
+        for impl, fn in (("numpy", lambda: np.matmul(oa, ob)), ("torch", lambda: torch.mm(toa, tob))):
+            for _ in range(3):  # warm-up (torch allocates and picks its kernels on first use)
+                fn()
+            samples = []
+            for _ in range(p["repeats"]):
+                t0 = time.perf_counter()
+                for _ in range(inner):
+                    fn()
+                samples.append((time.perf_counter() - t0) * 1e3 / inner)
+            ms = statistics.median(samples)
+            log(f"cpu gemm {impl} {mode} {m}x{n}x{k}: {ms:.3f} ms")
+            emit(dict(kind="cpuGemm", impl=impl, backend="cpu", method="cpu-clock",
+                      adapter=f"cpu ({threads} torch threads)", role=s["role"],
+                      width=s["width"], mode=mode, m=m, n=n, k=k, ms=round5(ms),
+                      gflops=round5(2 * m * n * k / ms / 1e6)))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", choices=list(SCALES), default="full",
@@ -279,9 +414,38 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, help="untimed runs before timing")
     ap.add_argument("--repeats", type=int, help="timed repeats (median reported)")
     ap.add_argument("--alpha", type=float, default=1.5, help="tail index of the noise, (0, 2)")
+    ap.add_argument("--cpu-compare", choices=list(CPU_SHAPES),
+                    help="issue #23: only the one-hidden-layer step and evaluation pass on the "
+                         "CPU (torch's default threads) at these shapes")
+    ap.add_argument("--widths", help="with --cpu-compare: only these hidden widths (comma-separated)")
+    ap.add_argument("--cpu-gemm", choices=list(GEMM_CPU_SHAPES),
+                    help="issue #23: only NumPy's sgemm and torch's CPU matmul at 1024^3 and "
+                         "the training shapes (lib/bench/gemm_cpu.ts runs this)")
     args = ap.parse_args(argv)
     if not 0 < args.alpha < 2:
         ap.error("--alpha must be in (0, 2)")
+    if args.cpu_compare:
+        common = dict(impl="torch", adapter=f"cpu ({torch.get_num_threads()} threads)",
+                      backend="cpu", method="cpu-clock")
+        print(json.dumps(dict(kind="cpuAdapter", **common, runtime=f"torch {torch.__version__}",
+                              shapes=args.cpu_compare)), flush=True)
+        shapes = dict(CPU_SHAPES[args.cpu_compare])
+        if args.widths:
+            try:
+                shapes["widths"] = [int(w) for w in args.widths.split(",")]
+            except ValueError:
+                ap.error(f"--widths: {args.widths!r} is not a comma-separated list of integers")
+            if any(w < 1 for w in shapes["widths"]):
+                ap.error("--widths: widths must be positive")
+        bench_cpu(shapes, common,
+                  lambda r: print(json.dumps(r), flush=True),
+                  lambda line: print(line, file=sys.stderr, flush=True),
+                  args.alpha, sigma=0.01, lr=0.01, seed=1)
+        return
+    if args.cpu_gemm:
+        bench_cpu_gemm(GEMM_CPU_SHAPES[args.cpu_gemm], lambda r: print(json.dumps(r), flush=True),
+                       lambda line: print(line, file=sys.stderr, flush=True))
+        return
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         ap.error("CUDA is not available to this torch; use --device cpu for a smoke test")

@@ -1,4 +1,4 @@
-// One thread per element of C = α·op(A)·op(B) (+ C), no shared memory: the variant for tiny
+// One thread per element of C = α·op(A)·op(B) (+ C) (ReLU'd with p.relu), no shared memory: the variant for tiny
 // shapes and for CPU adapters. The A_INDEX / B_INDEX placeholders give the flat index of op(A)[row, kk]
 // and op(B)[kk, col] for the mode (see lib/ops/gemm.ts).
 
@@ -19,6 +19,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var x = p.alpha * s;
   if (p.accumulate != 0u) {
     x += c[idx];
+  }
+  if (p.relu != 0u) {
+    x = select(0.0, x, x > 0.0);
   }
   c[idx] = x;
 }

@@ -1,4 +1,4 @@
-// Second pass of split-K GEMM: C[i] = α·Σ_z partials[z·count + i] (+ C[i]), z = 0, 1, … in
+// Second pass of split-K GEMM: C[i] = α·Σ_z partials[z·count + i] (+ C[i]) (ReLU'd with p.relu), z = 0, 1, … in
 // order, so the result does not depend on scheduling. 1-D grid folded into 2-D (groups1d).
 
 #include "grid_index.wgsl"
@@ -19,6 +19,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var x = p.alpha * s;
   if (p.accumulate != 0u) {
     x += c[i];
+  }
+  if (p.relu != 0u) {
+    x = select(0.0, x, x > 0.0);
   }
   c[i] = x;
 }

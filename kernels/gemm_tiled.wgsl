@@ -57,7 +57,7 @@ fn put_b(kk: u32, col: u32, v: f32) {
   tile_b[q / 4u][q % 4u][col % 4u] = v;
 }
 
-// C[r, col] = α·v (+ C[r, col]); the old value is read only when accumulating, so garbage or
+// C[r, col] = α·v (+ C[r, col]), then max(0, ·) with p.relu (NaN → 0); the old value is read only when accumulating, so garbage or
 // NaN in C never leaks into a plain product.
 fn store_out(r: u32, col: u32, v: f32) {
   if (r < p.m && col < p.n) {
@@ -65,6 +65,9 @@ fn store_out(r: u32, col: u32, v: f32) {
     var x = p.alpha * v;
     if (p.accumulate != 0u) {
       x += c[idx];
+    }
+    if (p.relu != 0u) {
+      x = select(0.0, x, x > 0.0);
     }
     c[idx] = x;
   }

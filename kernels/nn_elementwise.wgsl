@@ -1,4 +1,6 @@
-// Element-wise updates in place, one thread per element: ReLU, its backward pass, the SGD step.
+// Element-wise updates in place: ReLU, its backward pass, the SGD step, the running mean. Each
+// thread takes elements i, i + threads, … (a grid-stride loop): one per thread on a full grid,
+// more where lib/ops/nn.ts caps the workgroups (CPU adapters).
 #include "grid_index.wgsl"
 
 // p (Params) and the buffers: NN_ELEMENTWISE in lib/gpu/kernels.ts.
@@ -7,8 +9,7 @@
 @compute @workgroup_size({{WG}})
 fn relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(wid, lid, nwg);
-  if (i < p.count) {
+  for (var i = flat_index(wid, lid, nwg); i < p.count; i += thread_count(nwg)) {
     let v = x[i];
     x[i] = select(0.0, v, v > 0.0);
   }
@@ -18,8 +19,7 @@ fn relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 @compute @workgroup_size({{WG}})
 fn relu_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(wid, lid, nwg);
-  if (i < p.count) {
+  for (var i = flat_index(wid, lid, nwg); i < p.count; i += thread_count(nwg)) {
     x[i] = select(0.0, x[i], y[i] > 0.0);
   }
 }
@@ -28,8 +28,7 @@ fn relu_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
 @compute @workgroup_size({{WG}})
 fn sgd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
             @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(wid, lid, nwg);
-  if (i < p.count) {
+  for (var i = flat_index(wid, lid, nwg); i < p.count; i += thread_count(nwg)) {
     x[i] = x[i] - p.lr * y[i];
   }
 }
@@ -38,8 +37,7 @@ fn sgd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 @compute @workgroup_size({{WG}})
 fn running_mean(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
                 @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(wid, lid, nwg);
-  if (i < p.count) {
+  for (var i = flat_index(wid, lid, nwg); i < p.count; i += thread_count(nwg)) {
     x[i] = select(x[i] + (y[i] - x[i]) * p.lr, y[i], p.lr == 1.0);
   }
 }

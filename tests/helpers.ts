@@ -138,8 +138,7 @@ export async function gpuSgdStep(
   net.y.write(y);
   const stats = gpu.tensor([2]);
   const batch = gpu.batch();
-  net.forward(batch, rows);
-  net.loss(batch, rows, true, stats, 0);
+  net.forwardLoss(batch, rows, true, stats, 0); // as the trainer records it
   net.backward(batch, rows);
   net.sgd(batch, lr);
   batch.submit();

@@ -248,8 +248,7 @@ async function* benchStepsAt(
       const t = await measure(gpu, (batch, run) => {
         const j = run % perEpoch;
         split.gather(batch, perm.subarray(j * B, (j + 1) * B), net.x, net.y);
-        net.forward(batch, B);
-        net.loss(batch, B, true, stats, 0);
+        net.forwardLoss(batch, B, true, stats, 0);
         net.backward(batch, B);
         net.sgd(batch, lr);
         injectHidden(batch, spec, run);
@@ -313,8 +312,7 @@ export async function* benchCnnSteps(gpu: Gpu, opts: BenchOptions): AsyncGenerat
       const noise = noiseSpec(type, opts.alpha, opts.sigma);
       const targets = noiseTargets(spec, type);
       const t = await measure(gpu, (batch, run) => {
-        net.forward(batch, B);
-        net.loss(batch, B, true, sink, 0);
+        net.forwardLoss(batch, B, true, sink, 0);
         net.backward(batch, B);
         net.sgd(batch, lr);
         net.addNoise(batch, targets, { spec: noise, lr, seed, step: run });

@@ -12,7 +12,10 @@ const KEY = { seed: "u32", stream: "u32", step: "u32" } as const;
 /** Draw i of a fill uses counter (offset + i, step, 0, 0), i < n. */
 const DRAW_PARAMS = { ...KEY, offset: "u32", n: "u32" } as const;
 
-/** C = α·op(A)·op(B) (+ C when accumulate = 1), K in slices of k_chunk (one slice: k_chunk = k). */
+/**
+ * C = α·op(A)·op(B) (+ C when accumulate = 1), then max(0, ·) when relu = 1 (NaN → 0), K in
+ * slices of k_chunk (one slice: k_chunk = k).
+ */
 const GEMM_PARAMS = {
   m: "u32",
   n: "u32",
@@ -20,6 +23,7 @@ const GEMM_PARAMS = {
   alpha: "f32",
   accumulate: "u32",
   k_chunk: "u32",
+  relu: "u32",
 } as const satisfies Record<string, WgslScalar>;
 
 /** Noise for a rows×cols weight matrix (lib/noise/inject.ts); one struct for both kernels. */
@@ -68,9 +72,16 @@ export const GEMM_TILED = declareKernel({
   buffers: { a: read("{{A_ELEM}}", "f32"), b: read("{{B_ELEM}}", "f32"), c: readWrite("f32") },
 });
 
+/** a and b are f32 or vec4<f32> per variant (lib/ops/gemm_reg_codegen.ts); tensors are f32. */
+export const GEMM_REG = declareKernel({
+  file: "gemm_reg",
+  params: GEMM_PARAMS,
+  buffers: { a: read("{{A_ELEM}}", "f32"), b: read("{{B_ELEM}}", "f32"), c: readWrite("f32") },
+});
+
 export const GEMM_SPLITK_REDUCE = declareKernel({
   file: "gemm_splitk_reduce",
-  params: { count: "u32", splits: "u32", alpha: "f32", accumulate: "u32" },
+  params: { count: "u32", splits: "u32", alpha: "f32", accumulate: "u32", relu: "u32" },
   buffers: { partials: read("f32"), c: readWrite("f32") },
 });
 

@@ -87,6 +87,24 @@ export interface SubmitOptions {
 }
 
 /**
+ * What a profiler (lib/bench/profile.ts) installs on a Gpu with `setProfiler`: while installed,
+ * every submit encodes each dispatch in a pass of its own and asks `pass` for its timestamp
+ * writes; with `groupSubmits`, every dispatch and copy is instead submitted as a command buffer
+ * of its own (for adapters without timestamp queries) and `submitted` is told after each. Host
+ * time spent in submits and read-backs is reported to `hostTime`.
+ */
+export interface GpuProfiler {
+  readonly groupSubmits: boolean;
+  /** Timestamp writes for the pass of one dispatch (kernel key `label`). */
+  pass(label: string): GPUComputePassTimestampWrites | undefined;
+  /** A copy of `bytes` bytes was encoded between passes. */
+  copy(bytes: number): void;
+  /** groupSubmits: one dispatch or copy (`label`) was just submitted alone. */
+  submitted(label: string): void;
+  hostTime(what: "submit" | "map", ms: number): void;
+}
+
+/**
  * Records dispatches and submits them in one command buffer. Parameters of all dispatches share
  * one uniform buffer (each at a 256-byte aligned offset), written just before the submit.
  */
@@ -178,6 +196,8 @@ export class Batch {
    */
   submit(opts: SubmitOptions = {}): void {
     if (this.order.length === 0) return;
+    const profiler = this.gpu.profiler;
+    const started = profiler ? performance.now() : 0;
     const passes = this.passes;
     let passIndex = 0;
     const device = this.gpu.device;
@@ -191,7 +211,7 @@ export class Batch {
       }
       device.queue.writeBuffer(uniform, 0, all);
     }
-    const encoder = device.createCommandEncoder();
+    let encoder = device.createCommandEncoder();
     let di = 0;
     let ci = 0;
     let pass: GPUComputePassEncoder | undefined;
@@ -201,6 +221,12 @@ export class Batch {
         pass = undefined;
         const c = this.copies[ci++];
         encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
+        profiler?.copy(c.size);
+        if (profiler?.groupSubmits) {
+          device.queue.submit([encoder.finish()]);
+          encoder = device.createCommandEncoder();
+          profiler.submitted("copy");
+        }
         continue;
       }
       const d = this.pending[di++];
@@ -218,16 +244,30 @@ export class Batch {
         layout: d.kernel.pipeline.getBindGroupLayout(0),
         entries,
       });
-      if (!pass) {
+      if (profiler) {
+        // One pass per dispatch, timed by the profiler (or one submit per dispatch).
+        pass?.end();
+        const label = `${d.kernel.decl.file}:${d.kernel.entry} [${d.groups.join("×")}]`;
+        const writes = profiler.groupSubmits ? undefined : profiler.pass(label);
+        pass = encoder.beginComputePass(writes ? { timestampWrites: writes } : {});
+      } else if (!pass) {
         const writes = opts.timestampWrites?.(passIndex++, passes);
         pass = encoder.beginComputePass(writes ? { timestampWrites: writes } : {});
       }
       pass.setPipeline(d.kernel.pipeline);
       pass.setBindGroup(0, bindGroup);
       pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
+      if (profiler?.groupSubmits) {
+        pass.end();
+        pass = undefined;
+        device.queue.submit([encoder.finish()]);
+        encoder = device.createCommandEncoder();
+        profiler.submitted(`${d.kernel.decl.file}:${d.kernel.entry} [${d.groups.join("×")}]`);
+      }
     }
     pass?.end();
     device.queue.submit([encoder.finish()]);
+    profiler?.hostTime("submit", performance.now() - started);
     this.pending = [];
     this.paramChunks = [];
     this.paramBytes = 0;
@@ -244,6 +284,8 @@ export class Gpu {
   private errors: string[] = [];
   private building: Promise<string | undefined>[] = [];
   lost?: string;
+  /** Installed by `setProfiler` (benchmarks only); see GpuProfiler. */
+  profiler?: GpuProfiler;
 
   private constructor(readonly device: GPUDevice, readonly summary: AdapterSummary) {
     device.addEventListener("uncapturederror", (ev) => {
@@ -397,8 +439,15 @@ export class Gpu {
     return this.uniform;
   }
 
+  /** Installs (or, with undefined, removes) a profiler: see GpuProfiler. */
+  setProfiler(profiler: GpuProfiler | undefined): void {
+    this.profiler = profiler;
+  }
+
   /** Copies `byteLength` bytes of `buffer` back to the host (waits for all queued work). */
   async readBytes(buffer: GPUBuffer, byteLength: number, offset = 0): Promise<ArrayBuffer> {
+    const profiler = this.profiler;
+    const started = profiler ? performance.now() : 0;
     const staging = this.device.createBuffer({
       size: Math.max(4, Math.ceil(byteLength / 4) * 4),
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
@@ -410,6 +459,7 @@ export class Gpu {
     const copy = staging.getMappedRange().slice(0, byteLength);
     staging.unmap();
     staging.destroy();
+    profiler?.hostTime("map", performance.now() - started);
     await this.throwIfFailed();
     return copy;
   }

@@ -1,5 +1,5 @@
 /** Full-set evaluation (mean cross-entropy and accuracy) of a network on the GPU, in chunks. */
-import type { Gpu } from "../gpu/runtime.ts";
+import type { Gpu, Tensor } from "../gpu/runtime.ts";
 import type { DeviceSplit } from "./device_split.ts";
 import type { GpuNetwork } from "./gpu_network.ts";
 
@@ -9,26 +9,66 @@ export interface EvalResult {
   accuracy: number;
 }
 
-export async function evaluate(gpu: Gpu, net: GpuNetwork, split: DeviceSplit): Promise<EvalResult> {
+/** Chunks (of the network's maxRows examples) an evaluation of `split` runs in. */
+export function evalChunks(net: GpuNetwork, split: DeviceSplit): number {
+  return Math.ceil(split.n / net.maxRows);
+}
+
+/**
+ * Records and submits the evaluation of `split`: chunk c's (Σ loss, Σ correct) goes to
+ * stats[offset + 2c], stats[offset + 2c + 1] (evalChunks(net, split) pairs). Nothing is read.
+ */
+export function submitEvaluation(
+  gpu: Gpu,
+  net: GpuNetwork,
+  split: DeviceSplit,
+  stats: Tensor,
+  offset = 0,
+): void {
   const chunk = net.maxRows;
-  const chunks = Math.ceil(split.n / chunk);
-  const stats = gpu.tensor([2 * chunks], "f32", "eval stats");
+  const chunks = evalChunks(net, split);
+  if (stats.size < offset + 2 * chunks) {
+    throw new Error(`evaluation stats: ${stats.size} floats, needs ${offset + 2 * chunks}`);
+  }
+  // A resident split copies each chunk on the GPU, in order: one submit for all chunks. A
+  // streamed split writes the input buffer from the host: one submit per chunk.
+  let batch = gpu.batch();
   for (let c = 0; c < chunks; c++) {
     const start = c * chunk;
     const rows = Math.min(chunk, split.n - start);
-    const batch = gpu.batch();
     split.range(batch, start, rows, net.x, net.y);
-    net.forward(batch, rows);
-    net.loss(batch, rows, false, stats, 2 * c);
-    batch.submit(); // one chunk per submit: a streamed split rewrites the input buffer
+    net.forwardLoss(batch, rows, false, stats, offset + 2 * c);
+    if (!split.resident) {
+      batch.submit();
+      batch = gpu.batch();
+    }
   }
-  const pairs = await stats.read();
-  stats.destroy();
+  batch.submit();
+}
+
+/** The evaluation of an n-example split from its chunk pairs at pairs[offset …]. */
+export function evalResultOf(
+  pairs: Float32Array,
+  offset: number,
+  chunks: number,
+  n: number,
+): EvalResult {
   let loss = 0;
   let correct = 0;
   for (let c = 0; c < chunks; c++) {
-    loss += pairs[2 * c];
-    correct += pairs[2 * c + 1];
+    loss += pairs[offset + 2 * c];
+    correct += pairs[offset + 2 * c + 1];
   }
-  return { loss: loss / split.n, accuracy: (100 * correct) / split.n };
+  return { loss: loss / n, accuracy: (100 * correct) / n };
+}
+
+export async function evaluate(gpu: Gpu, net: GpuNetwork, split: DeviceSplit): Promise<EvalResult> {
+  const chunks = evalChunks(net, split);
+  const stats = gpu.tensor([2 * chunks], "f32", "eval stats");
+  try {
+    submitEvaluation(gpu, net, split, stats);
+    return evalResultOf(await stats.read(), 0, chunks, split.n);
+  } finally {
+    stats.destroy();
+  }
 }

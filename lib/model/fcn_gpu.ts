@@ -6,6 +6,9 @@
  * Shapes (row-major): input X is rows×in; layer l computes A_l = relu(A_{l-1}·W_lᵀ) (no relu on
  * the last layer), W_l is out_l×in_l. Backward with D_l = ∂L/∂(pre-activation of layer l):
  *   ∇W_l = D_lᵀ·A_{l-1},   D_{l-1} = (D_l·W_l) ⊙ [A_{l-1} > 0].
+ *
+ * `fused` (the default; issue #23): the ReLU runs in the hidden GEMMs' epilogue instead of a
+ * dispatch of its own; bit-identical to `fused = false` (max(0, ·) of the same value).
  */
 import type { Batch, Gpu, Tensor } from "../gpu/runtime.ts";
 import { gemm } from "../ops/gemm.ts";
@@ -18,7 +21,13 @@ export class FcnOnGpu extends GpuNetwork {
   readonly acts: Tensor[];
   readonly deltas: Tensor[];
 
-  constructor(gpu: Gpu, readonly spec: FcnSpec, initial: Float32Array[], maxRows: number) {
+  constructor(
+    gpu: Gpu,
+    readonly spec: FcnSpec,
+    initial: Float32Array[],
+    maxRows: number,
+    readonly fused = true,
+  ) {
     super(gpu, layerShapes(spec), initial, maxRows, spec.inputDim);
     this.acts = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `A${l}`)));
     this.deltas = this.shapes.map((s, l) => this.own(gpu.tensor([maxRows, s.out], "f32", `D${l}`)));
@@ -35,8 +44,11 @@ export class FcnOnGpu extends GpuNetwork {
   forward(batch: Batch, rows: number): Tensor {
     let input = this.x;
     this.shapes.forEach((s, l) => {
-      gemm(this.gpu, batch, "nt", input, this.weights[l], this.acts[l], rows, s.out, s.in);
-      if (l < this.depth - 1) relu(this.gpu, batch, this.acts[l], rows * s.out);
+      const hidden = l < this.depth - 1;
+      gemm(this.gpu, batch, "nt", input, this.weights[l], this.acts[l], rows, s.out, s.in, {
+        relu: hidden && this.fused,
+      });
+      if (hidden && !this.fused) relu(this.gpu, batch, this.acts[l], rows * s.out);
       input = this.acts[l];
     });
     return this.logits;

@@ -63,10 +63,11 @@ export abstract class GpuNetwork {
   abstract backward(batch: Batch, rows: number): void;
 
   /**
-   * Mean cross-entropy of the batch: writes (Σ loss, Σ correct) to out[offset], out[offset+1];
-   * with `withGrad`, also the logits gradient (softmax − onehot)/rows.
+   * Mean cross-entropy of the batch: writes (Σ loss, Σ correct) to out[offset], out[offset+1]
+   * (out null: only the per-row stats, no reduction); with `withGrad`, also the logits gradient
+   * (softmax − onehot)/rows.
    */
-  loss(batch: Batch, rows: number, withGrad: boolean, out: Tensor, offset: number): void {
+  loss(batch: Batch, rows: number, withGrad: boolean, out: Tensor | null, offset: number): void {
     const classes = this.shapes[this.depth - 1].out;
     softmaxCrossEntropy(
       this.gpu,
@@ -79,7 +80,22 @@ export abstract class GpuNetwork {
       classes,
       { gradScale: 1 / rows },
     );
-    sumPairs(this.gpu, batch, this.rowStats, rows, out, offset);
+    if (out) sumPairs(this.gpu, batch, this.rowStats, rows, out, offset);
+  }
+
+  /**
+   * forward() then loss(): what a training step and an evaluation record. A subclass may fuse
+   * the two (FcnOnGpu does); the results are those of forward() then loss().
+   */
+  forwardLoss(
+    batch: Batch,
+    rows: number,
+    withGrad: boolean,
+    out: Tensor | null,
+    offset: number,
+  ): void {
+    this.forward(batch, rows);
+    this.loss(batch, rows, withGrad, out, offset);
   }
 
   /** Records the noise of one step on each target's weights, drawn on the target's rows × cols. */

@@ -26,7 +26,10 @@ export {
 export interface GpuInjectOptions extends InjectOptions {
   /** Workgroup size (default 64); the result never depends on it. */
   workgroupSize?: number;
-  /** Cap on workgroups per dispatch (tests use it to exercise the grid-stride loops). */
+  /**
+   * Cap on workgroups per dispatch (tests use it to exercise the grid-stride loops). Default:
+   * none on GPUs, SOFTWARE_MAX_GROUPS on CPU adapters.
+   */
   maxGroups?: number;
   /**
    * `w` holds rows firstRow … firstRow + rows − 1 of a larger layer (default 0): the noise drawn is
@@ -47,6 +50,13 @@ function rowScratch(gpu: Gpu, rows: number): Tensor {
   scratchByGpu.set(gpu, t);
   return t;
 }
+
+/**
+ * On a CPU rasteriser (llvmpipe) every workgroup costs a coroutine switch: a few fat workgroups
+ * looping over the grid stride draw Type II noise at width 512 in ~5 ms instead of ~9–17 ms
+ * (issue #23 profile). The draws never depend on the grid (counter-based), only the speed does.
+ */
+export const SOFTWARE_MAX_GROUPS = 64;
 
 function grid(gpu: Gpu, threads: number, wg: number, maxGroups?: number) {
   const g = groups1d(gpu, threads, wg);
@@ -73,6 +83,7 @@ export function injectNoise(
   if (w.dtype !== "f32") throw new Error(`w: dtype ${w.dtype} is not f32`);
   if (spec.type === 0 || spec.sigma === 0 || rows * cols === 0) return;
   const wg = opts.workgroupSize ?? 64;
+  const maxGroups = opts.maxGroups ?? (gpu.summary.isSoftware ? SOFTWARE_MAX_GROUPS : undefined);
   const n = rows * cols;
   const firstRow = opts.firstRow ?? 0;
   if (!Number.isInteger(firstRow) || firstRow < 0 || (firstRow + rows) * cols > 2 ** 32) {
@@ -94,7 +105,7 @@ export function injectNoise(
   });
   if (spec.type === 2) {
     const k = gpu.kernel(NOISE_INJECT, { WG: wg }, "add_iid_sas");
-    batch.dispatch(k, { w }, grid(gpu, n, wg, opts.maxGroups), params(elementStream, n, scale));
+    batch.dispatch(k, { w }, grid(gpu, n, wg, maxGroups), params(elementStream, n, scale));
     return;
   }
   const scratch = rowScratch(gpu, rows);
@@ -103,7 +114,7 @@ export function injectNoise(
   batch.dispatch(
     rowKernel,
     { out: scratch },
-    grid(gpu, rows, wg, opts.maxGroups),
+    grid(gpu, rows, wg, maxGroups),
     params(rowStream, rows, spec.type === 1 ? rowScale : scale),
   );
   const addEntry = spec.type === 1 ? "add_row_scalar" : "add_row_gauss";
@@ -111,7 +122,7 @@ export function injectNoise(
   batch.dispatch(
     addKernel,
     { w, row_factor: scratch },
-    grid(gpu, n, wg, opts.maxGroups),
+    grid(gpu, n, wg, maxGroups),
     params(elementStream, n, scale),
   );
 }

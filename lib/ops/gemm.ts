@@ -1,6 +1,7 @@
 /**
  * Dense f32 matrix products on the GPU, recorded into a Batch:
- *   C[M×N] = α·op(A)·op(B) (+ C if accumulate), all row-major.
+ *   C[M×N] = α·op(A)·op(B) (+ C if accumulate), all row-major; with `relu` the result is
+ *   max(0, ·) (NaN → 0, as lib/ops/nn.ts relu), the hidden layers' forward in one pass.
  *   nn: A is M×K, B is K×N.  nt: A is M×K, B is N×K (C = A·Bᵀ).  tn: A is K×M, B is K×N (C = Aᵀ·B).
  *
  * Variants (all correct for any M, N, K ≥ 1):
@@ -9,6 +10,8 @@
  *   t128x64  128×64 tile, 8×4 per thread, BK 8, 256 threads (large shapes on real GPUs)
  *   splitk   t32 tiles over S slices of K, partial sums added by a second pass in a fixed order
  *            (few outputs, long K, e.g. the output layer's C = dLogitsᵀ·H with M = 10)
+ *   reg      no shared memory, no barrier: each invocation computes an 8×8 block of C straight
+ *            from global memory (kernels/gemm_reg.wgsl); CPU adapters (llvmpipe, lavapipe)
  * The tiled variants use 16-byte global loads for an operand whose contiguous dimension is a
  * multiple of 4. `chooseGemmVariant` picks one from the shape and the adapter; `opts.variant`
  * or `forceGemmVariant` override it (tests, benchmarks).
@@ -20,14 +23,15 @@
  * percent of each other. A 64×64 variant cost ~1.5 s per pipeline in the tests for little gain
  * over t32 / t128x64.
  */
-import { GEMM_NAIVE, GEMM_SPLITK_REDUCE, GEMM_TILED } from "../gpu/kernels.ts";
+import { GEMM_NAIVE, GEMM_REG, GEMM_SPLITK_REDUCE, GEMM_TILED } from "../gpu/kernels.ts";
 import { type Batch, type Gpu, groups1d, type Tensor } from "../gpu/runtime.ts";
 import { tiledGemmDefines, type TileShape, tileSharedBytes, tileThreads } from "./gemm_codegen.ts";
 import type { GemmMode } from "./gemm_codegen.ts";
+import { regGemmDefines, type RegShape, regTile } from "./gemm_reg_codegen.ts";
 
 export type { GemmMode } from "./gemm_codegen.ts";
 
-export type GemmVariant = "naive" | "t32" | "t128x64" | "splitk";
+export type GemmVariant = "naive" | "t32" | "t128x64" | "splitk" | "reg";
 
 const TILES: Record<"t32" | "t128x64", TileShape> = {
   t32: { bm: 32, bn: 32, bk: 8, tm: 4 },
@@ -43,12 +47,14 @@ const SOFTWARE_T128_BK = 4;
 const NAIVE_WG = 8; // 8×8 threads
 
 export function gemmVariants(): GemmVariant[] {
-  return ["naive", "t32", "t128x64", "splitk"];
+  return ["naive", "t32", "t128x64", "splitk", "reg"];
 }
 
 export interface GemmOptions {
   alpha?: number;
   accumulate?: boolean;
+  /** Store max(0, α·op(A)·op(B) (+ C)) instead (NaN → 0, like `relu` of lib/ops/nn.ts). */
+  relu?: boolean;
   /** Use this variant instead of the chosen one. */
   variant?: GemmVariant;
   /** Tiled variants: allow 16-byte loads where aligned (default true); false forces scalar. */
@@ -57,6 +63,8 @@ export interface GemmOptions {
   splits?: number;
   /** Tiled variants: K depth of the shared tile (a multiple of 4), for tests and benchmarks. */
   tileK?: number;
+  /** reg: block and workgroup shape instead of the chosen one (tests, the sweep). */
+  regShape?: RegShape;
 }
 
 let forced: GemmVariant | undefined;
@@ -79,14 +87,21 @@ function tilesOf(t: TileShape, m: number, n: number): number {
   return Math.ceil(m / t.bm) * Math.ceil(n / t.bn);
 }
 
+/**
+ * The reg variant's block and workgroup shape (bench/gemm_sweep.ts on llvmpipe and lavapipe,
+ * docs/webgpu.md §3): one shape for every product, so that a training run compiles at most one
+ * pipeline per mode and operand layout. The shape never changes the result (each output is
+ * summed in the same order).
+ */
+export const REG_SHAPE: Readonly<RegShape> = Object.freeze({ rm: 8, rn: 8, wx: 8, wy: 4 });
+
 /** The variant `gemm` uses for this shape on this adapter when none is forced. */
 export function chooseGemmVariant(gpu: Gpu, m: number, n: number, k: number): GemmVariant {
   const macs = m * n * k;
   if (gpu.summary.isSoftware) {
-    // CPU rasterisers: barriers are dear, so a tile only pays off with many outputs per thread.
-    // Measured at 128–256 wide on llvmpipe: t128x64 ≈ 3× naive, t32 ≈ 2.5×; naive wins below 16.
-    if (macs < 32 * 32 * 32 || m < 16 || n < 16) return "naive";
-    return m >= 128 && n >= 64 ? "t128x64" : "t32";
+    // CPU rasterisers: barriers are dear and shared memory is plain memory, so the barrier-free
+    // register-blocked variant beats the tiled ones at every training shape (bench/gemm_sweep.ts).
+    return macs < 32 * 32 * 32 ? "naive" : "reg";
   }
   if (macs < 32 * 32 * 32) return "naive";
   if (tilesOf(TILES.t128x64, m, n) >= FILL_GROUPS) return "t128x64";
@@ -160,8 +175,22 @@ function splitPlan(gpu: Gpu, t: TileShape, m: number, n: number, k: number, want
   return { splits: Math.ceil(k / chunk), chunk };
 }
 
-function gemmParams(m: number, n: number, k: number, alpha: number, acc: boolean, chunk: number) {
-  return { m, n, k, alpha, accumulate: acc ? 1 : 0, k_chunk: chunk };
+interface Epilogue {
+  alpha: number;
+  accumulate: boolean;
+  relu: boolean;
+}
+
+function gemmParams(m: number, n: number, k: number, e: Epilogue, chunk: number) {
+  return {
+    m,
+    n,
+    k,
+    alpha: e.alpha,
+    accumulate: e.accumulate ? 1 : 0,
+    k_chunk: chunk,
+    relu: e.relu ? 1 : 0,
+  };
 }
 
 /**
@@ -181,9 +210,26 @@ export function gemm(
   opts: GemmOptions = {},
 ): void {
   checkShape(mode, a, b, c, m, n, k);
-  const alpha = opts.alpha ?? 1;
-  const accumulate = opts.accumulate ?? false;
+  const epi: Epilogue = {
+    alpha: opts.alpha ?? 1,
+    accumulate: opts.accumulate ?? false,
+    relu: opts.relu ?? false,
+  };
   const variant = opts.variant ?? forced ?? chooseGemmVariant(gpu, m, n, k);
+
+  if (variant === "reg") {
+    const shape = opts.regShape ?? REG_SHAPE;
+    const vec = vec4Eligible(mode, m, n, k);
+    const useVec = opts.vec4 ?? true;
+    const kernel = gpu.kernel(
+      GEMM_REG,
+      regGemmDefines(shape, mode, useVec && vec.a, useVec && vec.b),
+    );
+    const tile = regTile(shape);
+    const grid: [number, number, number] = [Math.ceil(n / tile.cols), Math.ceil(m / tile.rows), 1];
+    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, epi, k));
+    return;
+  }
 
   if (variant === "naive") {
     const kernel = gpu.kernel(GEMM_NAIVE, {
@@ -193,7 +239,7 @@ export function gemm(
       B_INDEX: mode === "nt" ? "col * p.k + kk" : "kk * p.n + col",
     });
     const grid: [number, number, number] = [Math.ceil(n / NAIVE_WG), Math.ceil(m / NAIVE_WG), 1];
-    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(kernel, { a, b, c }, grid, gemmParams(m, n, k, epi, k));
     return;
   }
 
@@ -223,13 +269,24 @@ export function gemm(
     const direct = split
       ? gpu.kernel(GEMM_TILED, tiledGemmDefines(tile, mode, va, vb, false))
       : kernel;
-    batch.dispatch(direct, { a, b, c }, grid, gemmParams(m, n, k, alpha, accumulate, k));
+    batch.dispatch(direct, { a, b, c }, grid, gemmParams(m, n, k, epi, k));
     return;
   }
   const partials = splitScratch(gpu, plan.splits * m * n);
-  batch.dispatch(kernel, { a, b, c: partials }, grid, gemmParams(m, n, k, 1, false, plan.chunk));
+  batch.dispatch(
+    kernel,
+    { a, b, c: partials },
+    grid,
+    gemmParams(m, n, k, { alpha: 1, accumulate: false, relu: false }, plan.chunk),
+  );
   const wg = 256;
   const reduce = gpu.kernel(GEMM_SPLITK_REDUCE, { WG: wg });
-  const params = { count: m * n, splits: plan.splits, alpha, accumulate: accumulate ? 1 : 0 };
+  const params = {
+    count: m * n,
+    splits: plan.splits,
+    alpha: epi.alpha,
+    accumulate: epi.accumulate ? 1 : 0,
+    relu: epi.relu ? 1 : 0,
+  };
   batch.dispatch(reduce, { partials, c }, groups1d(gpu, m * n, wg), params);
 }

@@ -18,6 +18,20 @@ const WG = 256;
 const ROW_WG = 64;
 /** sumPairs: each workgroup of one tree pass adds 2·PAIR_WG pairs. */
 const PAIR_WG = 256;
+/** Workgroup cap of the grid-stride kernels on CPU adapters (see strideGroups). */
+const SOFTWARE_MAX_GROUPS = 64;
+
+/**
+ * Workgroups of the grid-stride kernels (nn_elementwise, nn_gather) for `threads` elements: the
+ * full grid on GPUs; on CPU adapters at most SOFTWARE_MAX_GROUPS, each thread looping over the
+ * grid stride (on llvmpipe a workgroup costs a coroutine switch). Results never depend on it.
+ */
+function strideGroups(gpu: Gpu, threads: number, wg: number): [number, number, number] {
+  const g = groups1d(gpu, threads, wg);
+  return gpu.summary.isSoftware && g[0] * g[1] > SOFTWARE_MAX_GROUPS
+    ? [SOFTWARE_MAX_GROUPS, 1, 1]
+    : g;
+}
 
 function checkCount(what: string, count: number, ...tensors: [string, Tensor, number][]): void {
   if (!Number.isInteger(count) || count < 0) throw new Error(`${what}: bad count ${count}`);
@@ -36,7 +50,7 @@ function elementwise(
   lr = 0,
 ): void {
   const kernel = gpu.kernel(NN_ELEMENTWISE, { WG }, entry);
-  batch.dispatch(kernel, { x, y }, groups1d(gpu, count, WG), { count, lr });
+  batch.dispatch(kernel, { x, y }, strideGroups(gpu, count, WG), { count, lr });
 }
 
 /** x = max(x, 0) in place on the first `count` elements (NaN → 0). */
@@ -234,7 +248,7 @@ function gather(
   if (total === 0) return;
   const kernel = gpu.kernel(NN_GATHER, { WG });
   const params = { total, cols, offset: indexOffset };
-  batch.dispatch(kernel, { src, indices, dst }, groups1d(gpu, total, WG), params);
+  batch.dispatch(kernel, { src, indices, dst }, strideGroups(gpu, total, WG), params);
 }
 
 /**

@@ -16,7 +16,10 @@ function bIndex(mode: GemmMode, kk: number, c: number, n: number, k: number): nu
   return mode === "nt" ? c * k + kk : kk * n + c;
 }
 
-/** C[M×N] = α·op(A)·op(B) (+ C if accumulate), f64 accumulation; see lib/ops/gemm.ts. */
+/**
+ * C[M×N] = α·op(A)·op(B) (+ C if accumulate), then max(0, ·) if relu (NaN → 0), f64
+ * accumulation; see lib/ops/gemm.ts.
+ */
 export function gemmRef(
   mode: GemmMode,
   a: Float32Array,
@@ -35,7 +38,8 @@ export function gemmRef(
         s += a[aIndex(mode, r, kk, m, k)] * b[bIndex(mode, kk, col, n, k)];
       }
       const v = alpha * s;
-      c[r * n + col] = opts.accumulate ? v + c[r * n + col] : v;
+      const x = opts.accumulate ? v + c[r * n + col] : v;
+      c[r * n + col] = opts.relu && !(x > 0) ? 0 : x;
     }
   }
 }

@@ -30,7 +30,13 @@ import {
 import { runningMean } from "../ops/nn.ts";
 import type { TrainConfig } from "./config.ts";
 import { DeviceSplit, epochPermutation } from "../model/device_split.ts";
-import { type EvalResult, evaluate } from "../model/evaluate.ts";
+import {
+  evalChunks,
+  type EvalResult,
+  evalResultOf,
+  evaluate,
+  submitEvaluation,
+} from "../model/evaluate.ts";
 import type { GpuNetwork } from "../model/gpu_network.ts";
 import { modelSpecFor } from "./model_for.ts";
 import { netOnGpu } from "../model/on_gpu.ts";
@@ -113,16 +119,8 @@ export async function train(
   try {
     run.logResume();
     for (let i = run.state.step; i < config.maxSteps; i++) {
-      const batch = gpu.batch();
-      const rows = run.sgdStep(batch, i);
-      run.accumulateAverage(batch, i);
-      const converged = await run.evaluateAndDecide(batch, i, rows);
-      if (converged || i === config.maxSteps - 1) {
-        return await run.finish(batch, i, rows, converged);
-      }
-      run.addNoise(batch, i);
-      batch.submit();
-      await run.endStep(i);
+      const result = await run.step(i);
+      if (result) return result;
     }
     throw new Error("unreachable: the loop returns at its last step");
   } finally {
@@ -138,8 +136,11 @@ function averageStart(config: TrainConfig, convergedAt: number | undefined): num
   return Math.min(capStart, Math.max(convergedAt, convergedAt + (config.extraSteps ?? 0) - m));
 }
 
-/** The GPU state of one call of `train` and its phases, in the order a step runs them. */
-class TrainingRun {
+/**
+ * The GPU state of one call of `train` and its phases, in the order a step runs them (exported
+ * for the step profiler of lib/bench/profile.ts).
+ */
+export class TrainingRun {
   readonly state: TrainState;
   readonly net: GpuNetwork;
   readonly trainSplit: DeviceSplit;
@@ -200,6 +201,20 @@ class TrainingRun {
     return (this.config.averageSteps ?? 0) > 0;
   }
 
+  /** Runs step i; returns the result when the run stops at step i. */
+  async step(i: number): Promise<TrainResult | undefined> {
+    const batch = this.gpu.batch();
+    const rows = this.sgdStep(batch, i);
+    this.accumulateAverage(batch, i);
+    const converged = await this.evaluateAndDecide(batch, i, rows);
+    if (converged || i === this.config.maxSteps - 1) {
+      return await this.finish(batch, i, rows, converged);
+    }
+    this.addNoise(batch, i);
+    batch.submit();
+    await this.endStep(i);
+  }
+
   logResume(): void {
     if (this.resumed) this.#log(`resumed from checkpoint at step ${this.state.step}`);
   }
@@ -224,8 +239,9 @@ class TrainingRun {
     const rows = ids.length;
     const net = this.net;
     this.trainSplit.gather(batch, ids, net.x, net.y);
-    net.forward(batch, rows);
-    net.loss(batch, rows, true, this.stepStats, 0);
+    // The minibatch loss is read only at evaluations (and by a finish after convergence).
+    const reduce = this.#evaluates(i) || this.state.convergedAt !== undefined;
+    net.forwardLoss(batch, rows, true, reduce ? this.stepStats : null, 0);
     net.backward(batch, rows);
     net.sgd(batch, this.config.lr);
     return rows;
@@ -239,6 +255,11 @@ class TrainingRun {
     this.net.weights.forEach((w, l) => runningMean(this.gpu, batch, this.avg[l], w, 1 / n, w.size));
   }
 
+  /** Whether step i evaluates (every evalEvery steps and at the cap). */
+  #evaluates(i: number): boolean {
+    return i % this.config.evalEvery === 0 || i === this.config.maxSteps - 1;
+  }
+
   /**
    * Evaluates when step i is due (every evalEvery steps and at the cap) and decides whether the
    * run converged at step i: a non-finite loss is a DivergedError; the "accuracy" rule stops at
@@ -248,7 +269,7 @@ class TrainingRun {
   async evaluateAndDecide(batch: Batch, i: number, rows: number): Promise<boolean> {
     const { config, state } = this;
     let converged = false;
-    if (i % config.evalEvery === 0 || i === config.maxSteps - 1) {
+    if (this.#evaluates(i)) {
       batch.submit();
       const point = await this.#evalPoint(i, rows);
       state.history.push(point);
@@ -284,11 +305,29 @@ class TrainingRun {
     );
   }
 
-  /** Full train and test evaluation of the current weights, with step's minibatch loss. */
+  /**
+   * Full train and test evaluation of the current weights, with step's minibatch loss: one
+   * read-back of (minibatch loss, train chunk pairs, test chunk pairs).
+   */
   async #evalPoint(step: number, rows: number): Promise<EvalPoint> {
-    const [lossSum] = await this.stepStats.read();
-    const tr = await evaluate(this.gpu, this.net, this.trainSplit);
-    const te = await evaluate(this.gpu, this.net, this.testSplit);
+    const { gpu, net, trainSplit, testSplit } = this;
+    const trainChunks = evalChunks(net, trainSplit);
+    const testChunks = evalChunks(net, testSplit);
+    const stats = gpu.tensor([2 + 2 * (trainChunks + testChunks)], "f32", "eval point stats");
+    let pairs: Float32Array;
+    try {
+      const copy = gpu.batch();
+      copy.copy(this.stepStats, stats, 8);
+      copy.submit();
+      submitEvaluation(gpu, net, trainSplit, stats, 2);
+      submitEvaluation(gpu, net, testSplit, stats, 2 + 2 * trainChunks);
+      pairs = await stats.read();
+    } finally {
+      stats.destroy();
+    }
+    const lossSum = pairs[0];
+    const tr = evalResultOf(pairs, 2, trainChunks, trainSplit.n);
+    const te = evalResultOf(pairs, 2 + 2 * trainChunks, testChunks, testSplit.n);
     return {
       step,
       trainLoss: tr.loss,

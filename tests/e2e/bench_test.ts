@@ -21,6 +21,7 @@ import {
   type StepRecord,
 } from "../../lib/bench/records.ts";
 import { TimedBatch } from "../../lib/bench/timed_batch.ts";
+import { profile } from "../../lib/bench/profile.ts";
 import { runDeno } from "../helpers.ts";
 
 const SCRIPT = new URL("../../scripts/bench.ts", import.meta.url).pathname;
@@ -303,5 +304,65 @@ Deno.test("TimedBatch computes what Batch computes and times each slot", async (
   } finally {
     timer.destroy();
     for (const t of [a, b, ...outs, ...copies]) t.destroy();
+  }
+});
+
+Deno.test("bench profile --quick prints the step and evaluation breakdowns", async () => {
+  const r = await bench(["profile", "--quick"]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const what of ["Training step, SGD", "Training step, Type II", "Evaluation pass over 96"]) {
+    assert.ok(r.stdout.includes(what), `${what} in:\n${r.stdout}`);
+  }
+  for (const cat of ["GEMMs", "softmax/CE", "gathers", "noise", "copies", "host: submits"]) {
+    assert.ok(r.stdout.includes(`| ${cat}`), `${cat} row in:\n${r.stdout}`);
+  }
+  assert.ok(r.stdout.includes("host: read-backs (copy + map) | 1 |"), r.stdout);
+});
+
+Deno.test("profile: both methods see every dispatch, copy, submit and read-back", async () => {
+  const gpu = await Gpu.shared();
+  const a = gpu.upload(new Float32Array(64).fill(1));
+  const b = gpu.upload(new Float32Array(64).fill(2));
+  const c = gpu.tensor([64]);
+  const d = gpu.tensor([64]);
+  const methods = hasTimestamps(gpu)
+    ? ["timestamp", "submit-groups"] as const
+    : ["submit-groups"] as const;
+  for (const method of methods) {
+    const p = await profile(gpu, async () => {
+      const batch = gpu.batch();
+      gemm(gpu, batch, "nn", a, b, c, 8, 8, 8);
+      batch.copy(c, d);
+      gemm(gpu, batch, "nn", d, b, c, 8, 8, 8, { relu: true });
+      batch.submit();
+      await c.read();
+    }, { method });
+    assert.equal(p.method, method);
+    const gemms = p.gpu.find((x) => x.category === "GEMMs")!;
+    assert.equal(gemms.count, 2, method);
+    assert.ok(Number.isFinite(gemms.ms) && gemms.ms >= 0, `${method}: ${gemms.ms}`);
+    assert.equal(p.gpu.find((x) => x.category === "copies")!.count, 1);
+    assert.equal(p.submits.count, 1);
+    assert.equal(p.maps.count, 1);
+    assert.deepEqual(Array.from(await c.read()).slice(0, 2), [256, 256]); // (8·1·2)·2·8 = 256
+  }
+  assert.equal(gpu.profiler, undefined, "the profiler is removed afterwards");
+  for (const t of [a, b, c, d]) t.destroy();
+});
+
+Deno.test("bench cpu --quick compares with PyTorch on the CPU (skipped without torch)", async () => {
+  const probe = await new Deno.Command("python3", { args: ["-c", "import torch"], stderr: "null" })
+    .output().catch(() => undefined);
+  if (!probe?.success) {
+    console.log("python3 with torch not found: skipped");
+    return;
+  }
+  const r = await bench(["cpu", "--quick"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes("Ratios ours / PyTorch"), r.stdout);
+  for (const width of [16, 32]) {
+    const row = r.stdout.split("\n").filter((l) => l.startsWith(`| ${width} |`));
+    assert.equal(row.length, 2, `two rows for n=${width}`);
+    assert.ok(!row[1].includes("—"), `every ratio present: ${row[1]}`);
   }
 });

@@ -11,11 +11,15 @@ import { NN_ELEMENTWISE, NN_MASK_ROWS } from "../../lib/gpu/kernels.ts";
 import { Gpu, type Tensor } from "../../lib/gpu/runtime.ts";
 import type { Defines } from "../../lib/gpu/shader.ts";
 import { tiledGemmDefines } from "../../lib/ops/gemm_codegen.ts";
+import { regGemmDefines } from "../../lib/ops/gemm_reg_codegen.ts";
 
 /** Defines that build one variant of each kernel. */
 function definesFor(decl: KernelDecl): Defines {
   if (decl.file === "gemm_tiled") {
     return tiledGemmDefines({ bm: 32, bn: 32, bk: 8, tm: 4 }, "nn", false, false, false);
+  }
+  if (decl.file === "gemm_reg") {
+    return regGemmDefines({ rm: 4, rn: 4, wx: 8, wy: 4 }, "nn", false, false);
   }
   if (decl.file === "gemm_naive") {
     return { WG_X: 8, WG_Y: 8, A_INDEX: "row * p.k + kk", B_INDEX: "kk * p.n + col" };

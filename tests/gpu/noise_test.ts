@@ -163,7 +163,9 @@ Deno.test("injection is bit-identical across workgroup sizes, grids and repeats"
   for (const type of [1, 2, 3] as NoiseType[]) {
     const spec: NoiseSpec = { type, alpha: 1.7, sigma: 0.5 };
     const first = await gpuInject(w0, rows, cols, { spec });
-    for (const [workgroupSize, maxGroups] of [[64, undefined], [256, undefined], [32, 3], [1, 7]]) {
+    // 2 ** 31: no cap (the full grid, also on a CPU adapter, whose default is capped).
+    const grids = [[64, undefined], [256, undefined], [32, 3], [1, 7], [64, 2 ** 31], [1, 2 ** 31]];
+    for (const [workgroupSize, maxGroups] of grids) {
       const again = await gpuInject(w0, rows, cols, { spec, workgroupSize, maxGroups });
       assert.deepEqual(new Uint32Array(again.buffer), new Uint32Array(first.buffer));
     }

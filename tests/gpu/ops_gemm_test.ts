@@ -176,7 +176,7 @@ Deno.test("gemm splitk: several K slices, scratch shared and grown inside one ba
   await runCases(gpu, cases);
 });
 
-Deno.test("gemm alpha and accumulate on every variant", async () => {
+Deno.test("gemm alpha, accumulate and the ReLU epilogue on every variant", async () => {
   const gpu = await gpuP;
   const cases: Case[] = [];
   for (const variant of gemmVariants()) {
@@ -188,6 +188,9 @@ Deno.test("gemm alpha and accumulate on every variant", async () => {
         cases.push(randomCase(mode, shape, { ...opts, alpha: -0.5, accumulate: true }, s));
         cases.push(randomCase(mode, shape, { ...opts, alpha: 3, accumulate: false }, s + 1));
         cases.push(randomCase(mode, shape, { ...opts, accumulate: true, splits: 2 }, s + 2));
+        cases.push(randomCase(mode, shape, { ...opts, relu: true, alpha: 0.5, splits: 2 }, s + 3));
+        const both = { ...opts, relu: true, accumulate: true, alpha: -2 };
+        cases.push(randomCase(mode, shape, both, s + 4));
       }
     }
   }
@@ -251,6 +254,62 @@ Deno.test("gemm extreme values: 1e18-scale products, tiny values, zeros, −0, N
     }
   }
   await runCases(gpu, cases);
+});
+
+/** The edge sizes of issue #23: each dimension across them with the other two small. */
+const REG_EDGES = [1, 3, 5, 17, 127, 1023];
+
+Deno.test("gemm reg: each dimension across 1…1023, all modes, epilogues, vec4 and scalar loads", async () => {
+  const gpu = await gpuP;
+  const cases: Case[] = [];
+  const shapes: [number, number, number][] = [];
+  for (const v of REG_EDGES) shapes.push([v, 8, 12], [6, v, 12], [6, 8, v]);
+  // Mixed: several dimensions large or odd at once (partial blocks in both directions).
+  shapes.push([127, 1023, 17], [1023, 5, 127], [17, 127, 1023], [3, 1023, 129], [130, 68, 36]);
+  for (const mode of MODES) {
+    for (const [i, shape] of shapes.entries()) {
+      // Cycle through the epilogues and through vec4 (where eligible) and forced scalar loads.
+      const opts: GemmOptions = {
+        variant: "reg",
+        vec4: i % 2 === 0,
+        alpha: [1, 0.75, -2][i % 3],
+        accumulate: i % 4 >= 2,
+        relu: i % 5 >= 3,
+      };
+      cases.push(randomCase(mode, shape, opts, 900 + cases.length));
+    }
+  }
+  await runCases(gpu, cases);
+});
+
+/** Runs one product and returns C's bits. */
+async function productBits(gpu: Gpu, cs: Case): Promise<Uint32Array> {
+  const [a, b, c] = [gpu.upload(cs.a), gpu.upload(cs.b), gpu.upload(cs.c0)];
+  const batch = gpu.batch();
+  gemm(gpu, batch, cs.mode, a, b, c, cs.m, cs.n, cs.k, cs.opts);
+  batch.submit();
+  const got = await c.read();
+  for (const t of [a, b, c]) t.destroy();
+  return new Uint32Array(got.buffer, got.byteOffset, got.length);
+}
+
+Deno.test("gemm reg: the same inputs give the same bits, whatever the block shape and loads", async () => {
+  // Every output is summed k = 0, 1, … in order by fma in every block shape, with vec4 or
+  // scalar loads: the result does not depend on how the work is cut.
+  const gpu = await gpuP;
+  for (const mode of MODES) {
+    const base = randomCase(mode, [37, 44, 130], { variant: "reg", accumulate: true }, 950);
+    const want = await productBits(gpu, base);
+    const others: GemmOptions[] = [
+      { variant: "reg", accumulate: true },
+      { variant: "reg", accumulate: true, vec4: false },
+      { variant: "reg", accumulate: true, regShape: { rm: 4, rn: 8, wx: 4, wy: 2, ku: 1 } },
+    ];
+    for (const opts of others) {
+      const got = await productBits(gpu, { ...base, opts });
+      assert.deepEqual(got, want, `${mode} ${JSON.stringify(opts)}: bits differ`);
+    }
+  }
 });
 
 Deno.test("gemm automatic choice and forceGemmVariant give correct products", async () => {

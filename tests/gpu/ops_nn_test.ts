@@ -51,7 +51,8 @@ function withSpecials(n: number, seed: number): Float32Array {
 
 Deno.test("relu, reluBackward, sgdStep, fill match the reference exactly on odd sizes", async () => {
   const gpu = await gpuP;
-  for (const count of [1, 3, 257, 1000]) {
+  // 70001 > 64 workgroups of 256: several grid-stride rounds on a CPU adapter.
+  for (const count of [1, 3, 257, 1000, 70001]) {
     const pad = 5; // elements past `count` must stay untouched
     const x0 = withSpecials(count + pad, count);
     const act = withSpecials(count + pad, count + 1);
@@ -256,7 +257,9 @@ Deno.test("rowSquaredNorms and maskRows match the reference", async () => {
 
 Deno.test("gatherRows and gatherLabels copy rows bit for bit, with index offsets", async () => {
   const gpu = await gpuP;
-  for (const [srcRows, cols, count, offset] of [[1, 1, 1, 0], [10, 3, 7, 2], [300, 257, 33, 5]]) {
+  // 50×784 > 64 workgroups of 256: several grid-stride rounds on a CPU adapter.
+  const cases = [[1, 1, 1, 0], [10, 3, 7, 2], [300, 257, 33, 5], [300, 784, 50, 5]];
+  for (const [srcRows, cols, count, offset] of cases) {
     const src0 = withSpecials(srcRows * cols, cols);
     const idx0 = integers(offset + count, srcRows, srcRows);
     const labels0 = integers(srcRows, srcRows + 1, 10);

@@ -1,4 +1,5 @@
-import { gpuSgdStep } from "../helpers.ts";
+import { assertBits, gpuSgdStep } from "../helpers.ts";
+import { forceGemmVariant } from "../../lib/ops/gemm.ts";
 import assert from "node:assert/strict";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { syntheticDataset } from "../../lib/data/mod.ts";
@@ -9,7 +10,8 @@ import { FcnOnGpu } from "../../lib/model/fcn_gpu.ts";
 import { sgdStepReference } from "../../lib/reference/fcn_step.ts";
 import { HaltedError, train } from "../../lib/train/trainer.ts";
 import { trainOrLoad } from "../../lib/train/run.ts";
-import { epochPermutation } from "../../lib/model/device_split.ts";
+import { DeviceSplit, epochPermutation } from "../../lib/model/device_split.ts";
+import { evaluate } from "../../lib/model/evaluate.ts";
 import { injectNoiseRef } from "../../lib/reference/noise_inject.ts";
 import { evaluateWeightSets } from "../../lib/prune/evaluate.ts";
 
@@ -62,6 +64,53 @@ Deno.test("one GPU forward/backward/SGD step equals the TypeScript reference ste
     }
     net.destroy();
   }
+});
+
+Deno.test("the fused step (ReLU in the GEMM epilogue) is bit-identical to the unfused one", async () => {
+  const gpu = await Gpu.shared();
+  // The chosen variants and naive: the epilogue's max(0, ·) is the separate relu of the same value.
+  try {
+    for (const variant of [undefined, "naive"] as const) {
+      forceGemmVariant(variant);
+      for (const [depth, width, rows] of [[2, 7, 5], [3, 33, 17], [2, 64, 1]]) {
+        const spec = { inputDim: 13, width, depth, numClasses: 3 };
+        const weights = initWeights(spec, 12);
+        const x = new Float32Array(rows * 13).map((_, i) => Math.sin(i * 0.7) * 3);
+        const y = new Uint32Array(rows).map((_, i) => (i * 5) % 3);
+        const results = [];
+        for (const fused of [true, false]) {
+          const net = new FcnOnGpu(gpu, spec, weights, rows, fused);
+          results.push(await gpuSgdStep(gpu, net, x, y, rows, 0.5));
+          net.destroy();
+        }
+        const [a, b] = results;
+        assert.equal(a.loss, b.loss, `${variant} depth ${depth}: loss`);
+        a.weights.forEach((w, l) =>
+          assertBits(w, b.weights[l], `${variant} depth ${depth} layer ${l}`)
+        );
+      }
+    }
+  } finally {
+    forceGemmVariant(undefined);
+  }
+});
+
+Deno.test("evaluate gives the same result on a resident and a streamed split, in several chunks", async () => {
+  const gpu = await Gpu.shared();
+  const spec = { inputDim: 24, width: 16, depth: 2, numClasses: 4 };
+  const net = new FcnOnGpu(gpu, spec, initWeights(spec, 4), 8); // 300 rows: 38 chunks
+  const host = { x: data.train.x, y: data.train.y, n: data.train.n };
+  const resident = new DeviceSplit(gpu, host, spec.inputDim, 8);
+  // The same device with a binding limit just below the split: the split streams from the host.
+  const small = { ...gpu.limits, maxStorageBufferBindingSize: host.n * spec.inputDim * 4 - 4 };
+  const streamedGpu = Object.create(gpu, { limits: { value: small } }) as Gpu;
+  const streamed = new DeviceSplit(streamedGpu, host, spec.inputDim, 8);
+  assert.ok(resident.resident && !streamed.resident);
+  const a = await evaluate(gpu, net, resident);
+  const b = await evaluate(gpu, net, streamed);
+  assert.deepEqual(a, b);
+  assert.ok(Number.isFinite(a.loss) && a.accuracy >= 0 && a.accuracy <= 100);
+  for (const x of [resident, streamed, net]) x.destroy();
 });
 
 Deno.test("epoch permutations are permutations, seeded, and differ across epochs", () => {
