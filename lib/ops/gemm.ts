@@ -57,7 +57,7 @@ export interface GemmOptions {
   relu?: boolean;
   /** Use this variant instead of the chosen one. */
   variant?: GemmVariant;
-  /** Tiled variants: allow 16-byte loads where aligned (default true); false forces scalar. */
+  /** Tiled and reg variants: allow 16-byte loads where aligned (default true); false: scalar. */
   vec4?: boolean;
   /** splitk: number of K slices (default from the shape; one slice runs as t32). */
   splits?: number;
@@ -226,6 +226,9 @@ export function gemm(
 
   if (variant === "reg") {
     const shape = opts.regShape ?? REG_SHAPE;
+    if (shape.wx * shape.wy > gpu.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new Error(`gemm reg: workgroup ${shape.wx}×${shape.wy} exceeds the adapter's limit`);
+    }
     const vec = vec4Eligible(mode, m, n, k);
     const useVec = opts.vec4 ?? true;
     const kernel = gpu.kernel(

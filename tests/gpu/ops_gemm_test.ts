@@ -357,6 +357,10 @@ Deno.test("gemm rejects bad shapes and short tensors", async () => {
     () => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, { variant: "t99" as GemmVariant }),
     /unknown GEMM variant/,
   );
+  const huge = { variant: "reg" as const, regShape: { rm: 4, rn: 4, wx: 64, wy: 64 } };
+  assert.throws(() => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, huge), /exceeds/);
+  const bad = { variant: "reg" as const, regShape: { rm: 3, rn: 4, wx: 8, wy: 4 } };
+  assert.throws(() => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, bad), /bad register/);
   const same = t(4);
   assert.throws(() => gemm(gpu, batch, "nn", same, t(4), same, 2, 2, 2), /must not share/);
   assert.equal(batch.length, 0);
