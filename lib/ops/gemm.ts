@@ -57,7 +57,7 @@ export interface GemmOptions {
   relu?: boolean;
   /** Use this variant instead of the chosen one. */
   variant?: GemmVariant;
-  /** Tiled variants: allow 16-byte loads where aligned (default true); false forces scalar. */
+  /** Tiled and reg variants: allow 16-byte loads where aligned (default true); false: scalar. */
   vec4?: boolean;
   /** splitk: number of K slices (default from the shape; one slice runs as t32). */
   splits?: number;
@@ -73,6 +73,12 @@ let forced: GemmVariant | undefined;
 export function forceGemmVariant(variant: GemmVariant | undefined): void {
   forced = variant;
 }
+
+/**
+ * Products smaller than this (≈ 100³) use naive on CPU adapters: at most ~4 ms each there, less
+ * than compiling a reg pipeline, which small runs and tests would otherwise pay per mode.
+ */
+const SOFTWARE_REG_MIN_MACS = 2 ** 20;
 
 /** t32 tiles below which a long-K product is split along K on a real GPU (4 per SM). */
 const SPLITK_MAX_TILES = 4 * 132;
@@ -101,7 +107,8 @@ export function chooseGemmVariant(gpu: Gpu, m: number, n: number, k: number): Ge
   if (gpu.summary.isSoftware) {
     // CPU rasterisers: barriers are dear and shared memory is plain memory, so the barrier-free
     // register-blocked variant beats the tiled ones at every training shape (bench/gemm_sweep.ts).
-    return macs < 32 * 32 * 32 ? "naive" : "reg";
+    // Below SOFTWARE_REG_MIN_MACS naive's cheaper pipeline (~0.1 s to compile, not ~1 s) wins.
+    return macs < SOFTWARE_REG_MIN_MACS ? "naive" : "reg";
   }
   if (macs < 32 * 32 * 32) return "naive";
   if (tilesOf(TILES.t128x64, m, n) >= FILL_GROUPS) return "t128x64";
@@ -219,6 +226,9 @@ export function gemm(
 
   if (variant === "reg") {
     const shape = opts.regShape ?? REG_SHAPE;
+    if (shape.wx * shape.wy > gpu.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new Error(`gemm reg: workgroup ${shape.wx}×${shape.wy} exceeds the adapter's limit`);
+    }
     const vec = vec4Eligible(mode, m, n, k);
     const useVec = opts.vec4 ?? true;
     const kernel = gpu.kernel(

@@ -303,8 +303,15 @@ Deno.test("gemm reg: the same inputs give the same bits, whatever the block shap
     const others: GemmOptions[] = [
       { variant: "reg", accumulate: true },
       { variant: "reg", accumulate: true, vec4: false },
-      { variant: "reg", accumulate: true, regShape: { rm: 4, rn: 8, wx: 4, wy: 2, ku: 1 } },
     ];
+    // Another block shape and k step in one mode (each pipeline costs ~1 s to build on llvmpipe).
+    if (mode === "tn") {
+      others.push({
+        variant: "reg",
+        accumulate: true,
+        regShape: { rm: 4, rn: 8, wx: 4, wy: 2, ku: 1 },
+      });
+    }
     for (const opts of others) {
       const got = await productBits(gpu, { ...base, opts });
       assert.deepEqual(got, want, `${mode} ${JSON.stringify(opts)}: bits differ`);
@@ -316,6 +323,13 @@ Deno.test("gemm automatic choice and forceGemmVariant give correct products", as
   const gpu = await gpuP;
   for (const [m, n, k] of [[1, 1, 1], [10, 300, 512], [128, 64, 40], [256, 100, 30]]) {
     assert.ok(gemmVariants().includes(chooseGemmVariant(gpu, m, n, k)));
+  }
+  if (gpu.summary.isSoftware) {
+    // CPU adapters: reg at the training shapes (d 784, batch 500), naive for small products.
+    for (const [m, n, k] of [[500, 512, 784], [10, 512, 500], [500, 512, 10], [1024, 1024, 1024]]) {
+      assert.equal(chooseGemmVariant(gpu, m, n, k), "reg", `${m}×${n}×${k}`);
+    }
+    assert.equal(chooseGemmVariant(gpu, 64, 64, 64), "naive");
   }
   const cases: Case[] = [];
   for (const mode of MODES) {
@@ -343,6 +357,10 @@ Deno.test("gemm rejects bad shapes and short tensors", async () => {
     () => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, { variant: "t99" as GemmVariant }),
     /unknown GEMM variant/,
   );
+  const huge = { variant: "reg" as const, regShape: { rm: 4, rn: 4, wx: 64, wy: 64 } };
+  assert.throws(() => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, huge), /exceeds/);
+  const bad = { variant: "reg" as const, regShape: { rm: 3, rn: 4, wx: 8, wy: 4 } };
+  assert.throws(() => gemm(gpu, batch, "nn", t(4), t(4), t(4), 2, 2, 2, bad), /bad register/);
   const same = t(4);
   assert.throws(() => gemm(gpu, batch, "nn", same, t(4), same, 2, 2, 2), /must not share/);
   assert.equal(batch.length, 0);
