@@ -1,0 +1,202 @@
+/// <reference lib="dom" />
+/**
+ * The page: installs the browser platform (kernels inlined at build time), acquires WebGPU,
+ * loads and checks the digits, and wires the form to `trainAndPrune`. `globalThis.htsgd` exposes
+ * the same entry points to tests/e2e/web_test.ts.
+ */
+import * as Plot from "@observablehq/plot";
+import { setPlatform } from "../../lib/gpu/platform.ts";
+import { Gpu } from "../../lib/gpu/runtime.ts";
+import type { Dataset } from "../../lib/data/dataset.ts";
+import { BUILD_INFO, KERNEL_SOURCES } from "../gen/build_info.ts";
+import { decodeDigits } from "./digits_codec.ts";
+import { runChecks } from "./checks.ts";
+import { type CurvePoint, type RunOutcome, type RunSettings, trainAndPrune } from "./run.ts";
+
+setPlatform({
+  name: "browser",
+  readKernel(file) {
+    const text = KERNEL_SOURCES[file];
+    if (text === undefined) throw new Error(`kernel kernels/${file} is not in this build`);
+    return text;
+  },
+  env: () => undefined,
+});
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const PRESETS: Record<string, Omit<RunSettings, "seed" | "maxSteps">> = {
+  "demo-sgd": { type: 0, alpha: 2, sigma: 0, width: 128 },
+  "demo-type1": { type: 1, alpha: 1.75, sigma: 0.0025, width: 128 },
+  "wide-type1": { type: 1, alpha: 1.75, sigma: 0.0025, width: 512 },
+};
+
+const hex = (buf: ArrayBuffer) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** Fetches the digits and refuses them unless their SHA-256 is the one this build wrote. */
+async function loadDigits(): Promise<Dataset> {
+  const { file, sha256, bytes } = BUILD_INFO.digits;
+  const res = await fetch(file);
+  if (!res.ok) throw new Error(`${file}: HTTP ${res.status}`);
+  const data = new Uint8Array(await res.arrayBuffer());
+  if (data.length !== bytes) throw new Error(`${file}: ${data.length} bytes, expected ${bytes}`);
+  const got = hex(await crypto.subtle.digest("SHA-256", data));
+  if (got !== sha256) throw new Error(`${file}: SHA-256 ${got}, expected ${sha256}`);
+  return decodeDigits(data, file);
+}
+
+/** Why there is no GPU, in words, with what to do about it. */
+function explainNoGpu(err: unknown): string {
+  const has = typeof navigator !== "undefined" && "gpu" in navigator;
+  const what = has
+    ? "This browser has WebGPU, but it gave the page no adapter (or the adapter refused a device)."
+    : "This browser does not offer WebGPU to this page.";
+  return `${what} The training runs as WebGPU compute shaders, so it cannot start here. ` +
+    "WebGPU is on by default in current Chrome and Edge (version 113 or later) on Windows, " +
+    "macOS and ChromeOS, and in Safari 26; on Linux, Chrome needs the flag " +
+    "chrome://flags/#enable-unsafe-webgpu (or --enable-unsafe-webgpu), and Firefox needs " +
+    "dom.webgpu.enabled in about:config. The page must be served over https or from localhost. " +
+    `(Detail: ${(err as Error)?.message ?? err})`;
+}
+
+function describeAdapter(gpu: Gpu): string {
+  const s = gpu.summary;
+  return `WebGPU adapter: ${s.description || s.device || "(no name given)"} — vendor ${
+    s.vendor || "?"
+  }, architecture ${s.architecture || "?"}, ${
+    s.isSoftware ? "software (a CPU rasteriser: slow)" : "hardware"
+  }`;
+}
+
+function drawCurve(points: CurvePoint[]): void {
+  const rows = points.flatMap((p) => [
+    { step: p.step, accuracy: p.trainAcc, split: "train" },
+    { step: p.step, accuracy: p.testAcc, split: "test" },
+  ]);
+  const chart = Plot.plot({
+    width: 640,
+    height: 260,
+    y: { label: "accuracy (%)", grid: true },
+    x: { label: "step" },
+    color: { legend: true },
+    marks: [Plot.line(rows, { x: "step", y: "accuracy", stroke: "split" }), Plot.ruleY([95])],
+  });
+  $("curve").replaceChildren(chart);
+}
+
+function drawNorms(norms: number[]): void {
+  const chart = Plot.plot({
+    width: 640,
+    height: 200,
+    x: { label: "ℓ2 norm of a hidden unit's incoming weights" },
+    y: { label: "units" },
+    marks: [Plot.rectY(norms, Plot.binX({ y: "count" }, { x: (d: number) => d })), Plot.ruleY([0])],
+  });
+  $("norms").replaceChildren(chart);
+}
+
+function showNumbers(gpu: Gpu, r: RunOutcome): void {
+  const pct = (v: number) => `${v.toFixed(2)}%`;
+  const rows: [string, string][] = [
+    ["steps (stopping rule: train accuracy ≥ 95%)", `${r.steps} (${r.stopReason})`],
+    ["train / test accuracy", `${pct(r.final.trainAcc)} / ${pct(r.final.testAcc)}`],
+    ["pruning ratio at mce 0.1", pct(100 * r.mce.pruningRatio)],
+    ["test / train accuracy after pruning", `${pct(r.mce.testAcc)} / ${pct(r.mce.trainAcc)}`],
+    ["time per step (evaluations included)", `${r.msPerStep.toFixed(1)} ms`],
+    ["adapter", describeAdapter(gpu)],
+  ];
+  $("numbers").querySelector("tbody")!.replaceChildren(
+    ...rows.map(([k, v]) => {
+      const tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td>";
+      tr.children[0].textContent = k;
+      tr.children[1].textContent = v;
+      return tr;
+    }),
+  );
+}
+
+function readForm(): RunSettings {
+  const num = (id: string) => Number(($(id) as HTMLInputElement).value);
+  return {
+    type: num("type") as RunSettings["type"],
+    alpha: num("alpha"),
+    sigma: num("sigma"),
+    width: num("width"),
+    seed: num("seed"),
+    maxSteps: num("maxSteps"),
+  };
+}
+
+function applyPreset(name: string): void {
+  const p = PRESETS[name];
+  if (!p) return;
+  for (const [k, v] of Object.entries(p)) ($(k) as HTMLInputElement).value = String(v);
+}
+
+function logLine(line: string): void {
+  const el = $("log");
+  el.textContent += line + "\n";
+  el.scrollTop = el.scrollHeight;
+}
+
+async function start() {
+  let gpu: Gpu;
+  try {
+    gpu = await Gpu.create();
+  } catch (err) {
+    $("adapter").textContent = "WebGPU: not available";
+    const box = $("nogpu");
+    box.hidden = false;
+    box.textContent = explainNoGpu(err);
+    throw err;
+  }
+  $("adapter").textContent = describeAdapter(gpu);
+  const data = await loadDigits().catch((err) => {
+    $("data").textContent = `Digits: ${err.message}`;
+    $("data").className = "fail";
+    throw err;
+  });
+  $("data").textContent = `Digits: ${data.train.n} train / ${data.test.n} test, SHA-256 ${
+    BUILD_INFO.digits.sha256.slice(0, 16)
+  }… verified`;
+
+  let busy = false;
+  const run = async (settings: RunSettings): Promise<RunOutcome> => {
+    if (busy) throw new Error("a run is in progress");
+    busy = true;
+    ($("start") as HTMLButtonElement).disabled = true;
+    const points: CurvePoint[] = [];
+    try {
+      const r = await trainAndPrune(gpu, data, settings, (p) => {
+        points.push(p);
+        drawCurve(points);
+      }, logLine);
+      drawCurve(r.history);
+      drawNorms(r.unitNorms);
+      showNumbers(gpu, r);
+      document.body.dataset.state = "done";
+      return r;
+    } finally {
+      busy = false;
+      ($("start") as HTMLButtonElement).disabled = false;
+    }
+  };
+  $("preset").addEventListener("change", (e) => applyPreset((e.target as HTMLSelectElement).value));
+  $("settings").addEventListener("input", (e) => {
+    if ((e.target as HTMLElement).id !== "preset") {
+      ($("preset") as HTMLSelectElement).value = "custom";
+    }
+  });
+  $("settings").addEventListener("submit", (e) => {
+    e.preventDefault();
+    run(readForm()).catch((err) => logLine(`error: ${err.message}`));
+  });
+  applyPreset("demo-sgd");
+  ($("start") as HTMLButtonElement).disabled = false;
+  return { gpu, run, checks: () => runChecks(gpu), adapter: gpu.summary };
+}
+
+/** For tests/e2e/web_test.ts: resolves once the GPU and the digits are ready. */
+(globalThis as Record<string, unknown>).htsgd = start();
