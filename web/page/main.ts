@@ -12,6 +12,7 @@ import { BUILD_INFO, KERNEL_SOURCES } from "../gen/build_info.ts";
 import { decodeDigits } from "./digits_codec.ts";
 import { runChecks } from "./checks.ts";
 import { type CurvePoint, type RunOutcome, type RunSettings, trainAndPrune } from "./run.ts";
+import { runFiles } from "./export.ts";
 
 setPlatform({
   name: "browser",
@@ -117,6 +118,23 @@ function showNumbers(gpu: Gpu, r: RunOutcome): void {
   );
 }
 
+/** Download links for the run's files, with the command that takes them back. */
+function showDownloads(files: Record<string, Uint8Array>): void {
+  const box = $("downloads");
+  box.replaceChildren();
+  for (const [name, bytes] of Object.entries(files)) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    a.download = name;
+    a.textContent = `${name} (${bytes.length.toLocaleString("en")} bytes)`;
+    box.append(a, " ");
+  }
+  const p = document.createElement("p");
+  p.textContent = "Back into a results store: npx deno task import -- model.safetensors " +
+    "--config config.json (then deno task prune, export or runs work on it).";
+  box.append(p);
+}
+
 function readForm(): RunSettings {
   const num = (id: string) => Number(($(id) as HTMLInputElement).value);
   return {
@@ -163,16 +181,24 @@ async function start() {
   }… verified`;
 
   let busy = false;
+  let files: Record<string, Uint8Array> = {};
   const run = async (settings: RunSettings): Promise<RunOutcome> => {
     if (busy) throw new Error("a run is in progress");
     busy = true;
     ($("start") as HTMLButtonElement).disabled = true;
     const points: CurvePoint[] = [];
     try {
-      const r = await trainAndPrune(gpu, data, settings, (p) => {
+      const { outcome: r, spec, weights } = await trainAndPrune(gpu, data, settings, (p) => {
         points.push(p);
         drawCurve(points);
       }, logLine);
+      const { unitNorms: _, ...summary } = r;
+      files = runFiles(r.config, spec, weights, {
+        ...summary,
+        adapter: gpu.summary,
+        digitsSha256: BUILD_INFO.digits.sha256,
+      });
+      showDownloads(files);
       drawCurve(r.history);
       drawNorms(r.unitNorms);
       showNumbers(gpu, r);
@@ -195,7 +221,15 @@ async function start() {
   });
   applyPreset("demo-sgd");
   ($("start") as HTMLButtonElement).disabled = false;
-  return { gpu, run, checks: () => runChecks(gpu), adapter: gpu.summary };
+  /** The last run's files, base64-encoded (for tests/e2e/web_test.ts). */
+  const downloads = () =>
+    Object.fromEntries(
+      Object.entries(files).map(([k, v]) => [
+        k,
+        btoa(Array.from(v, (b) => String.fromCharCode(b)).join("")),
+      ]),
+    );
+  return { gpu, run, checks: () => runChecks(gpu), adapter: gpu.summary, downloads };
 }
 
 /** For tests/e2e/web_test.ts: resolves once the GPU and the digits are ready. */

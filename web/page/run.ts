@@ -9,7 +9,7 @@ import { train } from "../../lib/train/trainer.ts";
 import { modelSpecFor } from "../../lib/train/model_for.ts";
 import { pruneAndEvaluate } from "../../lib/prune/evaluate.ts";
 import { rowSquaredNormsHost } from "../../lib/prune/columns.ts";
-import { modelShapes } from "../../lib/model/model.ts";
+import { modelShapes, type ModelSpec } from "../../lib/model/model.ts";
 
 /** What the form sets; the rest of the config comes from the demo (scripts/demo.ts). */
 export interface RunSettings {
@@ -44,6 +44,13 @@ export interface RunOutcome {
   unitNorms: number[];
 }
 
+/** The outcome and what is too large to hand to a test through the page boundary. */
+export interface FinishedRun {
+  outcome: RunOutcome;
+  spec: ModelSpec;
+  weights: Float32Array[];
+}
+
 /** The demo's config (scripts/demo.ts) with the form's settings. */
 export function configFor(s: RunSettings): TrainConfig {
   return parseTrainConfig({
@@ -69,7 +76,7 @@ export async function trainAndPrune(
   settings: RunSettings,
   onPoint: (p: CurvePoint) => void = () => {},
   log: (line: string) => void = () => {},
-): Promise<RunOutcome> {
+): Promise<FinishedRun> {
   const config = configFor(settings);
   const started = performance.now();
   const result = await train(gpu, config, data, {
@@ -91,7 +98,7 @@ export async function trainAndPrune(
   );
   const first = modelShapes(spec)[0];
   const norms = rowSquaredNormsHost(result.weights[0], first.out, first.in);
-  return {
+  const outcome: RunOutcome = {
     config,
     steps: result.steps,
     stopReason: result.stopReason,
@@ -115,4 +122,5 @@ export async function trainAndPrune(
     },
     unitNorms: Array.from(norms, Math.sqrt),
   };
+  return { outcome, spec, weights: result.weights };
 }
