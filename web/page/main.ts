@@ -11,7 +11,15 @@ import type { Dataset } from "../../lib/data/dataset.ts";
 import { BUILD_INFO, KERNEL_SOURCES } from "../gen/build_info.ts";
 import { decodeDigits } from "./digits_codec.ts";
 import { runChecks } from "./checks.ts";
-import { type CurvePoint, type RunOutcome, type RunSettings, trainAndPrune } from "./run.ts";
+import {
+  configFor,
+  type CurvePoint,
+  PageCheckpoint,
+  type RunOutcome,
+  type RunSettings,
+  StoppedError,
+  trainAndPrune,
+} from "./run.ts";
 import { runFiles } from "./export.ts";
 
 setPlatform({
@@ -182,16 +190,31 @@ async function start() {
 
   let busy = false;
   let files: Record<string, Uint8Array> = {};
-  const run = async (settings: RunSettings): Promise<RunOutcome> => {
+  /** The last run's checkpoint: Stop asks it to stop, Resume continues from it. */
+  let checkpoint: PageCheckpoint | undefined;
+  const button = (id: string) => $(id) as HTMLButtonElement;
+  const run = async (settings: RunSettings, resume = false): Promise<RunOutcome> => {
     if (busy) throw new Error("a run is in progress");
+    if (!resume || !checkpoint) checkpoint = new PageCheckpoint(configFor(settings));
+    const cp = checkpoint;
     busy = true;
-    ($("start") as HTMLButtonElement).disabled = true;
-    const points: CurvePoint[] = [];
+    button("start").disabled = true;
+    button("resume").disabled = true;
+    button("stop").disabled = false;
+    document.body.dataset.state = "running";
+    const points: CurvePoint[] = [...cp.history];
     try {
-      const { outcome: r, spec, weights } = await trainAndPrune(gpu, data, settings, (p) => {
-        points.push(p);
-        drawCurve(points);
-      }, logLine);
+      const { outcome: r, spec, weights } = await trainAndPrune(
+        gpu,
+        data,
+        settings,
+        (p) => {
+          points.push(p);
+          drawCurve(points);
+        },
+        logLine,
+        cp,
+      );
       const { unitNorms: _, ...summary } = r;
       files = runFiles(r.config, spec, weights, {
         ...summary,
@@ -203,10 +226,19 @@ async function start() {
       drawNorms(r.unitNorms);
       showNumbers(gpu, r);
       document.body.dataset.state = "done";
+      checkpoint = undefined;
       return r;
+    } catch (err) {
+      if (err instanceof StoppedError) {
+        logLine(`${err.message} (Resume)`);
+        document.body.dataset.state = "stopped";
+        button("resume").disabled = false;
+      }
+      throw err;
     } finally {
       busy = false;
-      ($("start") as HTMLButtonElement).disabled = false;
+      button("start").disabled = false;
+      button("stop").disabled = true;
     }
   };
   $("preset").addEventListener("change", (e) => applyPreset((e.target as HTMLSelectElement).value));
@@ -217,7 +249,13 @@ async function start() {
   });
   $("settings").addEventListener("submit", (e) => {
     e.preventDefault();
-    run(readForm()).catch((err) => logLine(`error: ${err.message}`));
+    run(readForm()).catch((err) => err instanceof StoppedError || logLine(`error: ${err.message}`));
+  });
+  button("stop").addEventListener("click", () => checkpoint?.requestStop());
+  button("resume").addEventListener("click", () => {
+    run(readForm(), true).catch((err) =>
+      err instanceof StoppedError || logLine(`error: ${err.message}`)
+    );
   });
   applyPreset("demo-sgd");
   ($("start") as HTMLButtonElement).disabled = false;
@@ -229,7 +267,8 @@ async function start() {
         btoa(Array.from(v, (b) => String.fromCharCode(b)).join("")),
       ]),
     );
-  return { gpu, run, checks: () => runChecks(gpu), adapter: gpu.summary, downloads };
+  const stop = () => checkpoint?.requestStop();
+  return { gpu, run, stop, checks: () => runChecks(gpu), adapter: gpu.summary, downloads };
 }
 
 /** For tests/e2e/web_test.ts: resolves once the GPU and the digits are ready. */

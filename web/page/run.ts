@@ -5,7 +5,13 @@
 import type { Gpu } from "../../lib/gpu/runtime.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
 import { parseTrainConfig, type TrainConfig } from "../../lib/train/config.ts";
-import { train } from "../../lib/train/trainer.ts";
+import {
+  type Checkpointer,
+  type CheckpointTensors,
+  type Resumed,
+  train,
+  type TrainState,
+} from "../../lib/train/trainer.ts";
 import { modelSpecFor } from "../../lib/train/model_for.ts";
 import { pruneAndEvaluate } from "../../lib/prune/evaluate.ts";
 import { rowSquaredNormsHost } from "../../lib/prune/columns.ts";
@@ -67,6 +73,57 @@ export function configFor(s: RunSettings): TrainConfig {
   });
 }
 
+/** Thrown out of `train` at a checkpoint after the user asked the run to stop. */
+export class StoppedError extends Error {
+  constructor(readonly step: number) {
+    super(`stopped at step ${step}; resume continues from there`);
+    this.name = "StoppedError";
+  }
+}
+
+/**
+ * The page's checkpoints: the last one in memory, every `every` steps. A stop request takes
+ * effect at the next checkpoint (the trainer saves it, then this throws StoppedError), so a
+ * resumed run continues from exactly the state it saved; since every draw is keyed by
+ * (seed, stream, step), it ends as the uninterrupted run would.
+ */
+export class PageCheckpoint implements Checkpointer {
+  #saved?: Resumed;
+  #stop = false;
+  constructor(readonly config: TrainConfig, readonly every = 25) {}
+  /** Asks the run to stop at its next checkpoint. */
+  requestStop(): void {
+    this.#stop = true;
+  }
+  /** The step a resumed run starts from (0 with no checkpoint). */
+  get step(): number {
+    return this.#saved?.state.step ?? 0;
+  }
+  get history(): readonly { step: number; trainAcc: number; testAcc: number; trainLoss: number }[] {
+    return this.#saved?.state.history ?? [];
+  }
+  load(): Promise<Resumed | undefined> {
+    this.#stop = false;
+    const s = this.#saved;
+    return Promise.resolve(
+      s && {
+        state: structuredClone(s.state),
+        weights: s.weights.map((w) => w.slice()),
+        averaged: s.averaged?.map((w) => w.slice()),
+      },
+    );
+  }
+  save(state: TrainState, tensors: CheckpointTensors): Promise<void> {
+    this.#saved = {
+      state: structuredClone(state),
+      weights: tensors.weights.map((w) => w.slice()),
+      averaged: tensors.averaged?.map((w) => w.slice()),
+    };
+    if (this.#stop) return Promise.reject(new StoppedError(state.step));
+    return Promise.resolve();
+  }
+}
+
 const EVAL_LINE = /^step (\d+): train acc ([\d.]+)% loss ([\d.]+) \| test acc ([\d.]+)%/;
 
 /** Trains, then prunes with mce 0.1; `onPoint` sees each evaluation as it happens. */
@@ -76,17 +133,20 @@ export async function trainAndPrune(
   settings: RunSettings,
   onPoint: (p: CurvePoint) => void = () => {},
   log: (line: string) => void = () => {},
+  checkpoint?: PageCheckpoint,
 ): Promise<FinishedRun> {
-  const config = configFor(settings);
+  const config = checkpoint?.config ?? configFor(settings);
+  const firstStep = checkpoint?.step ?? 0;
   const started = performance.now();
   const result = await train(gpu, config, data, {
+    checkpoint,
     log: (line) => {
       log(line);
       const m = EVAL_LINE.exec(line);
       if (m) onPoint({ step: +m[1], trainAcc: +m[2], trainLoss: +m[3], testAcc: +m[4] });
     },
   });
-  const msPerStep = (performance.now() - started) / result.steps;
+  const msPerStep = (performance.now() - started) / (result.steps - firstStep);
   const spec = modelSpecFor(config, data);
   const [mce] = await pruneAndEvaluate(
     gpu,
