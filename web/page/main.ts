@@ -21,6 +21,7 @@ import {
   trainAndPrune,
 } from "./run.ts";
 import { runFiles } from "./export.ts";
+import { noiseLabel } from "../../lib/train/config.ts";
 
 setPlatform({
   name: "browser",
@@ -105,22 +106,57 @@ function drawNorms(norms: number[]): void {
   $("norms").replaceChildren(chart);
 }
 
+/** figures/demo.csv's numbers for this run's config, when it is one of the demo's two arms. */
+function demoReferenceFor(r: RunOutcome) {
+  const demo = (type: 0 | 1) =>
+    JSON.stringify(configFor({
+      type,
+      alpha: 1.75,
+      sigma: 0.0025,
+      width: 128,
+      seed: 1,
+      maxSteps: 1500,
+    }));
+  const arm = JSON.stringify(r.config) === demo(0)
+    ? "SGD"
+    : JSON.stringify(r.config) === demo(1)
+    ? noiseLabel(r.config.noise)
+    : undefined;
+  return arm === undefined ? undefined : BUILD_INFO.demoReference[arm];
+}
+
 function showNumbers(gpu: Gpu, r: RunOutcome): void {
   const pct = (v: number) => `${v.toFixed(2)}%`;
-  const rows: [string, string][] = [
-    ["steps (stopping rule: train accuracy ≥ 95%)", `${r.steps} (${r.stopReason})`],
-    ["train / test accuracy", `${pct(r.final.trainAcc)} / ${pct(r.final.testAcc)}`],
-    ["pruning ratio at mce 0.1", pct(100 * r.mce.pruningRatio)],
-    ["test / train accuracy after pruning", `${pct(r.mce.testAcc)} / ${pct(r.mce.trainAcc)}`],
-    ["time per step (evaluations included)", `${r.msPerStep.toFixed(1)} ms`],
-    ["adapter", describeAdapter(gpu)],
+  const ref = demoReferenceFor(r);
+  const rows: [string, string, string][] = [
+    ["", "this page", ref ? "committed Deno run (figures/demo.csv)" : ""],
+    ["steps (stopping rule: train accuracy ≥ 95%)", `${r.steps} (${r.stopReason})`, ""],
+    [
+      "train / test accuracy",
+      `${pct(r.final.trainAcc)} / ${pct(r.final.testAcc)}`,
+      ref ? `${pct(ref.trainAcc)} / ${pct(ref.testAcc)}` : "",
+    ],
+    [
+      "pruning ratio at mce 0.1",
+      pct(100 * r.mce.pruningRatio),
+      ref ? pct(100 * ref.mce.pruningRatio) : "",
+    ],
+    [
+      "test / train accuracy after pruning",
+      `${pct(r.mce.testAcc)} / ${pct(r.mce.trainAcc)}`,
+      ref ? `${pct(ref.mce.testAcc)} / ${pct(ref.mce.trainAcc)}` : "",
+    ],
+    ["time per step (evaluations included)", `${r.msPerStep.toFixed(1)} ms`, ""],
+    ["adapter", describeAdapter(gpu), ""],
   ];
   $("numbers").querySelector("tbody")!.replaceChildren(
-    ...rows.map(([k, v]) => {
+    ...rows.map((cells) => {
       const tr = document.createElement("tr");
-      tr.innerHTML = "<td></td><td></td>";
-      tr.children[0].textContent = k;
-      tr.children[1].textContent = v;
+      for (const text of cells) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
       return tr;
     }),
   );

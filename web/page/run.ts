@@ -50,6 +50,13 @@ export interface RunOutcome {
   unitNorms: number[];
 }
 
+/** The committed demo numbers (figures/demo.csv) the page sets beside its own. */
+export interface DemoReference {
+  testAcc: number;
+  trainAcc: number;
+  mce: { pruningRatio: number; testAcc: number; trainAcc: number };
+}
+
 /** The outcome and what is too large to hand to a test through the page boundary. */
 export interface FinishedRun {
   outcome: RunOutcome;
