@@ -310,6 +310,28 @@ Deno.test({
           assert.deepEqual(pageErrors, []);
         },
       );
+      await browser.close();
+      browser = undefined;
+
+      await t.step("without WebGPU the page explains what is missing, in words", async () => {
+        browser = await puppeteer.launch({
+          executablePath: CHROMIUM,
+          headless: true,
+          args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-features=WebGPU,Vulkan"],
+        });
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${server.addr.port}/`);
+        await page.waitForFunction(() =>
+          document.getElementById("adapter")?.textContent !== "WebGPU: checking…"
+        );
+        assert.equal(await page.$eval("#adapter", (e) => e.textContent), "WebGPU: not available");
+        const why = await page.$eval(
+          "#nogpu",
+          (e) => (e as HTMLElement).hidden ? "" : e.textContent,
+        );
+        assert.match(why ?? "", /cannot start here.*--enable-unsafe-webgpu/s);
+        assert.ok(await page.$eval("#start", (b) => (b as HTMLButtonElement).disabled));
+      });
     } finally {
       await browser?.close();
       await server.shutdown();

@@ -6,6 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { setPlatform } from "../../lib/gpu/platform.ts";
+import { NoAdapterError } from "../../lib/gpu/device.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
 import { BUILD_INFO, KERNEL_SOURCES } from "../gen/build_info.ts";
@@ -62,12 +63,16 @@ function explainNoGpu(err: unknown): string {
   const what = has
     ? "This browser has WebGPU, but it gave the page no adapter (or the adapter refused a device)."
     : "This browser does not offer WebGPU to this page.";
+  // NoAdapterError's own text is advice for Deno; the page gives the browser's instead.
+  const detail = err instanceof NoAdapterError
+    ? ""
+    : ` (Detail: ${(err as Error)?.message ?? err})`;
   return `${what} The training runs as WebGPU compute shaders, so it cannot start here. ` +
     "WebGPU is on by default in current Chrome and Edge (version 113 or later) on Windows, " +
-    "macOS and ChromeOS, and in Safari 26; on Linux, Chrome needs the flag " +
-    "chrome://flags/#enable-unsafe-webgpu (or --enable-unsafe-webgpu), and Firefox needs " +
-    "dom.webgpu.enabled in about:config. The page must be served over https or from localhost. " +
-    `(Detail: ${(err as Error)?.message ?? err})`;
+    "macOS and ChromeOS, and in recent Safari; on Linux, Chrome needs the flag " +
+    "chrome://flags/#enable-unsafe-webgpu (or --enable-unsafe-webgpu) and a Vulkan driver, and " +
+    "Firefox may need dom.webgpu.enabled in about:config. The page must be served over https or " +
+    `from localhost.${detail}`;
 }
 
 function describeAdapter(gpu: Gpu): string {
