@@ -6,6 +6,7 @@
  *   --serve       after building, serve web/dist on 127.0.0.1 (loopback only)
  *   --port N      port for --serve (default 8026; 0 picks a free one)
  *   --no-build    serve what is already built
+ *   --bench       time the demo's SGD arm in headless Chromium, then under Deno, one after the other
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -17,10 +18,11 @@ import { encodeDigits } from "../web/page/digits_codec.ts";
 import { serveSite } from "../web/serve.ts";
 import type { DemoReference } from "../web/page/run.ts";
 
-const USAGE = `usage: npx deno task web -- [--serve] [--port N] [--no-build]
+const USAGE = `usage: npx deno task web -- [--serve] [--port N] [--no-build] [--bench]
   --serve      serve web/dist on http://127.0.0.1:PORT/ after building
   --port N     port for --serve (default 8026; 0 picks a free one)
-  --no-build   skip the build (serve an existing web/dist)`;
+  --no-build   skip the build (serve an existing web/dist)
+  --bench      time the demo's SGD arm (width 128) in headless Chromium, then under Deno`;
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const DIST = join(ROOT, "web", "dist");
@@ -127,11 +129,48 @@ export async function buildSite(log: (line: string) => void = console.log): Prom
   return sha256;
 }
 
+/**
+ * Per-step time of the demo's SGD arm in the page (Chromium's WebGPU) and under Deno (wgpu), run
+ * one after the other on this machine; prints both and the steps each took.
+ */
+async function bench(): Promise<void> {
+  const { findChromium, launchChromium } = await import("../web/browser.ts");
+  const { trainAndPrune } = await import("../web/page/run.ts");
+  const { Gpu } = await import("../lib/gpu/runtime.ts");
+  const chromium = findChromium();
+  if (!chromium) throw new UsageError("--bench needs Chromium (apt-get install chromium)");
+  const demo = { type: 0, alpha: 2, sigma: 0, width: 128, seed: 1, maxSteps: 1500 } as const;
+  const line = (
+    who: string,
+    r: { steps: number; msPerStep: number; mce: { pruningRatio: number } },
+  ) =>
+    console.log(
+      `${who}: ${r.steps} steps, ${r.msPerStep.toFixed(1)} ms/step (evaluations included), ` +
+        `mce 0.1 prunes ${(100 * r.mce.pruningRatio).toFixed(2)}%`,
+    );
+  const server = serveSite(DIST, 0);
+  const browser = await launchChromium(chromium);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.addr.port}/`);
+    const adapter = await page.evaluate(async () => (await globalThis.htsgd).adapter);
+    const web = await page.evaluate(async (s) => await (await globalThis.htsgd).run(s), demo);
+    line(`Chromium (${adapter.vendor}/${adapter.architecture})`, web);
+  } finally {
+    await browser.close();
+    await server.shutdown();
+  }
+  const gpu = await Gpu.shared();
+  const { outcome } = await trainAndPrune(gpu, await loadMnistNpm(), demo);
+  line(`Deno (${gpu.describe()})`, outcome);
+}
+
 if (import.meta.main) {
   runMain(async () => {
     const values = parseTaskFlags(Deno.args, {
       serve: { type: "boolean" },
       "no-build": { type: "boolean" },
+      bench: { type: "boolean" },
       ...stringFlags("port"),
     }, USAGE);
     const port = numberFlag("port", values.port, { integer: true, min: 0, max: 65535 }) ?? 8026;
@@ -139,6 +178,7 @@ if (import.meta.main) {
     else if (!existsSync(join(DIST, "index.html"))) {
       throw new UsageError(`--no-build: ${DIST} holds no built site (run npx deno task web first)`);
     }
+    if (values.bench) await bench();
     if (values.serve) {
       const server = serveSite(DIST, port);
       console.log(`serving ${DIST} on http://127.0.0.1:${server.addr.port}/ (Ctrl-C stops)`);

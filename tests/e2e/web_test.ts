@@ -10,7 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { findChromium, launchChromium } from "../../web/browser.ts";
 import { buildSite, demoReference, DIGITS_FILE, DIST } from "../../scripts/web.ts";
 import { serveSite } from "../../web/serve.ts";
 import { decodeDigits } from "../../web/page/digits_codec.ts";
@@ -28,8 +29,7 @@ import { Gpu } from "../../lib/gpu/runtime.ts";
 import { readSafetensorsF32 } from "../../lib/formats/safetensors.ts";
 import { ROOT, runDeno } from "../helpers.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ??
-  ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
+const CHROMIUM = findChromium();
 const NO_BROWSER = CHROMIUM === undefined;
 if (NO_BROWSER) {
   console.log(
@@ -111,17 +111,6 @@ Deno.test("a page run stopped at a checkpoint and resumed ends bit for bit as th
   }
 });
 
-/** The page's `globalThis.htsgd` (web/page/main.ts), reached only inside page.evaluate. */
-interface PageApi {
-  adapter: Record<string, unknown>;
-  checks(): Promise<CheckResult[]>;
-  run(s: RunSettings): Promise<RunOutcome>;
-  downloads(): Record<string, string>;
-}
-declare global {
-  var htsgd: Promise<PageApi>;
-}
-
 Deno.test({
   name: "the page in headless Chromium: kernel checks, the demo run vs Deno, a screenshot",
   ignore: NO_BROWSER,
@@ -135,12 +124,7 @@ Deno.test({
     const server = serveSite(DIST, 0);
     let browser: Browser | undefined;
     try {
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        protocolTimeout: 600_000,
-        args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-dev-shm-usage"],
-      });
+      browser = await launchChromium(CHROMIUM!);
       const page: Page = await browser.newPage();
       await page.setViewport({ width: 900, height: 900 });
       const pageErrors: string[] = [];
@@ -314,11 +298,7 @@ Deno.test({
       browser = undefined;
 
       await t.step("without WebGPU the page explains what is missing, in words", async () => {
-        browser = await puppeteer.launch({
-          executablePath: CHROMIUM,
-          headless: true,
-          args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-features=WebGPU,Vulkan"],
-        });
+        browser = await launchChromium(CHROMIUM!, false);
         const page = await browser.newPage();
         await page.goto(`http://127.0.0.1:${server.addr.port}/`);
         await page.waitForFunction(() =>
