@@ -4,7 +4,7 @@
  * WebGPU implementation (Dawn with Tint, here on SwiftShader) instead of Deno's (wgpu with naga).
  * Builds the site, serves it on 127.0.0.1, and checks in the page: Philox words bit-identical to
  * the TypeScript twin, the stable samplers, GEMM (nn/nt/tn, every variant, edge shapes), softmax
- * cross-entropy, row norms and noise injection against their CPU twins; then trains and prunes
+ * cross-entropy, row norms, noise injection, convolution and max pooling against their CPU twins; then trains and prunes
  * the demo configuration in the page and in Deno, and compares them; then inspects a screenshot.
  * Skipped, with the reason printed, where Chromium is absent (apt-get install chromium).
  */
@@ -159,6 +159,7 @@ Deno.test({
         assert.deepEqual(failed.map((r) => `${r.name}: ${r.detail}`), []);
         const philox = results.find((r) => r.name.startsWith("philox"));
         assert.ok(philox?.pass && philox.worst === 0 && philox.count === 16384);
+        assert.ok(results.some((r) => r.name.startsWith("conv dX")));
         for (const mode of ["nn", "nt", "tn"]) {
           assert.ok(results.some((r) => r.name.startsWith("gemm") && r.name.includes(` ${mode} `)));
         }

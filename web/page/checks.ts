@@ -14,6 +14,21 @@ import { rowSquaredNorms, softmaxCrossEntropy } from "../../lib/ops/nn.ts";
 import { injectNoise } from "../../lib/noise/inject.ts";
 import type { NoiseSpec } from "../../lib/noise/spec.ts";
 import { injectNoiseRef } from "../../lib/reference/noise_inject.ts";
+import {
+  conv2dBackward,
+  conv2dForward,
+  convDims,
+  convScratch,
+  type ConvShape,
+  maxPool2x2Forward,
+  type PoolShape,
+} from "../../lib/ops/conv.ts";
+import {
+  conv2dBackwardDataRef,
+  conv2dBackwardWeightsRef,
+  conv2dForwardRef,
+  maxPool2x2ForwardRef,
+} from "../../lib/reference/conv.ts";
 
 export interface CheckResult {
   name: string;
@@ -285,6 +300,71 @@ async function noiseInjection(gpu: Gpu): Promise<CheckResult[]> {
   return out;
 }
 
+/**
+ * Convolution (im2col + GEMM) forward and both gradients against the direct loops, within
+ * 2e-6 × (terms summed) for inputs in [−1, 1] (tests/gpu/ops_conv_test.ts); 2×2 max pooling
+ * bit for bit, with the same argmax.
+ */
+async function convs(gpu: Gpu): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const shapes: ConvShape[] = [
+    { n: 1, c: 1, h: 1, w: 1, cout: 1, kh: 3, kw: 3, pad: 1 },
+    { n: 2, c: 3, h: 5, w: 7, cout: 4, kh: 3, kw: 3, pad: 1 },
+    { n: 3, c: 2, h: 9, w: 6, cout: 5, kh: 3, kw: 3, pad: 0 },
+    { n: 2, c: 3, h: 4, w: 6, cout: 2, kh: 2, kw: 3, pad: 1 },
+  ];
+  for (const [i, s] of shapes.entries()) {
+    const d = convDims(s);
+    const x0 = uniform(s.n * s.c * s.h * s.w, 40 + i);
+    const w0 = uniform(s.cout * d.k, 50 + i);
+    const dy0 = uniform(d.rows * s.cout, 60 + i);
+    const [x, w, dy] = [gpu.upload(x0), gpu.upload(w0), gpu.upload(dy0)];
+    const y = gpu.tensor([d.rows * s.cout]);
+    const dw = gpu.tensor([s.cout * d.k]);
+    const dx = gpu.tensor([x0.length]);
+    const scratch = convScratch(gpu, s);
+    const batch = gpu.batch();
+    conv2dForward(gpu, batch, x, w, y, s, scratch);
+    conv2dBackward(gpu, batch, x, w, dy, dw, dx, s, scratch);
+    batch.submit();
+    const [yr, dwr, dxr] = [await y.read(), await dw.read(), await dx.read()];
+    for (const t of [x, w, dy, y, dw, dx, scratch.cols, scratch.mat]) t.destroy();
+    const what = `${s.n}×${s.c}×${s.h}×${s.w}→${s.cout} k${s.kh}×${s.kw} pad ${s.pad}`;
+    out.push(compare(`conv forward ${what}`, yr, conv2dForwardRef(x0, w0, s), () => 2e-6 * d.k));
+    out.push(
+      compare(
+        `conv dW ${what}`,
+        dwr,
+        conv2dBackwardWeightsRef(x0, dy0, s),
+        () => 2e-6 * d.rows,
+      ),
+    );
+    out.push(
+      compare(
+        `conv dX ${what}`,
+        dxr,
+        conv2dBackwardDataRef(dy0, w0, s),
+        () => 2e-6 * s.cout * s.kh * s.kw,
+      ),
+    );
+  }
+  for (const s of [{ planes: 3, h: 5, w: 7 }, { planes: 2, h: 8, w: 8 }] as PoolShape[]) {
+    const x0 = uniform(s.planes * s.h * s.w, 70 + s.h);
+    const want = maxPool2x2ForwardRef(x0, s);
+    const x = gpu.upload(x0);
+    const y = gpu.tensor([want.y.length]);
+    const arg = gpu.tensor([want.y.length], "u32");
+    const batch = gpu.batch();
+    maxPool2x2Forward(gpu, batch, x, y, arg, s);
+    batch.submit();
+    const [yr, ar] = [await y.read(), await arg.readU32()];
+    for (const t of [x, y, arg]) t.destroy();
+    out.push(compare(`max pool 2×2 ${s.planes}×${s.h}×${s.w}`, yr, want.y, () => 0));
+    out.push(compare(`max pool 2×2 argmax ${s.planes}×${s.h}×${s.w}`, ar, want.argmax, () => 0));
+  }
+  return out;
+}
+
 /** Runs every check; a check that throws is a failed result naming the error. */
 export async function runChecks(gpu: Gpu): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
@@ -295,6 +375,7 @@ export async function runChecks(gpu: Gpu): Promise<CheckResult[]> {
     ["softmax", () => softmaxCe(gpu)],
     ["norms", () => rowNorms(gpu)],
     ["noise", () => noiseInjection(gpu)],
+    ["conv", () => convs(gpu)],
   ];
   for (const [name, run] of groups) {
     try {
