@@ -29,7 +29,9 @@ fn summarise_row(r: u32) -> RowSummary {
     sum += exp(logits[base + j] - top);
   }
   let label = labels[p.label_offset + r];
-  var loss = bitcast<f32>(0x7fc00000u); // NaN for a label out of range
+  // NaN for a label out of range, built from a runtime value: a constant expression that
+  // evaluates to NaN is a shader-creation error in WGSL (Chromium's Tint rejects it).
+  var loss = bitcast<f32>(0x7fc00000u | (label & 0u));
   if (label < p.classes) {
     loss = log(sum) + (top - logits[base + label]);
   }

@@ -35,6 +35,7 @@ export const TASK_EXAMPLES: Record<string, string> = {
   reproduce: "npx deno task reproduce -- --preset smoke",
   "fig:synthetic": "npx deno task fig:synthetic -- --preset smoke --seed 0 --out /tmp/figures",
   bench: "npx deno task bench -- --quick",
+  web: "npx deno task web -- --serve --port 8026",
   sweep: "npx deno task sweep -- --grid grid.json --shard 0/4 --store results-0",
   merge: "npx deno task merge -- --into results results-0 results-1",
   "deploy:render":

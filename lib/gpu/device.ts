@@ -2,6 +2,7 @@
  * Acquires a WebGPU adapter and device, raising the limits that the work needs up to what the
  * adapter offers (Deno otherwise hands out the spec minimums, e.g. 128 MiB storage bindings).
  */
+import { platform } from "./platform.ts";
 
 /** What we know about the adapter we got; printed by every script and stored with results. */
 export interface AdapterSummary {
@@ -11,7 +12,7 @@ export interface AdapterSummary {
   description: string;
   /** True for CPU rasterisers (Mesa llvmpipe, SwiftShader, WARP): slow, so presets shrink. */
   isSoftware: boolean;
-  /** Value of DENO_WEBGPU_BACKEND when set (vulkan, gl, ...), else "default". */
+  /** Value of DENO_WEBGPU_BACKEND when set (vulkan, gl, ...), else "default" (the browser's own). */
   backend: string;
   features: string[];
 }
@@ -72,7 +73,7 @@ export async function acquireDevice(
     device: info.device,
     description: info.description,
     isSoftware: isSoftwareAdapter(info),
-    backend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
+    backend: platform().env("DENO_WEBGPU_BACKEND") ?? "default",
     features: [...device.features].sort(),
   };
   return { adapter, device, summary };

@@ -2,10 +2,12 @@
  * Loads WGSL sources from `kernels/`. Two small preprocessing steps keep kernels in plain .wgsl
  * files: `#include "file.wgsl"` lines are replaced by that file (once per shader), and
  * `{{NAME}}` placeholders are replaced by values from `defines` (tile sizes, workgroup sizes,
- * flags). An unreplaced placeholder is an error that names it.
+ * flags). An unreplaced placeholder is an error that names it. The file text comes from the host
+ * platform (platform.ts): read from disk under Deno, inlined at build time in the web page.
  */
 
-const KERNEL_DIR = new URL("../../kernels/", import.meta.url);
+import { platform } from "./platform.ts";
+
 const sourceCache = new Map<string, string>();
 
 export type Defines = Record<string, string | number | boolean>;
@@ -14,11 +16,7 @@ function readKernelFile(file: string): string {
   let text = sourceCache.get(file);
   if (text === undefined) {
     if (!/^[\w.-]+\.wgsl$/.test(file)) throw new Error(`bad kernel file name "${file}"`);
-    try {
-      text = Deno.readTextFileSync(new URL(file, KERNEL_DIR));
-    } catch (err) {
-      throw new Error(`cannot read kernel kernels/${file}: ${(err as Error).message}`);
-    }
+    text = platform().readKernel(file);
     sourceCache.set(file, text);
   }
   return text;
