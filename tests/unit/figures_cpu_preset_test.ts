@@ -138,15 +138,15 @@ Deno.test("cpu preset: the wall-time model is explicit and printed", () => {
   const p = fcnWeights(784, 2048, 2, 10);
   assert.equal(p, 794 * 2048);
   assert.equal(stepFlops(cfg), 6 * 500 * p + 2 * 10000 * p / 25);
-  assert.ok(Math.abs(msPerStep(cpu.cost!, cfg) - (15 + stepFlops(cfg) / 20e6)) < 1e-9);
+  assert.ok(Math.abs(msPerStep(cpu.cost!, cfg) - (42 + stepFlops(cfg) / 19e6)) < 1e-9);
   const e = presetEstimate(cpu, cpu.seeds)!;
   assert.ok(e.seconds > 0 && e.companion.runs === 24);
   const ms = ["256", "512", "1024", "2048"].map((w) => e.msPerStep.get(`digits n=${w}`)!);
   assert.deepEqual([...ms].sort((a, b) => a - b), ms, "cost grows with the width");
   const lines = estimateLines(cpu, cpu.seeds);
   assert.match(lines[0], /^estimated wall time \(fresh store\): /);
-  assert.match(lines[1], /ms\/step = 15 \+ .*20 GFLOP\/s/);
-  assert.match(lines[2], /ASSUMED/);
+  assert.match(lines[1], /ms\/step = 42 \+ .*19 GFLOP\/s/);
+  assert.match(lines[2], /MEASURED .*bench\/results\/2026-12-03-llvmpipe/);
   assert.equal(presetEstimate(PRESETS.smoke, [1]), null, "no model, no estimate");
 });
 

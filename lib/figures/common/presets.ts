@@ -517,24 +517,23 @@ const CPU_FASHION: DatasetPreset = {
 };
 
 /**
- * The cpu preset's cost model. ASSUMED, not measured: 20 GFLOP/s sustained for the kernels of
- * the CPU-adapter speed work (issue #23; today's llvmpipe kernels measure 1–3 GFLOP/s,
- * docs/webgpu.md, which would make this preset roughly ten times longer) and 15 ms fixed per step
- * (≈ 12 ms per submit + wait on llvmpipe, bench/README.md). Steps per run: 250 on the digits (the
+ * The cpu preset's cost model, fitted to the CPU-adapter bench after issue #23
+ * (bench/results/2026-12-03-llvmpipe, `bench cpu` run 2, llvmpipe on the 2-core project machine):
+ * SGD step 90.4 / 169.5 / 273.3 ms and evaluation 630 / 1019 / 1725 ms per 8,000 images at
+ * n = 512 / 1024 / 2048, i.e. 121.5 / 220 / 359 ms per step with the evaluation every 25 steps
+ * amortised. A line through n = 512 and 2048 gives 19 GFLOP/s and 42 ms fixed per step (it
+ * predicts 199 ms at n = 1024, 10% under the measurement). Steps per run: 250 on the digits (the
  * numpy probe's slowest width), 400 on Fashion-MNIST (assumed: no probe could run here), 3,000 for
  * the 2106.03795 sweep (assumed: ~2,000 steps to loss < 10⁻³ on 2,000 digits plus 1,000 extra).
- * Recalibrate `gflops` from a measured run and the estimate scales with it.
  */
 const CPU_COST: CostModel = {
-  gflops: 20,
-  fixedMsPerStep: 15,
+  gflops: 19,
+  fixedMsPerStep: 42,
   stepsPerRun: { digits: 250, fashion: 400, companion: 3000 },
-  note: "ASSUMED throughput 20 GFLOP/s (the CPU-adapter speed work, issue #23) and 15 ms fixed " +
-    "per step; steps per run: 250 on the digits (numpy probe: 175–250 steps to 95%), 400 on " +
-    "Fashion-MNIST and 3,000 per run of the 2106.03795 sweep (both assumed). MEASURED before " +
-    "#23 (2026-12-03, llvmpipe on the 2-core project machine, shared): 25 Type II steps on the " +
-    "digits took 42.5 s at n = 512 and 69.1 s at n = 2048, start-up and two evaluations " +
-    "included (≈ 1.5 and 2.5 s per step); at that speed this preset would take about 20 h",
+  note: "MEASURED throughput (bench/results/2026-12-03-llvmpipe, after issue #23): 19 GFLOP/s " +
+    "and 42 ms fixed per step fit the step + amortised evaluation at n = 512 and 2048 on llvmpipe " +
+    "(2-core project machine); steps per run: 250 on the digits (numpy probe: 175–250 steps to " +
+    "95%), 400 on Fashion-MNIST and 3,000 per run of the 2106.03795 sweep (both assumed)",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +
