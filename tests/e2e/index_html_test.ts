@@ -175,6 +175,7 @@ window.addEventListener("load", () => {
       src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth,
     })),
     first: first ? first.id : null,
+    second: first?.nextElementSibling ? first.nextElementSibling.id : null,
     verdicts: [...document.querySelectorAll("#verdicts td.badge")].map((td) => td.textContent),
     tableTop: box(document.getElementById("verdicts")),
     firstCardTop: box(document.querySelector("section")),
@@ -185,8 +186,9 @@ window.addEventListener("load", () => {
 
 interface Probe {
   images: { src: string; ok: boolean; w: number }[];
-  /** Id of the element right after the page's h1 (the verdict table: "verdicts"). */
+  /** Id of the element right after the page's h1 ("verdicts", or "run" when the report names its run). */
   first: string | null;
+  second: string | null;
   verdicts: string[];
   tableTop: number;
   firstCardTop: number;
@@ -277,7 +279,13 @@ Deno.test({
         );
         return;
       }
-      assert.equal(probe.first, "verdicts", "the verdict table comes right after the title");
+      // A report that says which run it comes from opens with that block, then the verdicts.
+      const opening = report.includes("<!-- run -->") ? [probe.first, probe.second] : [probe.first];
+      assert.deepEqual(
+        opening,
+        report.includes("<!-- run -->") ? ["run", "verdicts"] : ["verdicts"],
+        "the verdict table comes right after the title (and the run block, when there is one)",
+      );
       assert.ok(probe.tableTop < probe.firstCardTop, JSON.stringify(probe));
       assert.equal(probe.verdicts.length, parseReport(report).length, "one verdict per section");
       for (const v of probe.verdicts) {
