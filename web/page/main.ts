@@ -484,7 +484,10 @@ async function start() {
     await store.clear().catch(() => {});
   }
 
-  $("preset").addEventListener("change", (e) => applyPreset((e.target as HTMLSelectElement).value));
+  $("preset").addEventListener("change", (e) => {
+    applyPreset((e.target as HTMLSelectElement).value);
+    limitsFit(readForm());
+  });
   $("settings").addEventListener("input", (e) => {
     if ((e.target as HTMLElement).id !== "preset") {
       ($("preset") as HTMLSelectElement).value = "custom";
