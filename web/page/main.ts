@@ -414,7 +414,11 @@ async function start() {
     document.body.dataset.state = "running";
     const points: CurvePoint[] = [...cp.history];
     try {
-      if (!resume) await store.clear();
+      if (!resume) {
+        await store.clear().catch((err) =>
+          logLine(`an earlier checkpoint could not be removed: ${(err as Error).message}`)
+        );
+      }
       const { outcome: r, spec, weights } = await trainAndPrune(
         gpu,
         data,
