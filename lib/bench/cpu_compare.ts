@@ -12,6 +12,7 @@
 import type { Gpu } from "../gpu/runtime.ts";
 import type { NoiseSpec } from "../noise/inject.ts";
 import { AUTHORS_SHAPE, timeTraining, type TrainBenchShape } from "./train_step.ts";
+import { runTorchStep } from "./torch_script.ts";
 
 /** bench/torch_step.py CPU_SHAPES: keep the two in step. */
 export const CPU_SHAPES = {
@@ -61,33 +62,9 @@ export async function runTorchCpu(
   widths?: number[],
   python = "python3",
 ): Promise<Record<string, unknown>[]> {
-  const script = new URL("../../bench/torch_step.py", import.meta.url).pathname;
-  const args = [script, "--cpu-compare", scale, "--alpha", String(alpha)];
+  const args = ["--cpu-compare", scale, "--alpha", String(alpha)];
   if (widths) args.push("--widths", widths.join(","));
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(python, {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (err) {
-    throw new Error(`cannot run ${python} ${script}: ${(err as Error).message}`);
-  }
-  if (!out.success) {
-    throw new Error(
-      `${script} failed (exit ${out.code}):\n${new TextDecoder().decode(out.stderr).slice(-2000)}` +
-        "\n(CPU PyTorch: pip install torch --break-system-packages)",
-    );
-  }
-  const lines = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.trim());
-  return lines.map((line, i) => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      throw new Error(`${script}: stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
-    }
-  });
+  return await runTorchStep(args, python);
 }
 
 /**

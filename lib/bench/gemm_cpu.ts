@@ -11,6 +11,7 @@ import { chooseGemmVariant, gemm, type GemmMode, type GemmVariant } from "../ops
 import { fill } from "../ops/nn.ts";
 import { medianOf } from "./measure.ts";
 import { type GemmShape, gemmShapes } from "./plan.ts";
+import { runTorchStep } from "./torch_script.ts";
 
 /** bench/torch_step.py GEMM_CPU_SHAPES: keep the two in step. */
 export const GEMM_CPU_SHAPES = {
@@ -103,32 +104,7 @@ export async function runReferenceGemms(
   scale: GemmCpuScale,
   python = "python3",
 ): Promise<Record<string, unknown>[]> {
-  const script = new URL("../../bench/torch_step.py", import.meta.url).pathname;
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(python, {
-      args: [script, "--cpu-gemm", scale],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (err) {
-    throw new Error(`cannot run ${python} ${script}: ${(err as Error).message}`);
-  }
-  if (!out.success) {
-    throw new Error(
-      `${script} --cpu-gemm failed (exit ${out.code}):\n` +
-        new TextDecoder().decode(out.stderr).slice(-2000) +
-        "\n(CPU PyTorch: pip install torch --break-system-packages)",
-    );
-  }
-  const lines = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.trim());
-  return lines.map((l, i) => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${script} --cpu-gemm: line ${i + 1} is not JSON: ${l.slice(0, 200)}`);
-    }
-  });
+  return await runTorchStep(["--cpu-gemm", scale], python);
 }
 
 /**
