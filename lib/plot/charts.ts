@@ -5,6 +5,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { seriesColours } from "./colours.ts";
+import { median } from "../analysis/median.ts";
 import type { FigureInput } from "./figure.ts";
 
 type Row = Record<string, unknown>;
@@ -79,13 +80,13 @@ function scale(type: AxisType = "linear") {
   return type === "log" ? { type, tickFormat: plainNumber } : { type, nice: true };
 }
 
-/** Scales, labels, sizes and text shared by every chart. */
-function frame(o: CommonOptions): Plot.PlotOptions {
-  const axis = { labelAnchor: "center", labelArrow: "none", grid: true } as const;
+/** Title, size, margins and text size shared by every chart. */
+function layout(
+  o: { title?: string; subtitle?: string; width?: number; height?: number },
+): Plot.PlotOptions {
   return {
     title: o.title,
     subtitle: o.subtitle,
-    caption: o.caption,
     width: o.width ?? 640,
     height: o.height ?? 400,
     marginLeft: 68,
@@ -93,6 +94,15 @@ function frame(o: CommonOptions): Plot.PlotOptions {
     marginTop: 16,
     marginRight: 24,
     style: { fontSize: "12px" },
+  };
+}
+
+/** Scales, labels, sizes and text shared by every chart. */
+function frame(o: CommonOptions): Plot.PlotOptions {
+  const axis = { labelAnchor: "center", labelArrow: "none", grid: true } as const;
+  return {
+    ...layout(o),
+    caption: o.caption,
     x: { ...axis, ...scale(o.xType), label: o.xLabel, labelOffset: 38, inset: 12 },
     y: { ...axis, ...scale(o.yType), label: o.yLabel, labelOffset: 54, inset: 8 },
     color: o.series === undefined ? undefined : seriesScale(o.rows, o.series, o.seriesLabel),
@@ -240,22 +250,12 @@ export function seedDots(o: SeedDotsOptions): FigureInput {
     }))
   );
   const medians = members.flatMap((rs, gi) => {
-    const v = rs.map((r) => num(r, o.y)).sort((a, b) => a - b);
-    if (v.length === 0) return [];
-    const m = v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    return [{ x1: gi - 0.32, x2: gi + 0.32, y: m }];
+    if (rs.length === 0) return [];
+    return [{ x1: gi - 0.32, x2: gi + 0.32, y: median(rs.map((r) => num(r, o.y))) }];
   });
   const axis = { labelAnchor: "center", labelArrow: "none" } as const;
   const spec: Plot.PlotOptions = {
-    title: o.title,
-    subtitle: o.subtitle,
-    width: o.width ?? 640,
-    height: o.height ?? 400,
-    marginLeft: 68,
-    marginBottom: 46,
-    marginTop: 16,
-    marginRight: 24,
-    style: { fontSize: "12px" },
+    ...layout(o),
     x: {
       ...axis,
       label: o.xLabel,

@@ -29,6 +29,7 @@ import {
   conv2dForwardRef,
   maxPool2x2ForwardRef,
 } from "../../lib/reference/conv.ts";
+import { uniform } from "../../tests/uniform.ts";
 
 export interface CheckResult {
   name: string;
@@ -38,20 +39,6 @@ export interface CheckResult {
   /** Largest error as a multiple of its tolerance (0 for bit-exact checks that pass). */
   worst: number;
   detail: string;
-}
-
-/** Deterministic uniforms in [lo, hi) (the same generator as tests/helpers.ts). */
-function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
-  }
-  return out;
 }
 
 /** Compares element-wise with tolerance tol(i); NaN must match NaN. */
