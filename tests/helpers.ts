@@ -32,6 +32,19 @@ export async function runDeno(
 
 export { uniform } from "./uniform.ts";
 
+/** Runs `fn` with a fresh temporary folder, removed afterwards whatever `fn` does. */
+export async function withTempDir(
+  fn: (dir: string) => Promise<void>,
+  prefix = "htsgd-test-",
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Runs `record` in one batch and reads the tensors back. */
 export async function runBatch(gpu: Gpu, record: (b: Batch) => void, ...read: Tensor[]) {
   const batch = gpu.batch();

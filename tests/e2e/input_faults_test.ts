@@ -7,16 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { encodeNpy } from "../../lib/formats/npy.ts";
-import { ecgValue, ROOT, runDeno } from "../helpers.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd-input-faults-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { ecgValue, ROOT, runDeno, withTempDir } from "../helpers.ts";
 
 /** Every file under `dir`, recursively (none when it does not exist). */
 async function filesUnder(dir: string): Promise<string[]> {

@@ -31,7 +31,7 @@ import { configFromFlags, TRAIN_FLAGS } from "../../lib/cli/train_flags.ts";
 import { configRunKey, loadStoredRun, runKey } from "../../lib/train/run.ts";
 import { trainRecordFor } from "../../lib/train/metrics.ts";
 import { parseArgs } from "node:util";
-import { ecgValue, runDeno } from "../helpers.ts";
+import { ecgValue, runDeno, withTempDir } from "../helpers.ts";
 
 // ------------------------------------------------------------------------------------------
 // Independent readers, from the specifications (not sharing code with lib/interop).
@@ -142,20 +142,11 @@ async function storeWithRun(
   return { store, key };
 }
 
-async function withTemp(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd_interop_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 // ------------------------------------------------------------------------------------------
 // 1. Export
 
 Deno.test("export safetensors: real format, PyTorch names and shapes, every value", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const { store, key } = await storeWithRun(join(dir, "store"), FCN, weights);
     const out = join(dir, "out");
@@ -182,7 +173,7 @@ Deno.test("export safetensors: real format, PyTorch names and shapes, every valu
 });
 
 Deno.test("export npy: one v1.0 file per tensor, every value; pruned export matches lib/prune", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const { store, key } = await storeWithRun(join(dir, "store"), FCN, weights);
     const out = join(dir, "npy");
@@ -227,7 +218,7 @@ Deno.test("VGG11 names and shapes: the equivalent nn.Sequential's state_dict", a
     "18.weight",
     "22.weight",
   ]);
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const config: TrainConfig = {
       ...FCN,
       model: "vgg11",
@@ -390,7 +381,7 @@ function fcnEntries(weights: Float32Array[]) {
 }
 
 Deno.test("import: export → import round trip; prune and loadStoredRun see the same network", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const { store, key } = await storeWithRun(join(dir, "a"), FCN, weights);
     await exportRun(store, key, { format: "safetensors", outDir: join(dir, "x") });
@@ -425,7 +416,7 @@ Deno.test("import: export → import round trip; prune and loadStoredRun see the
 });
 
 Deno.test("import: F64, F16 and BF16 are converted to F32 (and say so)", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const f64 = new Uint8Array(Float64Array.from(weights[0]).buffer);
     // F16 / BF16 of small exact values: 0.5, -2, 0.25 …
@@ -463,7 +454,7 @@ Deno.test("import: F64, F16 and BF16 are converted to F32 (and say so)", async (
 });
 
 Deno.test("import: bad files are refused with a clear message and nothing is written", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const good = fcnEntries(weights);
     const ok = handSafetensors(good);
@@ -586,7 +577,7 @@ Deno.test("import: bad files are refused with a clear message and nothing is wri
 // 3. Runs table
 
 Deno.test("runs table: one row per run with pruning results; CSV quoting, filters, JSON", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const weights = fakeWeights(FCN_SHAPES);
     const sgd = { ...FCN, seed: 1 };
     const ht: TrainConfig = { ...FCN, seed: 2, noise: { type: 1, alpha: 1.75, sigma: 0.003 } };
@@ -657,7 +648,7 @@ Deno.test("runs table CSV loads in pandas", async (t) => {
     await t.step({ name: "pandas not installed: skipped", fn: () => {}, ignore: true });
     return;
   }
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store } = await storeWithRun(join(dir, "s"), FCN, fakeWeights(FCN_SHAPES), {
       data: { name: "synthetic", source: "x", sha256: "cd".repeat(32) },
     });
@@ -733,7 +724,7 @@ Deno.test("the authors' README command gives the same config as ours", async () 
 });
 
 Deno.test("ECG5000 from the authors' four .npy files (0/1 labels as is, UCR labels binarised)", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const write = async (name: string, bytes: Uint8Array) =>
       await Deno.writeFile(join(dir, name), bytes);
     const x = (n: number) =>
@@ -799,7 +790,7 @@ function script(name: string, args: string[]) {
 }
 
 Deno.test("export, import, runs and train (authors' flags) scripts: usage errors exit 2, bad files exit 1, nothing written", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = join(dir, "store");
     const bad = join(dir, "bad.safetensors");
     await Deno.writeFile(bad, new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));

@@ -35,21 +35,13 @@ import {
   runDeno,
   tarBytes,
   ucrText,
+  withTempDir,
   zipBytes,
 } from "../helpers.ts";
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const f32 = Math.fround;
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd-data-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function writeMnistDir(dir: string, gz: boolean, nTrain = 12, nTest = 5): Promise<void> {
   const train = mnistLike(nTrain);

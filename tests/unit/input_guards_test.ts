@@ -20,16 +20,7 @@ import { parseFlags, parseStrict, parseTaskFlags, UsageError } from "../../lib/c
 import { translateAuthorsFlags } from "../../lib/cli/authors_flags.ts";
 import { parseJob } from "../../scripts/noise.ts";
 import { recordProblems } from "../../lib/bench/records.ts";
-import { ecgValue, SMALL_SYNTHETIC_CONFIG, ucrText } from "../helpers.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd-guards-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { ecgValue, SMALL_SYNTHETIC_CONFIG, ucrText, withTempDir } from "../helpers.ts";
 
 /** Heartbeats as float64 (n, 140). */
 const beats = (n: number) =>

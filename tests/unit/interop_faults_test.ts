@@ -14,6 +14,7 @@ import { recordChecksum, ResultStore, type RunRecord } from "../../lib/store/res
 import { DEFAULT_CONFIG, type TrainConfig } from "../../lib/train/config.ts";
 import { trainRecordFor } from "../../lib/train/metrics.ts";
 import { runKey } from "../../lib/train/run.ts";
+import { withTempDir } from "../helpers.ts";
 
 const FCN: TrainConfig = {
   ...DEFAULT_CONFIG,
@@ -47,19 +48,10 @@ async function storeWithRun(dir: string): Promise<{ store: ResultStore; key: str
   return { store, key };
 }
 
-async function withTemp(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd_interop_faults_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
 Deno.test("export: run.json names the files as written, whatever form --out takes", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     // Not normalised: a doubled separator, a "sub/.." detour.
     await Deno.mkdir(join(dir, "sub"));
@@ -81,7 +73,7 @@ Deno.test("export: run.json names the files as written, whatever form --out take
 });
 
 Deno.test("export: a folder holding files, or a file, is refused before anything is written", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     const out = join(dir, "out");
     await Deno.mkdir(out);
@@ -111,7 +103,7 @@ Deno.test("export: a folder holding files, or a file, is refused before anything
 });
 
 Deno.test("export: a failure part-way leaves no output folder and no temp folder", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     const before = names(dir);
     // run.json is written last; make it fail (a BigInt has no JSON form) after the .npy files.
@@ -129,7 +121,7 @@ Deno.test("export: a failure part-way leaves no output folder and no temp folder
 });
 
 Deno.test("two identical imports started together: one creates the run, the other reports it existing", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     await exportRun(store, key, { format: "safetensors", outDir: join(dir, "x") });
     const path = join(dir, "x", "model.safetensors");
@@ -146,7 +138,7 @@ Deno.test("two identical imports started together: one creates the run, the othe
 });
 
 Deno.test("storePruneResults: concurrent stores of one pruning keep the first, without an error", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     const evalOf = (accuracy: number) => ({ loss: 0.1, accuracy });
     const criterion = { kind: "mce", error: 0.1 } as const;
@@ -168,7 +160,7 @@ Deno.test("storePruneResults: concurrent stores of one pruning keep the first, w
 });
 
 Deno.test("runs table: a prune record with a valid checksum but metrics of another shape is skipped, by file name", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const { store, key } = await storeWithRun(join(dir, "store"));
     // A prune record whose `pruned` entries lack criterion and accuracies, with a valid checksum.
     const badKey = "badprune";

@@ -9,18 +9,10 @@ import { join } from "node:path";
 import { ResultStore, RunExistsError, type RunRecord } from "../../lib/store/results.ts";
 import { writeFileIfAbsent } from "../../lib/store/atomic.ts";
 import { readFileBounded, readTextFileBounded } from "../../lib/store/bounded_read.ts";
+import { withTempDir } from "../helpers.ts";
 
 function record(key: string, metrics: Record<string, unknown> = { acc: 1 }): RunRecord {
   return { key, config: { k: 1 }, codeVersion: "test", createdAt: "t", metrics };
-}
-
-async function withTemp(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "htsgd_reads_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Asserts `p` rejects with a message naming `path` and matching `re`. */
@@ -44,7 +36,7 @@ Deno.test({
   name: "store files linked to /dev/zero or /dev/urandom are refused at once, naming the file",
   ignore: !hasDevZero,
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const store = new ResultStore(dir);
       await store.put("k", record("k"), { W0: new Float32Array([1, 2]) });
       await store.saveCheckpoint("k", { step: 1 }, { W0: new Float32Array([1]) });
@@ -65,7 +57,7 @@ Deno.test({
   name: "a record.json that is a FIFO is refused without opening it (opening would block)",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const store = new ResultStore(dir);
       await Deno.mkdir(store.runDir("k"), { recursive: true });
       const made = await new Deno.Command("mkfifo", { args: [store.recordPath("k")] }).output()
@@ -77,7 +69,7 @@ Deno.test({
 });
 
 Deno.test("a record.json or weights.htt over its size limit is refused without reading it", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = new ResultStore(dir);
     await Deno.mkdir(store.runDir("k"), { recursive: true });
     // Sparse: 300 MiB of holes (no disk used), over the 256 MiB limit of a record.
@@ -93,7 +85,7 @@ Deno.test("a record.json or weights.htt over its size limit is refused without r
 });
 
 Deno.test("readFileBounded: reads whole regular files; a folder or a missing file are errors", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "a.bin");
     const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7) % 251);
     await Deno.writeFile(path, bytes);
@@ -111,7 +103,7 @@ Deno.test("readFileBounded: reads whole regular files; a folder or a missing fil
 });
 
 Deno.test("concurrent puts of one key: exactly one creates the record, the others get RunExistsError", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = new ResultStore(dir);
     const tries = Array.from(
       { length: 8 },
@@ -138,7 +130,7 @@ Deno.test("concurrent puts of one key: exactly one creates the record, the other
 });
 
 Deno.test("writeFileIfAbsent creates once and never replaces", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "sub", "f.txt");
     const outcomes = await Promise.all(["a", "b", "c"].map((t) => writeFileIfAbsent(path, t)));
     assert.deepEqual(outcomes.filter((c) => c).length, 1);
@@ -151,7 +143,7 @@ Deno.test("writeFileIfAbsent creates once and never replaces", async () => {
 });
 
 Deno.test("a record without a checksum: the error says it cannot be verified, not that it is recomputed", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const store = new ResultStore(dir);
     await Deno.mkdir(store.runDir("old"), { recursive: true });
     await Deno.writeTextFile(store.recordPath("old"), JSON.stringify(record("old")));
