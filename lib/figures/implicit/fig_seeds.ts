@@ -12,7 +12,15 @@ import { compressibilityVerdict, settingLine } from "../common/claims.ts";
 import { PAPER_HEADLINE, PAPER_REF } from "../common/headline.ts";
 import type { DatasetPreset } from "../common/presets.ts";
 import { datasetNotes, PANEL_HEIGHT, PANEL_WIDTH, PRUNED_ACC_LABEL } from "../common/style.ts";
-import { curveRuns, headlineSeeds, METHODS, runAll, type RunRow } from "../common/figure_runs.ts";
+import {
+  collapseCheckRuns,
+  curveRuns,
+  headlineSeeds,
+  METHODS,
+  runAll,
+  type RunRow,
+} from "../common/figure_runs.ts";
+import { checkCounts, checkRows, loadReference } from "../common/collapse_check.ts";
 import {
   COLLAPSE_RULE,
   collapseByArm,
@@ -139,15 +147,62 @@ function armLines(ds: DatasetPreset, rows: RunRow[], arms: string[]): string[] {
   });
 }
 
+/**
+ * The collapse-rate check of each dataset that has one: our count on its seeds against the
+ * PyTorch reference's on the same seeds, with Fisher's exact test.
+ */
+async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const ds of datasets) {
+    const check = ds.collapseCheck;
+    if (!check) continue;
+    const arm = `${METHODS[check.type]} α=${check.alpha} σ=${ds.sigma}, n = ${ds.width}`;
+    const c = checkCounts(checkRows(ds, check, rows), await loadReference(check, ds));
+    const seeds = (s: number[]) => (s.length ? `seeds ${s.join(", ")}` : "none");
+    const ours = `this project ${c.ours.collapsed} of ${c.ours.runs} collapsed ` +
+      `(${seeds(c.oursCollapsedSeeds)})`;
+    if (!c.reference || !c.fisher) {
+      out.push(
+        `Collapse-rate check, ${ds.label}, ${arm}, seeds ${check.seeds[0]}–${
+          check.seeds.at(-1)
+        }: ` +
+          `${ours}; the PyTorch reference cannot be compared: ${c.referenceError}.`,
+      );
+      continue;
+    }
+    out.push(
+      `Collapse-rate check, ${ds.label}, ${arm}, the same ${check.seeds.length} seeds ` +
+        `(${check.seeds[0]}–${check.seeds.at(-1)}) on both sides: ${ours}; the independent ` +
+        `PyTorch reference (bench/torch_htsgd_reference.py, float64 exact-law noise; ` +
+        `${check.referenceFile}) ${c.reference.collapsed} of ${c.reference.runs} ` +
+        `(${seeds(c.referenceCollapsedSeeds!)}). Fisher's exact test: two-sided p = ` +
+        `${p3(c.fisher.twoSided)}, one-sided p (ours collapse more often) = ` +
+        `${p3(c.fisher.greater)}. The two draw different random numbers, so they agree in ` +
+        "law, not seed by seed; only the rates compare.",
+    );
+  }
+  return out;
+}
+
 export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
-  const rows = await runAll(ctx, curveRuns(ctx.preset, ctx.seeds));
-  const stats = aggregateRuns(rows);
+  const all = await runAll(ctx, [
+    ...curveRuns(ctx.preset, ctx.seeds),
+    ...collapseCheckRuns(ctx.preset),
+  ]);
   const datasets = ctx.preset.datasets;
-  const verdict = compressibilityVerdict(ctx, datasets, stats, pairedGains(rows));
   const armsOf = (ds: DatasetPreset) => [
     "SGD",
     ...ds.types.map((t) => `${METHODS[t]} α=${ds.refAlpha}`),
   ];
+  // The headline runs: the curve runs' seeds and arms (the collapse check adds seeds of one arm).
+  const rows = all.filter((r) => {
+    const ds = datasets.find((d) => d.id === r.dataset);
+    return ds !== undefined && r.width === ds.width &&
+      headlineSeeds(ds, ctx.seeds).includes(r.seed) && armsOf(ds).includes(armOf(r));
+  });
+  const checks = await checkLines(datasets, all);
+  const stats = aggregateRuns(rows);
+  const verdict = compressibilityVerdict(ctx, datasets, stats, pairedGains(rows));
   const panels = datasets.flatMap((ds) => datasetPanels(ds, rows, armsOf(ds)));
   const lines = datasets.flatMap((ds) => armLines(ds, rows, armsOf(ds)));
   const collapsedRuns = rows.filter(isCollapsed).map((r) =>
@@ -174,7 +229,7 @@ export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
       columns: 2,
       panels,
     },
-    csvRows: rows.map((r) => ({
+    csvRows: all.map((r) => ({
       dataset: r.dataset,
       width: r.width,
       arm: armOf(r),
@@ -184,19 +239,20 @@ export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
       prunedTestAcc: r.prunedTestAcc,
       collapsed: isCollapsed(r),
     })),
-    runs: rows,
+    runs: all,
     ours: [
       `Collapse rule: ${COLLAPSE_RULE}.`,
       "This preset's counts (per arm, with Fisher's exact test against SGD's count):",
       ...lines,
       collapsedRuns.length
         ? `Collapsed runs: ${collapsedRuns.join("; ")}.`
-        : "No run of this figure collapsed.",
+        : "No headline run of this figure collapsed.",
+      ...checks,
       ...earlierCountLines(),
       CRN_NOTE,
       provenanceLine(ctx),
       dataLine(NAME, true),
     ],
-    summary: [...lines, ...earlierCountLines()],
+    summary: [...lines, ...checks, ...earlierCountLines()],
   });
 }

@@ -1,0 +1,127 @@
+/**
+ * The measured wall time of a preset, read back from the training records in the store: every
+ * run of the preset (2306.08125's runs and the 2106.03795 sweep) whose record holds the same
+ * config and this code version. Two numbers, because runs may have been trained by several
+ * processes at once (shards) and over several sittings:
+ *   - span: from the earliest training start (record time − its training seconds) to the latest
+ *     record time, i.e. the wall clock from the first run to the last;
+ *   - summed training seconds over the runs (each run's own timer; excludes pruning).
+ * Records are created when a run finishes, so this is what the store can prove, not a figure
+ * typed in by hand.
+ */
+import { canonicalJson } from "../store/hash.ts";
+import type { ResultStore } from "../store/results.ts";
+import { codeVersion } from "../store/version.ts";
+import { isTrainedKind } from "../store/kinds.ts";
+import { companionConfigs } from "../pipelines/companion_sweep.ts";
+import { formatDuration } from "./common/cost_model.ts";
+import {
+  alphaSweepRuns,
+  collapseCheckRuns,
+  curveRuns,
+  uniqueRuns,
+  widthSweepRuns,
+} from "./common/figure_runs.ts";
+import type { FigurePreset } from "./common/presets.ts";
+import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
+
+export interface PresetTiming {
+  /** Runs of the preset with a training record in the store (of `expected`). */
+  found: number;
+  expected: number;
+  /** Summed training seconds of the found runs. */
+  trainSeconds: number;
+  /** First training start to last record, in seconds. */
+  spanSeconds: number;
+  first?: string;
+  last?: string;
+}
+
+/** A training record's fields the timing reads. */
+export interface TimedRecord {
+  config: unknown;
+  codeVersion: string;
+  createdAt: string;
+  metrics: Record<string, unknown>;
+}
+
+/** The canonical configs of every training run of a preset with seeds `seeds`. */
+export function presetConfigs(preset: FigurePreset, seeds: number[]): string[] {
+  const specs = uniqueRuns([
+    ...alphaSweepRuns(preset, seeds),
+    ...widthSweepRuns(preset, seeds),
+    ...curveRuns(preset, seeds),
+    ...collapseCheckRuns(preset),
+  ]);
+  const companion = COMPANION_PRESETS[preset.name as keyof typeof COMPANION_PRESETS];
+  const configs = [
+    ...specs.map((s) => s.config),
+    ...(companion ? companionConfigs(companion).map((c) => c.config) : []),
+  ];
+  return [...new Set(configs.map((c) => canonicalJson(c)))];
+}
+
+/** The timing of the records among `records` that train one of `configs` at `version`. */
+export function timingOf(
+  records: TimedRecord[],
+  configs: string[],
+  version: string,
+): PresetTiming {
+  const wanted = new Set(configs);
+  const seen = new Set<string>();
+  let trainSeconds = 0;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const r of records) {
+    const wall = r.metrics.wallSeconds;
+    const t = Date.parse(r.createdAt);
+    if (r.codeVersion !== version || typeof wall !== "number" || !Number.isFinite(wall)) continue;
+    if (!Number.isFinite(t)) continue;
+    // A training record's config is the TrainConfig under its kind ("fcn-train"); other kinds
+    // (pruning, analyses, imports) are not training time.
+    if (typeof r.config !== "object" || r.config === null || Array.isArray(r.config)) continue;
+    const { kind, ...trainConfig } = r.config as Record<string, unknown>;
+    if (!isTrainedKind(kind)) continue;
+    let config: string;
+    try {
+      config = canonicalJson(trainConfig);
+    } catch {
+      continue;
+    }
+    if (!wanted.has(config) || seen.has(config)) continue;
+    seen.add(config);
+    trainSeconds += wall;
+    start = Math.min(start, t - wall * 1000);
+    end = Math.max(end, t);
+  }
+  const found = seen.size;
+  return {
+    found,
+    expected: wanted.size,
+    trainSeconds,
+    spanSeconds: found ? (end - start) / 1000 : 0,
+    first: found ? new Date(start).toISOString() : undefined,
+    last: found ? new Date(end).toISOString() : undefined,
+  };
+}
+
+/** The timing of `preset` from `store`. */
+export async function presetTiming(
+  store: ResultStore,
+  preset: FigurePreset,
+  seeds: number[],
+): Promise<PresetTiming> {
+  const records = (await store.list()) as TimedRecord[];
+  return timingOf(records, presetConfigs(preset, seeds), codeVersion());
+}
+
+/** The timing as one report line. */
+export function timingLine(t: PresetTiming): string {
+  if (t.found === 0) return "No training record of this preset in the store to time.";
+  const iso = (s?: string) => s?.replace(/(\.\d+)?Z$/, "").replace("T", " ");
+  return `Measured training wall time of this preset, from its ${t.found} of ${t.expected} ` +
+    `training records in the store: ${formatDuration(t.spanSeconds)} from the first run's start ` +
+    `(${iso(t.first)} UTC) to the last run's end (${iso(t.last)} UTC), ` +
+    `${formatDuration(t.trainSeconds)} of training summed over the runs (several processes ` +
+    "may train at once, so the sum can exceed the span; pruning is in the span, not the sum).";
+}

@@ -1,0 +1,137 @@
+/**
+ * The collapse-rate check (lib/figures/common/collapse_check.ts): the PyTorch reference's lines
+ * are accepted only for exactly the check's arm and seeds; both sides are counted by the one
+ * collapse rule and compared by Fisher's exact test.
+ */
+import assert from "node:assert/strict";
+import {
+  checkCounts,
+  checkRows,
+  loadReference,
+  parseReference,
+} from "../../lib/figures/common/collapse_check.ts";
+import type { CollapseCheck, DatasetPreset } from "../../lib/figures/common/presets.ts";
+import type { RunRow } from "../../lib/figures/common/figure_runs.ts";
+import { fisherExact } from "../../lib/figures/common/fisher.ts";
+import { withTempDir } from "../helpers.ts";
+
+const CHECK: CollapseCheck = { type: 2, alpha: 1.75, seeds: [1, 2, 3], referenceFile: "ref.jsonl" };
+const DS = { id: "digits", width: 512, sigma: 0.003 } as DatasetPreset;
+
+function line(seed: number, over: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    seed,
+    steps: 225,
+    trainAcc: 95.1,
+    testAcc: 92,
+    mcePruned: 0.3,
+    prunedTestAcc: 91.5,
+    maxAbsW0: 0.4,
+    noiseType: 2,
+    alpha: 1.75,
+    sigma: 0.003,
+    grid24: false,
+    width: 512,
+    ...over,
+  });
+}
+
+function row(seed: number, pruningRatio: number, prunedTestAcc: number, over = {}): RunRow {
+  return {
+    dataset: "digits",
+    datasetLabel: "d",
+    width: 512,
+    method: "Type II",
+    alpha: 1.75,
+    sigma: 0.003,
+    seed,
+    steps: 200,
+    stopReason: "converged",
+    trainAcc: 95,
+    testAcc: 92,
+    pruningRatio,
+    prunedTrainAcc: prunedTestAcc,
+    prunedTestAcc,
+    curve: [],
+    runKey: `k${seed}`,
+    cached: true,
+    ...over,
+  };
+}
+
+Deno.test("reference lines for the check's arm and seeds are accepted (blank lines ignored)", () => {
+  const r = parseReference([line(2), "", line(1), line(3), ""].join("\n"), CHECK, DS);
+  assert.ok("runs" in r);
+  assert.deepEqual(r.runs.map((x) => x.seed), [2, 1, 3]);
+});
+
+Deno.test("reference lines of another arm, law, width or seed set are refused, saying why", () => {
+  const cases: [string, RegExp][] = [
+    [[line(1), line(2, { noiseType: 1 }), line(3)].join("\n"), /line 2 \(seed 2\) has noiseType 1/],
+    [[line(1), line(2), line(3, { alpha: 1.5 })].join("\n"), /alpha 1.5, not 1.75/],
+    [[line(1, { sigma: 0.01 }), line(2), line(3)].join("\n"), /sigma 0.01, not 0.003/],
+    [[line(1, { width: 1024 }), line(2), line(3)].join("\n"), /width 1024, not 512/],
+    [[line(1), line(2), line(3, { grid24: true })].join("\n"), /--grid24/],
+    [[line(1), line(2)].join("\n"), /missing 3/],
+    [[line(1), line(2), line(2)].join("\n"), /missing 3; extra or repeated 2/],
+    [[line(1), line(2), line(3), line(4)].join("\n"), /extra or repeated 4/],
+    [[line(1), "{not json", line(3)].join("\n"), /line 2 is not JSON/],
+    [[line(1), line(2, { mcePruned: 1.5 }), line(3)].join("\n"), /line 2/],
+    [[line(1), line(2, { testAcc: "92" }), line(3)].join("\n"), /line 2/],
+    [[line(1), line(2), JSON.stringify({ seed: 3 })].join("\n"), /line 3/],
+    ["", /missing 1,2,3/],
+  ];
+  for (const [text, why] of cases) {
+    const r = parseReference(text, CHECK, DS);
+    assert.ok("error" in r, `refused: ${why}`);
+    assert.match(r.error, why);
+  }
+});
+
+Deno.test("a missing reference file is reported, not counted", async () => {
+  await withTempDir(async (dir) => {
+    const r = await loadReference(CHECK, DS, dir);
+    assert.ok("error" in r);
+    assert.match(r.error, /cannot read ref\.jsonl/);
+    await Deno.writeTextFile(`${dir}/ref.jsonl`, [line(1), line(2), line(3)].join("\n"));
+    const ok = await loadReference(CHECK, DS, dir);
+    assert.ok("runs" in ok && ok.runs.length === 3);
+  });
+});
+
+Deno.test("both sides are counted by the collapse rule and compared by Fisher's exact test", () => {
+  // Ours: seed 2 collapsed (95% pruned, accuracy 92 → 15); seed 3 prunes 85% but keeps its
+  // accuracy (compressible, not collapsed). Reference: none collapsed; seed 1 loses 30 points
+  // at 50% pruned (fragile, not collapsed).
+  const rows = [
+    row(1, 0.3, 91),
+    row(2, 0.95, 15),
+    row(3, 0.85, 90),
+    row(4, 0.99, 10), // not one of the check's seeds
+    row(2, 0.99, 10, { method: "Type I" }), // another arm
+    row(2, 0.99, 10, { width: 256 }), // another width
+  ];
+  const ours = checkRows(DS, CHECK, rows);
+  assert.deepEqual(ours.map((r) => r.seed), [1, 2, 3]);
+  const ref = parseReference(
+    [line(1, { mcePruned: 0.5, prunedTestAcc: 62 }), line(2), line(3)].join("\n"),
+    CHECK,
+    DS,
+  );
+  const c = checkCounts(ours, ref);
+  assert.deepEqual(c.ours, { collapsed: 1, runs: 3 });
+  assert.deepEqual(c.oursCollapsedSeeds, [2]);
+  assert.deepEqual(c.reference, { collapsed: 0, runs: 3 });
+  assert.deepEqual(c.referenceCollapsedSeeds, []);
+  const f = fisherExact(1, 3, 0, 3);
+  assert.equal(c.fisher!.twoSided, f.twoSided);
+  assert.equal(c.fisher!.greater, f.greater);
+  assert.ok(Math.abs(c.fisher!.twoSided - 1) < 1e-9); // 1 of 3 vs 0 of 3: no evidence at all
+  // Extreme: 40 of 40 against 0 of 40 is decisive (p = 2·C(80,40)⁻¹).
+  const e = fisherExact(40, 40, 0, 40);
+  assert.ok(e.twoSided < 1e-20 && e.twoSided > 0);
+  const bad = checkCounts(ours, { error: "ref.jsonl: line 1 is not JSON" });
+  assert.equal(bad.reference, undefined);
+  assert.equal(bad.fisher, undefined);
+  assert.match(bad.referenceError!, /not JSON/);
+});

@@ -1,0 +1,84 @@
+/**
+ * The preset's measured wall time (lib/figures/preset_timing.ts) comes from its training records:
+ * only records of the preset's configs at this code version count, each config once; the span
+ * runs from the earliest start (record time − training seconds) to the latest record.
+ */
+import assert from "node:assert/strict";
+import {
+  presetConfigs,
+  type TimedRecord,
+  timingLine,
+  timingOf,
+} from "../../lib/figures/preset_timing.ts";
+import { presetByName } from "../../lib/figures/common/presets.ts";
+import { canonicalJson } from "../../lib/store/hash.ts";
+
+const V = "v1";
+const A = { width: 8, seed: 1 };
+const B = { seed: 2, width: 8 }; // key order must not matter
+const configs = [canonicalJson(A), canonicalJson(B)];
+
+/** A training record as the store holds it: the TrainConfig under its kind. */
+function rec(
+  config: Record<string, unknown>,
+  createdAt: string,
+  wallSeconds: unknown,
+  codeVersion = V,
+  kind = "fcn-train",
+): TimedRecord {
+  return { config: { kind, ...config }, codeVersion, createdAt, metrics: { wallSeconds } };
+}
+
+Deno.test("timing: span from the first start to the last record, sum of training seconds", () => {
+  const t = timingOf(
+    [
+      rec(A, "2026-12-03T10:10:00.000Z", 600), // started 10:00
+      rec({ width: 8, seed: 2 }, "2026-12-03T10:30:00.000Z", 300), // started 10:25
+    ],
+    configs,
+    V,
+  );
+  assert.equal(t.found, 2);
+  assert.equal(t.expected, 2);
+  assert.equal(t.trainSeconds, 900);
+  assert.equal(t.spanSeconds, 1800);
+  assert.equal(t.first, "2026-12-03T10:00:00.000Z");
+  assert.equal(t.last, "2026-12-03T10:30:00.000Z");
+  assert.match(timingLine(t), /2 of 2 training records.*30 min.*15 min of training summed/);
+});
+
+Deno.test("timing: other code versions, other configs, repeats and bad fields are left out", () => {
+  const t = timingOf(
+    [
+      rec(A, "2026-12-03T10:10:00.000Z", 600),
+      rec(A, "2026-12-03T12:00:00.000Z", 600), // the same config again: counted once
+      rec(B, "2026-12-03T11:00:00.000Z", 60, "v0"), // older code
+      rec({ width: 16, seed: 1 }, "2026-12-03T09:00:00.000Z", 60), // not the preset's
+      rec(B, "not a date", 60),
+      rec(B, "2026-12-03T11:00:00.000Z", "60"),
+      rec(B, "2026-12-03T11:00:00.000Z", NaN),
+      rec(B, "2026-12-03T11:00:00.000Z", 60, V, "prune"), // not a training record
+      {
+        config: canonicalJson(B),
+        codeVersion: V,
+        createdAt: "2026-12-03T11:00:00.000Z",
+        metrics: {},
+      },
+    ],
+    configs,
+    V,
+  );
+  assert.equal(t.found, 1);
+  assert.equal(t.trainSeconds, 600);
+  assert.equal(t.spanSeconds, 600);
+  const none = timingOf([], configs, V);
+  assert.deepEqual([none.found, none.spanSeconds, none.first], [0, 0, undefined]);
+  assert.match(timingLine(none), /No training record/);
+});
+
+Deno.test("timing: the cpu preset's configs are its 2306.08125 runs and its 2106.03795 sweep", () => {
+  const cpu = presetByName("cpu");
+  // 110 runs (headline 40, α sweep 30 more, width sweep 40 more; the curves share them) + 30
+  // collapse-check seeds + 18 runs of the (lr, batch) sweep.
+  assert.equal(presetConfigs(cpu, cpu.seeds).length, 110 + 30 + 18);
+});
