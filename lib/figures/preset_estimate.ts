@@ -12,13 +12,7 @@ import {
   formatDuration,
   msPerStep,
 } from "./common/cost_model.ts";
-import {
-  alphaSweepRuns,
-  collapseCheckRuns,
-  curveRuns,
-  uniqueRuns,
-  widthSweepRuns,
-} from "./common/figure_runs.ts";
+import { presetRuns } from "./common/figure_runs.ts";
 import type { FigurePreset } from "./common/presets.ts";
 import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
 
@@ -34,12 +28,7 @@ export interface PresetEstimate {
 export function presetEstimate(preset: FigurePreset, seeds: number[]): PresetEstimate | null {
   const model = preset.cost;
   if (!model) return null;
-  const specs = uniqueRuns([
-    ...alphaSweepRuns(preset, seeds),
-    ...widthSweepRuns(preset, seeds),
-    ...curveRuns(preset, seeds),
-    ...collapseCheckRuns(preset),
-  ]);
+  const specs = presetRuns(preset, seeds);
   const implicitRuns: CostedRun[] = specs.map((s) => ({
     config: s.config,
     steps: model.stepsPerRun[s.ds.id],

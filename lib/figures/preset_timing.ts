@@ -15,13 +15,7 @@ import { codeVersion } from "../store/version.ts";
 import { isTrainedKind } from "../store/kinds.ts";
 import { companionConfigs } from "../pipelines/companion_sweep.ts";
 import { formatDuration } from "./common/cost_model.ts";
-import {
-  alphaSweepRuns,
-  collapseCheckRuns,
-  curveRuns,
-  uniqueRuns,
-  widthSweepRuns,
-} from "./common/figure_runs.ts";
+import { presetRuns } from "./common/figure_runs.ts";
 import type { FigurePreset } from "./common/presets.ts";
 import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
 
@@ -47,12 +41,7 @@ export interface TimedRecord {
 
 /** The canonical configs of every training run of a preset with seeds `seeds`. */
 export function presetConfigs(preset: FigurePreset, seeds: number[]): string[] {
-  const specs = uniqueRuns([
-    ...alphaSweepRuns(preset, seeds),
-    ...widthSweepRuns(preset, seeds),
-    ...curveRuns(preset, seeds),
-    ...collapseCheckRuns(preset),
-  ]);
+  const specs = presetRuns(preset, seeds);
   const companion = COMPANION_PRESETS[preset.name as keyof typeof COMPANION_PRESETS];
   const configs = [
     ...specs.map((s) => s.config),

@@ -102,6 +102,16 @@ export function collapseCheckRuns(preset: FigurePreset): RunSpec[] {
   );
 }
 
+/** Every 2306.08125 run of a preset (α sweep, width sweep, curves, collapse check), once each. */
+export function presetRuns(preset: FigurePreset, seeds: number[]): RunSpec[] {
+  return uniqueRuns([
+    ...alphaSweepRuns(preset, seeds),
+    ...widthSweepRuns(preset, seeds),
+    ...curveRuns(preset, seeds),
+    ...collapseCheckRuns(preset),
+  ]);
+}
+
 /** The datasets with a width sweep (two widths or more). */
 export function widthSweepDatasets(preset: FigurePreset): DatasetPreset[] {
   return preset.datasets.filter((ds) => ds.widths.length > 1);

