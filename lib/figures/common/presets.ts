@@ -523,18 +523,19 @@ const CPU_DIGITS: DatasetPreset = {
  * n = 512 / 1024 / 2048 plus the evaluation, and a heavy-tailed (Type II) training run at
  * n = 1024 on the 10k digits ran at 3.3 steps/s (300 ms per step, evaluation every 25 steps and
  * the noise included). 12 GFLOP/s with 42 ms fixed per step reproduces that 300 ms. Steps per
- * run: 250 on the digits (the numpy probe's slowest width; heavy-tailed runs took 251–951 in the
- * first timed runs, so this underestimates), 1,600 per run of the 2106.03795 sweep (assumed: ~600
- * steps to loss < 10⁻² plus 1,000 extra).
+ * run, measured on this preset's own first full run (2026-12-03): a mean of 380 on the digits
+ * (120 runs; SGD 251, Type I 645, Type II 331, Type III 264) and 1,801 per run of the 2106.03795
+ * sweep (12 runs). The first run's estimate, with the probe's 250 and an assumed 1,600, was 1.5 h.
  */
 const CPU_COST: CostModel = {
   gflops: 12,
   fixedMsPerStep: 42,
-  stepsPerRun: { digits: 250, companion: 1600 },
+  stepsPerRun: { digits: 380, companion: 1800 },
   note: "MEASURED throughput on llvmpipe (2-core project machine): 12 GFLOP/s and 42 ms fixed " +
     "per step reproduce a Type II run at n = 1024 (3.3 steps/s with the evaluation every 25 " +
-    "steps); steps per run: 250 on the digits (numpy probe: 175–250 steps to 95%; heavy-tailed " +
-    "runs measured up to 951) and 1,600 per run of the 2106.03795 sweep (assumed)",
+    "steps); steps per run MEASURED on this preset's first full run: a mean of 380 on the " +
+    "digits (SGD 251, Type I 645, Type II 331, Type III 264) and 1,800 per run of the " +
+    "2106.03795 sweep. One process; the measured run used two, sharing the 2 cores",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +
