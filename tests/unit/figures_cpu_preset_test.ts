@@ -97,10 +97,10 @@ Deno.test("cpu preset: ≥ 10 seeds for the headline, ≥ 5 for the α and width
   const two = seedsPerArm(alphaSweepRuns(cpu, [7, 8]));
   assert.deepEqual([...two.get(`digits n=${digits.width} Type I 1.5`)!], [7, 8]);
   const c = COMPANION_PRESETS.cpu;
-  assert.ok((c.seeds ?? []).length >= 3, "2106.03795 sweep: ≥ 3 seeds");
+  assert.ok((c.seeds ?? []).length >= 5, "2106.03795 sweep: ≥ 5 seeds");
   assert.deepEqual(c.models.map((m) => m.name), ["FCN4"]);
-  assert.equal(companionConfigs(c).length, c.lrs.length * c.batches.length * 3);
-  assert.equal(new Set(companionConfigs(c).map((x) => x.config.seed)).size, 3);
+  assert.equal(companionConfigs(c).length, c.lrs.length * c.batches.length * 5);
+  assert.equal(new Set(companionConfigs(c).map((x) => x.config.seed)).size, 5);
 });
 
 Deno.test("presets without seed counts enumerate their runs as before", () => {
@@ -139,7 +139,7 @@ Deno.test("cpu preset: the wall-time model is explicit and printed", () => {
   assert.equal(stepFlops(cfg), 6 * 500 * p + 2 * 10000 * p / 25);
   assert.ok(Math.abs(msPerStep(cpu.cost!, cfg) - (42 + stepFlops(cfg) / 12e6)) < 1e-9);
   const e = presetEstimate(cpu, cpu.seeds)!;
-  assert.ok(e.seconds > 0 && e.companion.runs === 12);
+  assert.ok(e.seconds > 0 && e.companion.runs === 20);
   const ms = ["128", "256", "512"].map((w) => e.msPerStep.get(`digits n=${w}`)!);
   assert.deepEqual([...ms].sort((a, b) => a - b), ms, "cost grows with the width");
   const lines = estimateLines(cpu, cpu.seeds);

@@ -79,6 +79,6 @@ Deno.test("timing: other code versions, other configs, repeats and bad fields ar
 Deno.test("timing: the cpu preset's configs are its 2306.08125 runs and its 2106.03795 sweep", () => {
   const cpu = presetByName("cpu");
   // 110 runs (headline 40, α sweep 30 more, width sweep 40 more; the curves share them) + 10
-  // collapse-check seeds beyond the headline's + 12 runs of the (lr, batch) sweep.
-  assert.equal(presetConfigs(cpu, cpu.seeds).length, 110 + 10 + 12);
+  // collapse-check seeds beyond the headline's + 20 runs of the (lr, batch) sweep.
+  assert.equal(presetConfigs(cpu, cpu.seeds).length, 110 + 10 + 20);
 });

@@ -49,7 +49,7 @@ export const COMPANION_PRESETS: Record<
    * train digits, all 2,004 test digits), FCN4 of width 256 (an eighth of the paper's 2048: three
    * hidden layers of 256, the two inner ones 65,536 weights each, enough for a per-layer tail
    * index), η ∈ {0.05, 0.2} × b ∈ {50, 100}: four η/b values over an 8× range (5·10⁻⁴ to
-   * 4·10⁻³), 3 seeds per point (12 runs) so each trend is judged over 12 points rather than 4.
+   * 4·10⁻³), 5 seeds per point (20 runs) so each trend is judged over 20 points rather than 4.
    * Loss < 10⁻² and 100% train accuracy, then 1,000 extra steps (the post-convergence phase
    * where the gradient noise shapes the weights' tails) with the last 101 iterates averaged;
    * evaluation every 100 steps, cap 8,000.
@@ -60,7 +60,7 @@ export const COMPANION_PRESETS: Record<
     models: [{ name: "FCN4", depth: 4, width: 256 }],
     lrs: [0.05, 0.2],
     batches: [50, 100],
-    seeds: [1, 2, 3],
+    seeds: [1, 2, 3, 4, 5],
     lossThreshold: 1e-2,
     extraSteps: 1000,
     averageSteps: 100,
