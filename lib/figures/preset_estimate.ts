@@ -14,7 +14,7 @@ import {
 } from "./common/cost_model.ts";
 import { presetRuns } from "./common/figure_runs.ts";
 import type { FigurePreset } from "./common/presets.ts";
-import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
+import { companionPresetOf } from "./heavy_tails/presets.ts";
 
 export interface PresetEstimate {
   implicit: ReturnType<typeof estimate>;
@@ -37,7 +37,7 @@ export function presetEstimate(preset: FigurePreset, seeds: number[]): PresetEst
   for (const s of specs) {
     per.set(`${s.ds.id} n=${s.config.width}`, msPerStep(model, s.config));
   }
-  const companion = COMPANION_PRESETS[preset.name as keyof typeof COMPANION_PRESETS];
+  const companion = companionPresetOf(preset.name);
   const companionRuns: CostedRun[] = companion
     ? companionConfigs(companion).map((c) => ({
       config: c.config,

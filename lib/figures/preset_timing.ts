@@ -17,7 +17,7 @@ import { companionConfigs } from "../pipelines/companion_sweep.ts";
 import { formatDuration } from "./common/cost_model.ts";
 import { presetRuns } from "./common/figure_runs.ts";
 import type { FigurePreset } from "./common/presets.ts";
-import { COMPANION_PRESETS } from "./heavy_tails/presets.ts";
+import { companionPresetOf } from "./heavy_tails/presets.ts";
 
 export interface PresetTiming {
   /** Runs of the preset with a training record in the store (of `expected`). */
@@ -42,7 +42,7 @@ export interface TimedRecord {
 /** The canonical configs of every training run of a preset with seeds `seeds`. */
 export function presetConfigs(preset: FigurePreset, seeds: number[]): string[] {
   const specs = presetRuns(preset, seeds);
-  const companion = COMPANION_PRESETS[preset.name as keyof typeof COMPANION_PRESETS];
+  const companion = companionPresetOf(preset.name);
   const configs = [
     ...specs.map((s) => s.config),
     ...(companion ? companionConfigs(companion).map((c) => c.config) : []),

@@ -13,7 +13,7 @@ import {
   type RunSpec,
   widthSweepRuns,
 } from "../../lib/figures/common/figure_runs.ts";
-import { COMPANION_PRESETS } from "../../lib/figures/heavy_tails/presets.ts";
+import { COMPANION_PRESETS, companionPresetOf } from "../../lib/figures/heavy_tails/presets.ts";
 import { companionConfigs } from "../../lib/pipelines/companion_sweep.ts";
 import { estimateLines, presetEstimate } from "../../lib/figures/preset_estimate.ts";
 import { fcnWeights, msPerStep, stepFlops } from "../../lib/figures/common/cost_model.ts";
@@ -190,4 +190,12 @@ Deno.test("cpu preset: the collapse check runs its arm on 20 seeds, sharing the 
   }, cpu.seeds)!;
   assert.equal(e.implicit.runs - without.implicit.runs, 10);
   assert.deepEqual(presetByName("cpu-rehearsal").datasets[0].collapseCheck!.seeds, [1, 2, 3, 4]);
+});
+
+Deno.test("companionPresetOf: a figure preset's 2106.03795 sweep, own keys only", () => {
+  assert.equal(companionPresetOf("cpu"), COMPANION_PRESETS.cpu);
+  assert.equal(companionPresetOf("smoke"), COMPANION_PRESETS.smoke);
+  assert.equal(companionPresetOf("gpu"), undefined, "no sweep of its own");
+  assert.equal(companionPresetOf("toString"), undefined);
+  assert.equal(companionPresetOf("__proto__"), undefined);
 });

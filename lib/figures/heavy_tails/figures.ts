@@ -17,7 +17,7 @@ import { type FigureInput, writeFigure } from "../../plot/figure.ts";
 import { PRUNING_METHODS, type PruningMethod } from "../../pipelines/pruning_curves.ts";
 import { assignmentKey } from "../../shard/shard.ts";
 import type { CompanionPreset } from "../../pipelines/companion_sweep.ts";
-import { COMPANION_PRESETS } from "./presets.ts";
+import { companionPresetOf } from "./presets.ts";
 import { PRUNED_ACC_LABEL } from "../common/style.ts";
 import {
   companionConfigs,
@@ -118,7 +118,7 @@ export function correlationVerdict(
 }
 
 function presetFor(ctx: FigureContext): CompanionPreset {
-  const p = COMPANION_PRESETS[ctx.preset.name as keyof typeof COMPANION_PRESETS];
+  const p = companionPresetOf(ctx.preset.name);
   if (!p) throw new Error(`no 2106.03795 preset named ${ctx.preset.name}`);
   return p;
 }

@@ -115,6 +115,13 @@ export const COMPANION_PRESETS: Record<
  * Sizes of the synthetic figure (fig:synthetic): how many α values, N weights per layer, and d,
  * the length of an elliptic column; `paper` is the authors' notebook setting.
  */
+/** The 2106.03795 sweep of the figure preset `name`, or undefined when it has none (own keys only). */
+export function companionPresetOf(name: string): CompanionPreset | undefined {
+  return Object.hasOwn(COMPANION_PRESETS, name)
+    ? COMPANION_PRESETS[name as keyof typeof COMPANION_PRESETS]
+    : undefined;
+}
+
 export const SYNTHETIC_PRESETS = {
   smoke: { alphas: 40, n: 20_000, d: 100 },
   small: { alphas: 100, n: 100_000, d: 250 },

@@ -19,6 +19,7 @@ import {
   METHODS,
   runAll,
   type RunRow,
+  uniqueRuns,
 } from "../common/figure_runs.ts";
 import { checkCounts, checkRows, loadReference } from "../common/collapse_check.ts";
 import {
@@ -159,22 +160,21 @@ async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<st
     const arm = `${METHODS[check.type]} α=${check.alpha} σ=${ds.sigma}, n = ${ds.width}`;
     const c = checkCounts(checkRows(ds, check, rows), await loadReference(check, ds));
     const seeds = (s: number[]) => (s.length ? `seeds ${s.join(", ")}` : "none");
+    const head = `Collapse-rate check, ${ds.label}, ${arm}`;
+    const range = `${check.seeds[0]}–${check.seeds.at(-1)}`;
     const ours = `this project ${c.ours.collapsed} of ${c.ours.runs} collapsed ` +
       `(${seeds(c.oursCollapsedSeeds)})`;
     if (!c.reference || !c.fisher) {
       out.push(
-        `Collapse-rate check, ${ds.label}, ${arm}, seeds ${check.seeds[0]}–${
-          check.seeds.at(-1)
-        }: ` +
-          `${ours}; the PyTorch reference cannot be compared: ${c.referenceError}.`,
+        `${head}, seeds ${range}: ${ours}; the PyTorch reference cannot be compared: ` +
+          `${c.referenceError}.`,
       );
       continue;
     }
     out.push(
-      `Collapse-rate check, ${ds.label}, ${arm}, the same ${check.seeds.length} seeds ` +
-        `(${check.seeds[0]}–${check.seeds.at(-1)}) on both sides: ${ours}; the independent ` +
-        `PyTorch reference (bench/torch_htsgd_reference.py, float64 exact-law noise; ` +
-        `${check.referenceFile}) ${c.reference.collapsed} of ${c.reference.runs} ` +
+      `${head}, the same ${check.seeds.length} seeds (${range}) on both sides: ${ours}; the ` +
+        `independent PyTorch reference (bench/torch_htsgd_reference.py, float64 exact-law ` +
+        `noise; ${check.referenceFile}) ${c.reference.collapsed} of ${c.reference.runs} ` +
         `(${seeds(c.referenceCollapsedSeeds!)}). Fisher's exact test: two-sided p = ` +
         `${p3(c.fisher.twoSided)}, one-sided p (ours collapse more often) = ` +
         `${p3(c.fisher.greater)}. The two draw different random numbers, so they agree in ` +
@@ -185,21 +185,16 @@ async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<st
 }
 
 export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
-  const all = await runAll(ctx, [
-    ...curveRuns(ctx.preset, ctx.seeds),
-    ...collapseCheckRuns(ctx.preset),
-  ]);
+  // runAll returns one row per unique spec, in order: the headline (curve) runs come first, so
+  // they are the first rows; the collapse check adds its other seeds after them.
+  const headline = uniqueRuns(curveRuns(ctx.preset, ctx.seeds));
+  const all = await runAll(ctx, [...headline, ...collapseCheckRuns(ctx.preset)]);
+  const rows = all.slice(0, headline.length);
   const datasets = ctx.preset.datasets;
   const armsOf = (ds: DatasetPreset) => [
     "SGD",
     ...ds.types.map((t) => `${METHODS[t]} α=${ds.refAlpha}`),
   ];
-  // The headline runs: the curve runs' seeds and arms (the collapse check adds seeds of one arm).
-  const rows = all.filter((r) => {
-    const ds = datasets.find((d) => d.id === r.dataset);
-    return ds !== undefined && r.width === ds.width &&
-      headlineSeeds(ds, ctx.seeds).includes(r.seed) && armsOf(ds).includes(armOf(r));
-  });
   const checks = await checkLines(datasets, all);
   const stats = aggregateRuns(rows);
   const verdict = compressibilityVerdict(ctx, datasets, stats, pairedGains(rows));
