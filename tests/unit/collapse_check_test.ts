@@ -76,6 +76,8 @@ Deno.test("reference lines of another arm, law, width or seed set are refused, s
     [[line(1), line(2), line(2)].join("\n"), /missing 3; extra or repeated 2/],
     [[line(1), line(2), line(3), line(4)].join("\n"), /extra or repeated 4/],
     [[line(1), "{not json", line(3)].join("\n"), /line 2 is not JSON/],
+    // Blank lines count: the message names the file's line.
+    [[line(1), "", "{not json", line(3)].join("\n"), /line 3 is not JSON/],
     [[line(1), line(2, { mcePruned: 1.5 }), line(3)].join("\n"), /line 2/],
     [[line(1), line(2, { testAcc: "92" }), line(3)].join("\n"), /line 2/],
     [[line(1), line(2), JSON.stringify({ seed: 3 })].join("\n"), /line 3/],

@@ -43,8 +43,9 @@ export function parseReference(
   ds: Pick<DatasetPreset, "width" | "sigma">,
 ): ReferenceRuns {
   const runs: ReferenceRun[] = [];
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  for (const [i, line] of lines.entries()) {
+  // Numbered as lines of the file (blank lines are skipped, not renumbered).
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
