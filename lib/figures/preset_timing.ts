@@ -5,6 +5,9 @@
  * processes at once (shards) and over several sittings:
  *   - span: from the earliest training start (record time − its training seconds) to the latest
  *     record time, i.e. the wall clock from the first run to the last;
+ *   - busy: the length of the union of the runs' training intervals [start, record time], i.e.
+ *     the wall clock during which at least one run was training; unlike the span it leaves out
+ *     idle gaps between sittings, and unlike the sum it counts concurrent runs once;
  *   - summed training seconds over the runs (each run's own timer; excludes pruning).
  * Records are created when a run finishes, so this is what the store can prove, not a figure
  * typed in by hand.
@@ -27,6 +30,8 @@ export interface PresetTiming {
   trainSeconds: number;
   /** First training start to last record, in seconds. */
   spanSeconds: number;
+  /** Length of the union of the runs' training intervals, in seconds (≤ span, ≤ sum). */
+  busySeconds: number;
   first?: string;
   last?: string;
 }
@@ -61,6 +66,7 @@ export function timingOf(
   let trainSeconds = 0;
   let start = Infinity;
   let end = -Infinity;
+  const intervals: [number, number][] = [];
   for (const r of records) {
     const wall = r.metrics.wallSeconds;
     const t = Date.parse(r.createdAt);
@@ -82,6 +88,7 @@ export function timingOf(
     trainSeconds += wall;
     start = Math.min(start, t - wall * 1000);
     end = Math.max(end, t);
+    intervals.push([t - wall * 1000, t]);
   }
   const found = seen.size;
   return {
@@ -89,9 +96,27 @@ export function timingOf(
     expected: wanted.size,
     trainSeconds,
     spanSeconds: found ? (end - start) / 1000 : 0,
+    busySeconds: unionLength(intervals) / 1000,
     first: found ? new Date(start).toISOString() : undefined,
     last: found ? new Date(end).toISOString() : undefined,
   };
+}
+
+/** The total length covered by `intervals` ([start, end] pairs), overlaps counted once. */
+export function unionLength(intervals: readonly (readonly [number, number])[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let curStart = -Infinity;
+  let curEnd = -Infinity;
+  for (const [a, b] of sorted) {
+    if (a > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart;
+      curStart = a;
+      curEnd = b;
+    } else curEnd = Math.max(curEnd, b);
+  }
+  if (curEnd > curStart) total += curEnd - curStart;
+  return total;
 }
 
 /** The timing of `preset` from `store`. */
@@ -109,8 +134,10 @@ export function timingLine(t: PresetTiming): string {
   if (t.found === 0) return "No training record of this preset in the store to time.";
   const iso = (s?: string) => s?.replace(/(\.\d+)?Z$/, "").replace("T", " ");
   return `Measured training wall time of this preset, from its ${t.found} of ${t.expected} ` +
-    `training records in the store: ${formatDuration(t.spanSeconds)} from the first run's start ` +
-    `(${iso(t.first)} UTC) to the last run's end (${iso(t.last)} UTC), ` +
-    `${formatDuration(t.trainSeconds)} of training summed over the runs (several processes ` +
-    "may train at once, so the sum can exceed the span; pruning is in the span, not the sum).";
+    `training records in the store: ${formatDuration(t.busySeconds)} with at least one run ` +
+    `training (the union of the runs' training intervals), within a span of ` +
+    `${formatDuration(t.spanSeconds)} from the first run's start (${iso(t.first)} UTC) to the ` +
+    `last run's end (${iso(t.last)} UTC); ${formatDuration(t.trainSeconds)} of training summed ` +
+    "over the runs (several processes may train at once, so the sum can exceed the wall time; " +
+    "idle gaps between sittings, and pruning and analysis between runs, are in the span only).";
 }

@@ -9,6 +9,7 @@ import {
   type TimedRecord,
   timingLine,
   timingOf,
+  unionLength,
 } from "../../lib/figures/preset_timing.ts";
 import { presetByName } from "../../lib/figures/common/presets.ts";
 import { canonicalJson } from "../../lib/store/hash.ts";
@@ -42,9 +43,35 @@ Deno.test("timing: span from the first start to the last record, sum of training
   assert.equal(t.expected, 2);
   assert.equal(t.trainSeconds, 900);
   assert.equal(t.spanSeconds, 1800);
+  assert.equal(t.busySeconds, 900); // 10:00–10:10 and 10:25–10:30
   assert.equal(t.first, "2026-12-03T10:00:00.000Z");
   assert.equal(t.last, "2026-12-03T10:30:00.000Z");
-  assert.match(timingLine(t), /2 of 2 training records.*30 min.*15 min of training summed/);
+  assert.match(
+    timingLine(t),
+    /2 of 2 training records in the store: 15 min with at least one run training.*span of 30 min.*15 min of training summed/,
+  );
+});
+
+Deno.test("timing: concurrent runs count once and idle gaps not at all in the busy time", () => {
+  const cs = [1, 2, 3, 4].map((seed) => canonicalJson({ width: 8, seed }));
+  const t = timingOf(
+    [
+      rec({ width: 8, seed: 1 }, "2026-12-03T10:10:00.000Z", 600), // 10:00–10:10
+      rec({ width: 8, seed: 2 }, "2026-12-03T10:15:00.000Z", 600), // 10:05–10:15 (overlaps)
+      rec({ width: 8, seed: 3 }, "2026-12-03T10:12:00.000Z", 60), // 10:11–10:12 (inside)
+      rec({ width: 8, seed: 4 }, "2026-12-03T12:20:00.000Z", 1200), // 12:00–12:20, after a gap
+    ],
+    cs,
+    V,
+  );
+  assert.equal(t.found, 4);
+  assert.equal(t.trainSeconds, 2460);
+  assert.equal(t.spanSeconds, 2 * 3600 + 20 * 60);
+  assert.equal(t.busySeconds, 15 * 60 + 20 * 60);
+  assert.equal(unionLength([]), 0);
+  assert.equal(unionLength([[5, 5]]), 0);
+  assert.equal(unionLength([[0, 10], [10, 20]]), 20); // touching intervals
+  assert.equal(unionLength([[30, 40], [0, 10], [5, 8]]), 20); // unsorted, nested
 });
 
 Deno.test("timing: other code versions, other configs, repeats and bad fields are left out", () => {
@@ -71,14 +98,20 @@ Deno.test("timing: other code versions, other configs, repeats and bad fields ar
   assert.equal(t.found, 1);
   assert.equal(t.trainSeconds, 600);
   assert.equal(t.spanSeconds, 600);
+  assert.equal(t.busySeconds, 600);
   const none = timingOf([], configs, V);
-  assert.deepEqual([none.found, none.spanSeconds, none.first], [0, 0, undefined]);
+  assert.deepEqual([none.found, none.spanSeconds, none.busySeconds, none.first], [
+    0,
+    0,
+    0,
+    undefined,
+  ]);
   assert.match(timingLine(none), /No training record/);
 });
 
 Deno.test("timing: the cpu preset's configs are its 2306.08125 runs and its 2106.03795 sweep", () => {
   const cpu = presetByName("cpu");
-  // 110 runs (headline 40, α sweep 30 more, width sweep 40 more; the curves share them) + 10
-  // collapse-check seeds beyond the headline's + 20 runs of the (lr, batch) sweep.
-  assert.equal(presetConfigs(cpu, cpu.seeds).length, 110 + 10 + 20);
+  // 110 runs (headline 40, α sweep 30 more, width sweep 40 more; the curves share them) + 30
+  // collapse-check seeds beyond the headline's 10 + 20 runs of the (lr, batch) sweep.
+  assert.equal(presetConfigs(cpu, cpu.seeds).length, 110 + 30 + 20);
 });
