@@ -12,9 +12,11 @@ import {
 } from "../../lib/figures/common/collapse_check.ts";
 import type { CollapseCheck, DatasetPreset } from "../../lib/figures/common/presets.ts";
 import { maxAbs, type RunRow } from "../../lib/figures/common/figure_runs.ts";
-import { largestWeightLine, quotedCollapseLines } from "../../lib/figures/implicit/fig_seeds.ts";
-import { CPU_NOISE_EXTREMES } from "../../lib/figures/common/collapse_reference.ts";
-import { poissonTails } from "../../lib/analysis/stable_tail.ts";
+import {
+  largestWeightLine,
+  quotedCollapseLines,
+  sci,
+} from "../../lib/figures/implicit/fig_seeds.ts";
 import { fisherExact } from "../../lib/figures/common/fisher.ts";
 import { withTempDir } from "../helpers.ts";
 
@@ -161,9 +163,12 @@ Deno.test("largest hidden weights: Hodges–Lehmann shift of log10, ours − ref
   // A diverged run (NaN) is left out, not counted as 0.
   const withNaN = checkCounts([...ours, row(3, 0.3, 91, { maxAbsHidden: NaN })], ref);
   assert.equal(withNaN.largestWeight!.ours.length, 3);
+  assert.equal(withNaN.largestWeight!.dropped, 1);
+  assert.match(largestWeightLine("Check", withNaN.largestWeight!), /1 without weights left out/);
   const text = largestWeightLine("Check", c.largestWeight!);
-  assert.match(text, /ours median 200 \(largest 400\.0, 3 runs\)/);
-  assert.match(text, /the reference median 20\.0 \(largest 40\.00, 3 runs\)/);
+  assert.match(text, /ours median 200 \(largest 400, 3 runs\)/);
+  assert.match(text, /the reference median 20 \(largest 40, 3 runs\)/);
+  assert.match(text, /interval 2\.50–40\.00; a shift\)/);
   assert.match(text, /shift of log10 \(ours − reference\) 1\.00/);
   assert.match(text, /a factor of 10\.00/);
   // Identical sides: no shift, and the interval holds 0.
@@ -172,7 +177,7 @@ Deno.test("largest hidden weights: Hodges–Lehmann shift of log10, ours − ref
     ref,
   );
   assert.equal(same.largestWeight!.log10Shift.estimate, 0);
-  assert.match(largestWeightLine("Check", same.largestWeight!), /the interval holds 0/);
+  assert.match(largestWeightLine("Check", same.largestWeight!), /no detectable shift/);
   // No reference, no comparison.
   assert.equal(checkCounts(ours, { error: "x" }).largestWeight, undefined);
   // Nothing on our side: said, not NaN.
@@ -187,20 +192,18 @@ Deno.test("maxAbs: the largest |weight|, NaN without weights", () => {
   assert.equal(maxAbs(new Float32Array([-1e30])), Math.fround(1e30));
 });
 
-Deno.test("quoted collapse facts: the draw-level check only under the preset it measured", () => {
-  const smoke = quotedCollapseLines("smoke");
-  assert.equal(smoke.length, 1);
-  assert.match(smoke[0], /authors' code: 1 of 3 collapsed/);
-  const cpu = quotedCollapseLines("cpu");
-  assert.equal(cpu.length, 2);
-  assert.match(cpu[1], /beyond 10³: 5764 \(expected 5749\.24/);
-  assert.match(cpu[1], /beyond 10⁵: 3 \(expected 1\.82/);
-  assert.match(cpu[1], /bench\/noise_run_extremes\.ts/);
-  // The quoted Poisson tails agree with the counts they quote (to the printed digits).
-  for (const b of CPU_NOISE_EXTREMES.beyond) {
-    const p = poissonTails(b.count, b.expected).above;
-    assert.ok(Math.abs(p - b.pAbove) < 0.01, `P(N ≥ ${b.count}) = ${p}, quoted ${b.pAbove}`);
-  }
-  const b8 = CPU_NOISE_EXTREMES.beyond8e4;
-  assert.ok(Math.abs(poissonTails(b8.runs, b8.expected).above - b8.pAtLeast) < 0.01);
+Deno.test("quoted collapse facts: only the authors' count, labelled as quoted", () => {
+  const lines = quotedCollapseLines();
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^Measured in an earlier session \(quoted\): the authors' code: 1 of 3/);
+});
+
+Deno.test("sci: significant digits without exponent notation", () => {
+  assert.equal(sci(1000), "1000");
+  assert.equal(sci(5749.24, 5), "5749.2");
+  assert.equal(sci(1e5), "10⁵");
+  assert.equal(sci(2207649), "2.21·10⁶");
+  assert.equal(sci(98500), "9.85·10⁴");
+  assert.equal(sci(0.00028429, 2), "0.00028");
+  assert.equal(sci(NaN), "NaN");
 });

@@ -3,6 +3,14 @@
  * top of figures/report.md so a reader comparing with an earlier report knows why numbers moved.
  */
 export const NUMBER_CHANGES: readonly string[] = [
+  "**2026-12-03, the cpu preset's 2106.03795 sweep and collapse check.** The sweep first ran η ∈ " +
+  "{0.05, 0.2} to loss < 10⁻² plus 1,000 steps; the median α̂ stayed at 1.99–2.00 in all 20 runs, " +
+  "so α̂ vs η/b (ρ −0.14) and the gap vs α̂ (0.29) were inconclusive and α̂ vs prunable fraction " +
+  "gave ρ −0.42. It now runs η ∈ {0.1, 0.4} to loss < 10⁻³ plus 3,000 steps (η/b 10⁻³ to " +
+  "8·10⁻³): α̂ 1.88–2.00, and those three claims reproduce at reduced scale. The collapse check " +
+  "grew from 20 to 40 seeds on both sides (ours 4 of 20 → 5 of 40; the reference 0 of 20 → 0 " +
+  "of 40) and now also compares the largest weights and the noise our runs drew with the exact " +
+  "law. No numeric code changed: the 2306.08125 runs are the same runs.",
   "**2026-12, noise tails.** The stable samplers used uniforms on a 2⁻²⁴ grid, which capped every " +
   "draw (|X| ≤ 5.3·10⁶ at α = 1, ≤ 13,466 at α = 1.75) and cut off the few extreme draws that " +
   "make a network prunable: on identical data (npm digits, one hidden layer of 512, lr 0.1, batch " +

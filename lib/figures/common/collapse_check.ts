@@ -116,10 +116,16 @@ export interface CheckCounts {
   fisher?: { twoSided: number; greater: number };
   /**
    * The largest |hidden weight| of each run on both sides, and the Hodges–Lehmann shift of
-   * log10 of it (ours − reference) with its 95% Mann–Whitney interval: a comparison of the
-   * whole distribution, where the collapse count sees only its far end.
+   * log10 of it (ours − reference) with its 95% Mann–Whitney interval: a location comparison of
+   * the bulk of runs, beside the collapse count (which sees only the far tail). `dropped`: our
+   * runs without weights (diverged), left out and counted.
    */
-  largestWeight?: { ours: number[]; reference: number[]; log10Shift: ShiftEstimate };
+  largestWeight?: {
+    ours: number[];
+    reference: number[];
+    dropped: number;
+    log10Shift: ShiftEstimate;
+  };
   referenceError?: string;
 }
 
@@ -144,6 +150,7 @@ export function checkCounts(ours: RunRow[], reference: ReferenceRuns): CheckCoun
     largestWeight: {
       ours: oursW,
       reference: refW,
+      dropped: ours.length - oursW.length,
       log10Shift: twoSampleShift(oursW.map(Math.log10), refW.map(Math.log10)),
     },
     reference: ref,

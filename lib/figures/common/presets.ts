@@ -72,6 +72,12 @@ export interface CollapseCheck {
    * bench/torch_htsgd_reference.py), relative to the project root.
    */
   referenceFile: string;
+  /**
+   * Optional: the output of bench/noise_run_extremes.ts for our runs of the check (the noise they
+   * drew, regenerated draw by draw), relative to the project root. fig:seeds summarises it only
+   * when every line matches a run of the check in the store (same seed, same noisy steps).
+   */
+  noiseExtremesFile?: string;
 }
 
 /** The illustrative theory figure: iid noise columns, top-κn kept (docs/papers.md §A.9). */
@@ -513,6 +519,8 @@ const CPU_DIGITS: DatasetPreset = {
     alpha: 1.75,
     seeds: Array.from({ length: 40 }, (_, i) => i + 1),
     referenceFile: "bench/results/2026-12-03-collapse/torch_type2_n512_seeds1-40.jsonl",
+    noiseExtremesFile:
+      "bench/results/2026-12-03-collapse/noise_extremes_cpu_type2_n512_seeds1-40.jsonl",
   },
   note: CPU_DIGITS_NOTE,
 };
@@ -536,7 +544,7 @@ const CPU_COST: CostModel = {
     "per step reproduce a Type II run at n = 1024 (3.3 steps/s with the evaluation every 25 " +
     "steps); steps per run MEASURED on this preset's runs: a mean of 365 on the digits (SGD " +
     "251, Type I 645, Type II 314, Type III 264) and 4,140 per run of the 2106.03795 sweep. " +
-    "One process; the measured run used two, sharing the 2 cores",
+    "One process; the measured runs used two or three, sharing the 2 cores",
 };
 
 const CPU_CNN_OMITTED = "No CNN figure in this preset. 2306.08125's CNN experiment is VGG11 on " +

@@ -1,8 +1,10 @@
 /**
  * fig:seeds — the headline comparison (SGD vs Types I/II/III at the reference α, at the main
  * width) one dot per seed, collapsed runs drawn as crosses, and the collapse counts: the preset's
- * own per arm, beside those measured in an earlier session for our sampler, the independent
- * PyTorch reference and the authors' code, with Fisher's exact test. Its verdict is fig:alpha's
+ * own per arm; where the preset has a collapse check, our count on its seeds against the
+ * independent PyTorch reference's on the same seeds (Fisher's exact test), both sides' largest
+ * weights, and the noise our check runs drew against the exact law (noise_extremes.ts); the
+ * authors' code's count, quoted. Its verdict is fig:alpha's
  * criterion restricted to the headline arms, judged by the rank rule (verdict.ts, ROBUST_RULE).
  */
 import { aggregateRuns, pairedGains } from "../common/run_stats.ts";
@@ -35,7 +37,8 @@ import {
 } from "../common/collapse.ts";
 import { formatRobust, medianOf, robustSummary } from "../common/robust_summary.ts";
 import { fisherExact } from "../common/fisher.ts";
-import { CPU_NOISE_EXTREMES, EARLIER_AUTHORS } from "../common/collapse_reference.ts";
+import { EARLIER_AUTHORS } from "../common/collapse_reference.ts";
+import { type ExtremesSummary, loadExtremes, summariseExtremes } from "../common/noise_extremes.ts";
 import { seedDots } from "../../plot/charts.ts";
 import { seriesColours } from "../../plot/colours.ts";
 import type { FigureInput } from "../../plot/figure.ts";
@@ -65,41 +68,28 @@ function countText(c: CollapseCount, sgd?: CollapseCount): string {
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
-/** 10ᵏ written with superscript digits, for a power of ten ≥ 1. */
-function powerOfTen(x: number): string {
-  const k = Math.round(Math.log10(x));
-  return `10${[...String(k)].map((d) => SUPERSCRIPT[Number(d)]).join("")}`;
+/** 10ᵏ with superscript digits. */
+function tenTo(k: number): string {
+  const digits = [...String(Math.abs(k))].map((d) => SUPERSCRIPT[Number(d)]).join("");
+  return `10${k < 0 ? "⁻" : ""}${digits}`;
 }
 
-/**
- * Collapse facts measured outside this script, labelled as such: the authors' code collapses
- * too, and (for the cpu preset, whose runs it describes) the draw-level check of the noise its
- * collapse-check runs drew.
- */
-export function quotedCollapseLines(presetName: string): string[] {
+/** x with `digits` significant digits, as m·10ᵏ from 10⁴ up (never "e+"). */
+export function sci(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) < 1e4) return String(Number(x.toPrecision(digits)));
+  const k = Math.floor(Math.log10(Math.abs(x)));
+  const m = Number((x / 10 ** k).toPrecision(digits));
+  return m === 1 ? tenTo(k) : `${m}·${tenTo(k)}`;
+}
+
+/** Collapse facts measured outside this script, labelled as such: the authors' code collapses too. */
+export function quotedCollapseLines(): string[] {
   const a = EARLIER_AUTHORS;
   const out = [
     `Measured in an earlier session (quoted): ${a.source}: ${a.collapsed} of ${a.runs} ` +
     `collapsed (${a.detail}): the authors' code collapses too.`,
   ];
-  if (presetName !== "cpu") return out;
-  const e = CPU_NOISE_EXTREMES;
-  const beyond = e.beyond.map((b) =>
-    `beyond ${powerOfTen(b.x)}: ${b.count} (expected ` +
-    `${b.expected}, Poisson P(≥) = ${b.pAbove})`
-  );
-  out.push(
-    `The noise these ${e.runs} collapse-check runs drew, regenerated draw by draw from their ` +
-      `keys (${e.command}; quoted, not recomputed by this script): ${beyond.join("; ")}; the ` +
-      "exact law's P(a run's largest |X| ≥ the one it drew) is uniform over the runs " +
-      `(Kolmogorov–Smirnov distance ${e.ksDistance}, p = ${e.ksP}; the smallest, ` +
-      `${e.smallestP}, is seed 4's). The collapses are the largest draws: ${e.collapsedDraws}; ` +
-      `${e.beyond8e4.runs} runs drew beyond 8·10⁴ where the law expects ${e.beyond8e4.expected} ` +
-      `in ${e.runs} (Poisson P(≥ ${e.beyond8e4.runs}) = ${e.beyond8e4.pAtLeast}), and the ` +
-      "reference's largest weights (≤ 70, i.e. draws ≤ 8.7·10⁴) show at most one. Both sides are " +
-      "within chance of the exact law; the difference between them is the rarity of these " +
-      "draws, not our sampler.",
-  );
   return out;
 }
 
@@ -203,8 +193,49 @@ async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<st
         "law, not seed by seed; only the rates compare.",
     );
     if (c.largestWeight) out.push(largestWeightLine(head, c.largestWeight));
+    const extremes = await loadExtremes(check);
+    if (extremes) {
+      const s = "error" in extremes
+        ? extremes
+        : summariseExtremes(extremes.runs, checkRows(ds, check, rows));
+      out.push(
+        "error" in s
+          ? `${head}, the noise our runs drew (${check.noiseExtremesFile}): not used, ${s.error}.`
+          : extremesLine(head, check.noiseExtremesFile!, s),
+      );
+    }
   }
   return out;
+}
+
+/** The check's draw-level comparison with the exact law (see noise_extremes.ts). */
+export function extremesLine(head: string, file: string, s: ExtremesSummary): string {
+  const beyond = s.beyond.map((b) =>
+    `beyond ${tenTo(Math.round(Math.log10(b.x)))}: ${b.count} (expected ${
+      b.expected.toFixed(1)
+    }, Poisson P(≥) = ` +
+    `${p3(b.pAbove)})`
+  ).join("; ");
+  const collapsed = s.collapsed.length
+    ? `The ${s.collapsed.length} collapsed runs ${
+      s.collapsedAreTop ? "are" : "are not"
+    } the runs with the largest draws (${
+      s.collapsed.map((c) => `seed ${c.seed}: ${sci(c.maxAbsX)}`).join(", ")
+    })` +
+      (s.beyondSmallestCollapsed
+        ? `; ${s.beyondSmallestCollapsed.runs} runs reached the smallest of these ` +
+          `(${sci(s.beyondSmallestCollapsed.x)}), where the law expects ` +
+          `${s.beyondSmallestCollapsed.expected.toFixed(1)} (Poisson P(≥) = ` +
+          `${p3(s.beyondSmallestCollapsed.pAtLeast)}; a threshold read off the data, so ` +
+          "descriptive only)."
+        : ".")
+    : "No run of the check collapsed.";
+  return `${head}, the noise our ${s.runs} runs drew, regenerated draw by draw from their keys ` +
+    `by bench/noise_run_extremes.ts (${file}; every line matches its run's noisy steps in the ` +
+    `store), against the exact law: ${beyond}; P(a run's largest |X| ≥ the one it drew) is ` +
+    `${s.ksP >= 0.05 ? "consistent with" : "not"} uniform over the runs (Kolmogorov–Smirnov ` +
+    `distance ${s.ksDistance.toFixed(3)}, p ≈ ${p3(s.ksP)}; smallest ${sci(s.smallest.p, 2)}, ` +
+    `seed ${s.smallest.seed}). ${collapsed}`;
 }
 
 /** The check's comparison of the largest |hidden weight| per run (see CheckCounts). */
@@ -212,20 +243,21 @@ export function largestWeightLine(
   head: string,
   w: NonNullable<CheckCounts["largestWeight"]>,
 ): string {
-  const side = (v: number[]) =>
+  const side = (v: number[], dropped = 0) =>
     v.length
-      ? `median ${medianOf(v).toPrecision(3)} (largest ${Math.max(...v).toPrecision(4)}, ` +
-        `${v.length} runs)`
+      ? `median ${sci(medianOf(v))} (largest ${sci(Math.max(...v), 4)}, ${v.length} runs` +
+        `${dropped ? `; ${dropped} without weights left out` : ""})`
       : "no runs";
   const s = w.log10Shift;
   const shift = Number.isFinite(s.estimate)
     ? `; Hodges–Lehmann shift of log10 (ours − reference) ${s.estimate.toFixed(2)}, ` +
       `${(100 * s.confidence).toFixed(1)}% Mann–Whitney interval [${s.lo.toFixed(2)}, ` +
-      `${s.hi.toFixed(2)}] (a factor of ${(10 ** s.estimate).toFixed(2)}; ` +
-      `${s.lo > 0 || s.hi < 0 ? "the interval excludes 0" : "the interval holds 0"})`
+      `${s.hi.toFixed(2)}] (a factor of ${(10 ** s.estimate).toFixed(2)}, interval ` +
+      `${(10 ** s.lo).toFixed(2)}–${(10 ** s.hi).toFixed(2)}; ` +
+      `${s.lo > 0 || s.hi < 0 ? "a shift" : "no detectable shift"})`
     : "";
   return `${head}, largest |hidden weight| per run (one extreme noise draw sets it): ours ` +
-    `${side(w.ours)}; the reference ${side(w.reference)}${shift}.`;
+    `${side(w.ours, w.dropped)}; the reference ${side(w.reference)}${shift}.`;
 }
 
 export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
@@ -288,11 +320,11 @@ export async function figSeeds(ctx: FigureContext): Promise<FigureOutcome> {
         ? `Collapsed runs: ${collapsedRuns.join("; ")}.`
         : "No headline run of this figure collapsed.",
       ...checks,
-      ...quotedCollapseLines(ctx.preset.name),
+      ...quotedCollapseLines(),
       CRN_NOTE,
       provenanceLine(ctx),
       dataLine(NAME, true),
     ],
-    summary: [...lines, ...checks, ...quotedCollapseLines(ctx.preset.name)],
+    summary: [...lines, ...checks, ...quotedCollapseLines()],
   });
 }
