@@ -10,6 +10,7 @@ import { crc32 } from "../lib/data/zip.ts";
 import { STABLE_FILL } from "../lib/gpu/kernels.ts";
 import { type Batch, type Gpu, groups1d, type Tensor } from "../lib/gpu/runtime.ts";
 import type { GpuNetwork } from "../lib/model/gpu_network.ts";
+import type { RunRow } from "../lib/figures/common/figure_runs.ts";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -320,4 +321,29 @@ export function fakeFetcher(routes: Record<string, Uint8Array | number>) {
     return Promise.resolve(new Response(route as Uint8Array<ArrayBuffer>));
   };
   return { fetcher, calls };
+}
+
+/** A figure run row (lib/figures/common/figure_runs.ts) of a Type II α 1.75 run at n = 512. */
+export function runRowFixture(over: Partial<RunRow> = {}): RunRow {
+  return {
+    dataset: "digits",
+    datasetLabel: "d",
+    width: 512,
+    method: "Type II",
+    alpha: 1.75,
+    sigma: 0.003,
+    seed: 1,
+    steps: 200,
+    stopReason: "converged",
+    trainAcc: 95,
+    testAcc: 92,
+    pruningRatio: 0.3,
+    prunedTrainAcc: 90,
+    prunedTestAcc: 90,
+    maxAbsHidden: 10,
+    curve: [],
+    runKey: "k",
+    cached: true,
+    ...over,
+  };
 }

@@ -18,7 +18,7 @@ import {
   sci,
 } from "../../lib/figures/implicit/fig_seeds.ts";
 import { fisherExact } from "../../lib/figures/common/fisher.ts";
-import { withTempDir } from "../helpers.ts";
+import { runRowFixture, withTempDir } from "../helpers.ts";
 
 const CHECK: CollapseCheck = { type: 2, alpha: 1.75, seeds: [1, 2, 3], referenceFile: "ref.jsonl" };
 const DS = { id: "digits", width: 512, sigma: 0.003 } as DatasetPreset;
@@ -42,27 +42,14 @@ function line(seed: number, over: Record<string, unknown> = {}): string {
 }
 
 function row(seed: number, pruningRatio: number, prunedTestAcc: number, over = {}): RunRow {
-  return {
-    dataset: "digits",
-    datasetLabel: "d",
-    width: 512,
-    method: "Type II",
-    alpha: 1.75,
-    sigma: 0.003,
+  return runRowFixture({
     seed,
-    steps: 200,
-    stopReason: "converged",
-    trainAcc: 95,
-    testAcc: 92,
     pruningRatio,
     prunedTrainAcc: prunedTestAcc,
     prunedTestAcc,
-    maxAbsHidden: 10,
-    curve: [],
     runKey: `k${seed}`,
-    cached: true,
     ...over,
-  };
+  });
 }
 
 Deno.test("reference lines for the check's arm and seeds are accepted (blank lines ignored)", () => {

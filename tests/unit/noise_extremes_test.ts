@@ -15,6 +15,7 @@ import { sasTwoSidedTail } from "../../lib/analysis/stable_tail.ts";
 import { sasFromWords } from "../../lib/reference/stable.ts";
 import type { RunRow } from "../../lib/figures/common/figure_runs.ts";
 import { extremesLine } from "../../lib/figures/implicit/fig_seeds.ts";
+import { runRowFixture } from "../helpers.ts";
 
 const CHECK = { alpha: 1.75, seeds: [1, 2, 3] };
 const DRAWS_PER_STEP = 512 * 784;
@@ -32,26 +33,15 @@ function line(seed: number, over: Partial<ExtremesRun> = {}): ExtremesRun {
 }
 
 function row(seed: number, steps: number, collapsed = false): RunRow {
-  return {
-    dataset: "digits",
-    datasetLabel: "d",
-    width: 512,
-    method: "Type II",
-    alpha: 1.75,
-    sigma: 0.003,
+  return runRowFixture({
     seed,
     steps,
-    stopReason: "converged",
-    trainAcc: 95,
-    testAcc: 92,
     pruningRatio: collapsed ? 0.99 : 0.3,
     prunedTrainAcc: collapsed ? 10 : 90,
     prunedTestAcc: collapsed ? 10 : 90,
     maxAbsHidden: collapsed ? 1000 : 20,
-    curve: [],
     runKey: `k${seed}`,
-    cached: true,
-  };
+  });
 }
 
 const text = (lines: unknown[]) => lines.map((l) => JSON.stringify(l)).join("\n");

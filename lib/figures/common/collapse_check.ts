@@ -15,6 +15,7 @@ import { fisherExact } from "./fisher.ts";
 import type { CollapseCheck, DatasetPreset } from "./presets.ts";
 import { METHODS, type RunRow } from "./figure_runs.ts";
 import { type ShiftEstimate, twoSampleShift } from "./rank_tests.ts";
+import { parseJsonLines } from "./json_lines.ts";
 
 /** One line printed by bench/torch_htsgd_reference.py (the fields the check reads). */
 const ReferenceLine = z.object({
@@ -46,25 +47,16 @@ export function parseReference(
   ds: Pick<DatasetPreset, "width" | "sigma">,
 ): ReferenceRuns {
   const runs: ReferenceRun[] = [];
-  // Numbered as lines of the file (blank lines are skipped, not renumbered).
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return { error: `line ${i + 1} is not JSON` };
-    }
-    const r = ReferenceLine.safeParse(parsed);
-    if (!r.success) return { error: `line ${i + 1}: ${r.error.issues[0]?.message ?? "invalid"}` };
-    const v = r.data;
+  const parsed = parseJsonLines(text, ReferenceLine);
+  if ("error" in parsed) return parsed;
+  for (const { line, value: v } of parsed.lines) {
     const want = { noiseType: check.type, alpha: check.alpha, sigma: ds.sigma, width: ds.width };
     for (const [k, w] of Object.entries(want)) {
       const got = v[k as keyof typeof want];
-      if (got !== w) return { error: `line ${i + 1} (seed ${v.seed}) has ${k} ${got}, not ${w}` };
+      if (got !== w) return { error: `line ${line} (seed ${v.seed}) has ${k} ${got}, not ${w}` };
     }
     if (v.grid24) {
-      return { error: `line ${i + 1} (seed ${v.seed}) used --grid24, not the exact law` };
+      return { error: `line ${line} (seed ${v.seed}) used --grid24, not the exact law` };
     }
     runs.push(v);
   }

@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from "../../store/version.ts";
 import { readTextFileBounded } from "../../store/bounded_read.ts";
 import { poissonTails, sasTwoSidedTail } from "../../analysis/stable_tail.ts";
 import { ksDistanceUniform, ksPValue } from "./ks_uniform.ts";
+import { parseJsonLines } from "./json_lines.ts";
 import { isCollapsed } from "./collapse.ts";
 import type { CollapseCheck } from "./presets.ts";
 import type { RunRow } from "./figure_runs.ts";
@@ -45,24 +46,17 @@ export function parseExtremes(
   check: Pick<CollapseCheck, "alpha" | "seeds">,
 ): { runs: ExtremesRun[] } | { error: string } {
   const runs: ExtremesRun[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return { error: `line ${i + 1} is not JSON` };
+  const isSummary = (v: unknown) => typeof v === "object" && v !== null && "summary" in v;
+  const parsed = parseJsonLines(text, ExtremesLine, isSummary);
+  if ("error" in parsed) return parsed;
+  for (const { line, value } of parsed.lines) {
+    if (value.alpha !== check.alpha) {
+      return { error: `line ${line} (seed ${value.seed}) has alpha ${value.alpha}` };
     }
-    if (typeof parsed === "object" && parsed !== null && "summary" in parsed) continue;
-    const r = ExtremesLine.safeParse(parsed);
-    if (!r.success) return { error: `line ${i + 1}: ${r.error.issues[0]?.message ?? "invalid"}` };
-    if (r.data.alpha !== check.alpha) {
-      return { error: `line ${i + 1} (seed ${r.data.seed}) has alpha ${r.data.alpha}` };
+    if (value.draws !== 0 && value.draws % Math.max(value.noisySteps, 1) !== 0) {
+      return { error: `line ${line} (seed ${value.seed}): draws is not a multiple of steps` };
     }
-    if (r.data.draws !== 0 && r.data.draws % Math.max(r.data.noisySteps, 1) !== 0) {
-      return { error: `line ${i + 1} (seed ${r.data.seed}): draws is not a multiple of steps` };
-    }
-    runs.push(r.data);
+    runs.push(value);
   }
   const seen = runs.map((r) => r.seed).sort((a, b) => a - b).join(",");
   const wanted = [...check.seeds].sort((a, b) => a - b).join(",");
