@@ -12,10 +12,10 @@
  * (lib/reference/stable.ts: the same Philox words and formula as kernels/stable.wgsl, in f64) and
  * prints one JSON line: the largest |X| with its step, row and input, the counts beyond 10³, 10⁴
  * and 10⁵, and p = P(a run's largest |X| ≥ the observed one) under the exact law (null when the
- * largest is below 10³, where the filter below does not see it). A last line sums the counts
- * against their Poisson expectation (`sasTwoSidedTail`) and gives the Kolmogorov–Smirnov distance
- * of the p values from uniform, with its p (they are uniform when the extremes follow the law).
- * fig:seeds reads these lines (lib/figures/common/noise_extremes.ts) and recomputes the summary.
+ * largest is at or below 10³, where the filter below may not see it). A last line sums the counts
+ * against their Poisson expectation and gives the Kolmogorov–Smirnov distance of the p values
+ * from uniform, with its p (they are uniform when the extremes follow the law): `compareWithLaw`
+ * of lib/figures/common/noise_extremes.ts, which fig:seeds also runs on these lines.
  *
  * Speed: only draws whose u₁ lies within 10⁻⁴ of an end are turned into X. Outside that set |X|
  * stays below about 615 at α = 1.5 and less at larger α, even with W at its largest (45)
@@ -27,15 +27,19 @@
 import { parseArgs } from "node:util";
 import { philox4x32_10 } from "../lib/rng/philox.ts";
 import { sasFromWords } from "../lib/reference/stable.ts";
-import { poissonTails, sasTwoSidedTail } from "../lib/analysis/stable_tail.ts";
 import { NoisePurpose, noiseStream } from "../lib/noise/spec.ts";
 import { ResultStore } from "../lib/store/results.ts";
 import { canonicalJson } from "../lib/store/hash.ts";
 import { codeVersion } from "../lib/store/version.ts";
 import { PRESET_NAMES, presetByName, type PresetName } from "../lib/figures/common/presets.ts";
 import { collapseCheckRuns } from "../lib/figures/common/figure_runs.ts";
-import { ksDistanceUniform, ksPValue } from "../lib/figures/common/ks_uniform.ts";
-import { isTrainedKind } from "../lib/store/kinds.ts";
+import {
+  compareWithLaw,
+  EXTREME_THRESHOLDS,
+  type ExtremesRun,
+  runP,
+} from "../lib/figures/common/noise_extremes.ts";
+import { trainedConfigKey } from "../lib/figures/preset_timing.ts";
 
 const { values } = parseArgs({
   args: Deno.args.filter((a) => a !== "--"),
@@ -116,12 +120,10 @@ const store = new ResultStore(values.store);
 const version = codeVersion();
 const stepsOf = new Map<string, number>();
 for (const r of await store.list()) {
-  if (r.codeVersion !== version || typeof r.config !== "object" || r.config === null) continue;
-  const { kind, ...config } = r.config as Record<string, unknown>;
-  if (!isTrainedKind(kind)) continue;
+  const config = trainedConfigKey(r, version);
   const steps = (r.metrics as Record<string, unknown>)?.steps;
-  if (Number.isInteger(steps) && (steps as number) >= 1) {
-    stepsOf.set(canonicalJson(config), steps as number);
+  if (config !== undefined && Number.isInteger(steps) && (steps as number) >= 1) {
+    stepsOf.set(config, steps as number);
   }
 }
 const missing = specs.filter((s) => !stepsOf.has(canonicalJson(s.config)));
@@ -133,10 +135,8 @@ if (missing.length > 0) {
   Deno.exit(1);
 }
 
-const THRESHOLDS = [1e3, 1e4, 1e5];
 const T_MAX = Math.floor(1e-4 * 2 ** 32); // |words[0] & 0x7fffffff| below this ⇔ t < ~10⁻⁴
-const totals = THRESHOLDS.map(() => ({ count: 0, expected: 0 }));
-const pValues: number[] = [];
+const runs: ExtremesRun[] = [];
 for (const s of specs) {
   const steps = stepsOf.get(canonicalJson(s.config))!;
   const { seed, width: rows, noise: { alpha } } = s.config;
@@ -146,52 +146,45 @@ for (const s of specs) {
   const started = performance.now();
   let max = 0;
   let at = [0, 0];
-  const counts = THRESHOLDS.map(() => 0);
+  const counts = EXTREME_THRESHOLDS.map(() => 0);
   for (let step = 0; step < noisySteps; step++) {
     for (let i = 0; i < rows * cols; i++) {
       philoxInto(i, step, seed >>> 0, stream);
       if ((words[0] & 0x7fffffff) >= T_MAX) continue;
       const x = Math.abs(sasFromWords(alpha, words));
-      THRESHOLDS.forEach((t, k) => {
+      EXTREME_THRESHOLDS.forEach(([t], k) => {
         if (x > t) counts[k]++;
       });
       if (x > max) [max, at] = [x, [step, i]];
     }
   }
-  const draws = noisySteps * rows * cols;
-  // Below 10³ the filter may have missed the true maximum: no p.
-  const p = max > 1e3 ? -Math.expm1(-draws * sasTwoSidedTail(alpha, max)) : null;
-  if (p !== null) pValues.push(p);
-  THRESHOLDS.forEach((t, k) => {
-    totals[k].count += counts[k];
-    totals[k].expected += draws * sasTwoSidedTail(alpha, t);
-  });
-  console.log(JSON.stringify({
+  const run: ExtremesRun = {
     seed,
     alpha,
     noisySteps,
-    draws,
+    draws: noisySteps * rows * cols,
     maxAbsX: max,
+    over: Object.fromEntries(
+      EXTREME_THRESHOLDS.map(([, key], k) => [key, counts[k]]),
+    ) as ExtremesRun["over"],
+  };
+  runs.push(run);
+  console.log(JSON.stringify({
+    ...run,
     step: at[0],
     row: Math.floor(at[1] / cols),
     input: at[1] % cols,
-    over: Object.fromEntries(THRESHOLDS.map((t, k) => [t.toExponential(0), counts[k]])),
-    pLargest: p,
+    pLargest: runP(run),
     seconds: +((performance.now() - started) / 1000).toFixed(1),
   }));
 }
-const ks = ksDistanceUniform(pValues);
+const law = compareWithLaw(runs);
 console.log(JSON.stringify({
   summary: true,
-  runs: specs.length,
-  runsWithP: pValues.length,
-  beyond: THRESHOLDS.map((t, k) => ({
-    x: t,
-    count: totals[k].count,
-    expected: +totals[k].expected.toFixed(2),
-    ...poissonTails(totals[k].count, totals[k].expected),
-  })),
-  smallestP: pValues.length ? Math.min(...pValues) : null,
-  ksDistanceFromUniform: ks,
-  ksP: ksPValue(pValues.length, ks),
+  runs: law.runs,
+  runsWithP: law.runsWithP,
+  beyond: law.beyond.map((b) => ({ ...b, expected: +b.expected.toFixed(2) })),
+  smallestP: law.smallest?.p ?? null,
+  ksDistanceFromUniform: law.ksDistance,
+  ksP: law.ksP,
 }));

@@ -55,6 +55,28 @@ export function presetConfigs(preset: FigurePreset, seeds: number[]): string[] {
   return [...new Set(configs.map((c) => canonicalJson(c)))];
 }
 
+/**
+ * The canonical TrainConfig of a training record made by code version `version`, or undefined
+ * for any other record. A training record's config is the TrainConfig under its kind
+ * ("fcn-train"); other kinds (pruning, analyses, imports) are not training runs.
+ */
+export function trainedConfigKey(
+  r: Pick<TimedRecord, "config" | "codeVersion">,
+  version: string,
+): string | undefined {
+  if (r.codeVersion !== version) return undefined;
+  if (typeof r.config !== "object" || r.config === null || Array.isArray(r.config)) {
+    return undefined;
+  }
+  const { kind, ...trainConfig } = r.config as Record<string, unknown>;
+  if (!isTrainedKind(kind)) return undefined;
+  try {
+    return canonicalJson(trainConfig);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The timing of the records among `records` that train one of `configs` at `version`. */
 export function timingOf(
   records: TimedRecord[],
@@ -64,33 +86,20 @@ export function timingOf(
   const wanted = new Set(configs);
   const seen = new Set<string>();
   let trainSeconds = 0;
-  let start = Infinity;
-  let end = -Infinity;
   const intervals: [number, number][] = [];
   for (const r of records) {
     const wall = r.metrics.wallSeconds;
     const t = Date.parse(r.createdAt);
-    if (r.codeVersion !== version || typeof wall !== "number" || !Number.isFinite(wall)) continue;
-    if (!Number.isFinite(t)) continue;
-    // A training record's config is the TrainConfig under its kind ("fcn-train"); other kinds
-    // (pruning, analyses, imports) are not training time.
-    if (typeof r.config !== "object" || r.config === null || Array.isArray(r.config)) continue;
-    const { kind, ...trainConfig } = r.config as Record<string, unknown>;
-    if (!isTrainedKind(kind)) continue;
-    let config: string;
-    try {
-      config = canonicalJson(trainConfig);
-    } catch {
-      continue;
-    }
-    if (!wanted.has(config) || seen.has(config)) continue;
+    if (typeof wall !== "number" || !Number.isFinite(wall) || !Number.isFinite(t)) continue;
+    const config = trainedConfigKey(r, version);
+    if (config === undefined || !wanted.has(config) || seen.has(config)) continue;
     seen.add(config);
     trainSeconds += wall;
-    start = Math.min(start, t - wall * 1000);
-    end = Math.max(end, t);
     intervals.push([t - wall * 1000, t]);
   }
   const found = seen.size;
+  const start = Math.min(...intervals.map((i) => i[0]));
+  const end = Math.max(...intervals.map((i) => i[1]));
   return {
     found,
     expected: wanted.size,

@@ -6,8 +6,11 @@
  */
 import assert from "node:assert/strict";
 import {
+  compareWithLaw,
   type ExtremesRun,
+  FILTER_FLOOR,
   parseExtremes,
+  runP,
   summariseExtremes,
 } from "../../lib/figures/common/noise_extremes.ts";
 import { kolmogorovQ, ksDistanceUniform, ksPValue } from "../../lib/figures/common/ks_uniform.ts";
@@ -98,8 +101,9 @@ Deno.test("extremes summary: Poisson expectations, per-run p and the collapsed r
     assert.ok(b.pAbove > 0 && b.pAbove <= 1);
   }
   // Seed 1's 2.2·10⁶ is far out in the law's tail for 1.2·10⁸ draws: p ≈ n·P(|X| > x).
-  assert.equal(s.smallest.seed, 1);
-  assert.ok(Math.abs(s.smallest.p / (n * sasTwoSidedTail(1.75, 2.2e6)) - 1) < 1e-3);
+  assert.equal(s.runsWithP, 3);
+  assert.equal(s.smallest!.seed, 1);
+  assert.ok(Math.abs(s.smallest!.p / (n * sasTwoSidedTail(1.75, 2.2e6)) - 1) < 1e-3);
   assert.deepEqual(s.collapsed, [{ seed: 1, maxAbsX: 2.2e6 }, { seed: 3, maxAbsX: 9e4 }]);
   assert.equal(s.collapsedAreTop, true);
   assert.equal(s.beyondSmallestCollapsed!.x, 9e4);
@@ -122,6 +126,24 @@ Deno.test("extremes summary: Poisson expectations, per-run p and the collapsed r
   assert.deepEqual(none.collapsed, []);
   assert.equal(none.beyondSmallestCollapsed, undefined);
   assert.match(extremesLine("C", "x", none), /No run of the check collapsed\.$/);
+});
+
+Deno.test("a run whose largest draw is at or below the bench filter's floor gets no p", () => {
+  assert.equal(runP({ alpha: 1.75, draws: 1e8, maxAbsX: FILTER_FLOOR }), null);
+  assert.ok(runP({ alpha: 1.75, draws: 1e8, maxAbsX: 2 * FILTER_FLOOR })! > 0);
+  const law = compareWithLaw([line(1), line(2, { maxAbsX: 900 }), line(3)]);
+  assert.equal(law.runs, 3);
+  assert.equal(law.runsWithP, 2);
+  const none = compareWithLaw([line(1, { maxAbsX: 500 })]);
+  assert.equal(none.runsWithP, 0);
+  assert.equal(none.smallest, undefined);
+  const s = summariseExtremes([line(1), line(2, { maxAbsX: 900 }), line(3)], [
+    row(1, 301),
+    row(2, 301),
+    row(3, 301),
+  ]);
+  assert.ok(!("error" in s));
+  assert.match(extremesLine("C", "x", s), /; 1 run without a draw beyond 10³\)/);
 });
 
 Deno.test("KS against uniform: distance, and p from the Kolmogorov law", () => {

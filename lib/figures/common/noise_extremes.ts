@@ -7,7 +7,8 @@
  * compares them with the exact SαS law:
  *   - counts beyond x against their Poisson expectation Σ_runs draws·P(|X| > x);
  *   - each run's p = P(largest of its draws ≥ the one it drew) = 1 − (1 − P(|X| > max))^draws,
- *     uniform over the runs under the law (Kolmogorov–Smirnov, ks_uniform.ts);
+ *     uniform over the runs under the law (Kolmogorov–Smirnov, ks_uniform.ts); none for a run
+ *     whose largest is at or below FILTER_FLOOR, which the script may not have seen;
  *   - where the collapsed runs rank among the runs' largest draws.
  * Expectations and p values are recomputed here from the file's draws and maxima, not read from it.
  */
@@ -80,13 +81,26 @@ export async function loadExtremes(
   return "error" in r ? { error: `${check.noiseExtremesFile}: ${r.error}` } : r;
 }
 
-export interface ExtremesSummary {
+/**
+ * The largest |X| below which bench/noise_run_extremes.ts may miss a run's true maximum (it only
+ * evaluates draws whose u₁ lies within 10⁻⁴ of an end); a run whose largest is not above it gets
+ * no p.
+ */
+export const FILTER_FLOOR = 1e3;
+
+/** The extremes of a set of runs against the exact law (no check against stored runs). */
+export interface LawComparison {
   runs: number;
   beyond: { x: number; count: number; expected: number; pAbove: number }[];
   /** Per run, P(largest ≥ drawn) under the law; KS distance from uniform and its p. */
   ksDistance: number;
   ksP: number;
-  smallest: { seed: number; p: number };
+  /** Runs with a p (largest above FILTER_FLOOR), and the smallest p among them. */
+  runsWithP: number;
+  smallest?: { seed: number; p: number };
+}
+
+export interface ExtremesSummary extends LawComparison {
   /** Our collapsed runs with their largest draws, largest first. */
   collapsed: { seed: number; maxAbsX: number }[];
   /** Whether the collapsed runs are exactly the runs with the largest draws. */
@@ -96,8 +110,39 @@ export interface ExtremesSummary {
 }
 
 /** P(the largest of `draws` SαS(α) draws is ≥ x). */
-function pLargest(alpha: number, draws: number, x: number): number {
+function pLargestAtLeast(alpha: number, draws: number, x: number): number {
   return x > 0 ? -Math.expm1(-draws * sasTwoSidedTail(alpha, x)) : 1;
+}
+
+/** A run's p = P(its largest draw ≥ the one it drew); null at or below FILTER_FLOOR. */
+export function runP(e: Pick<ExtremesRun, "alpha" | "draws" | "maxAbsX">): number | null {
+  return e.maxAbsX > FILTER_FLOOR ? pLargestAtLeast(e.alpha, e.draws, e.maxAbsX) : null;
+}
+
+/**
+ * Counts beyond each threshold against their Poisson expectation Σ draws·P(|X| > x), and the
+ * uniformity of the runs' p values (Kolmogorov–Smirnov). Shared by the bench script's summary
+ * line and fig:seeds.
+ */
+export function compareWithLaw(extremes: ExtremesRun[]): LawComparison {
+  const beyond = EXTREME_THRESHOLDS.map(([x, key]) => {
+    const count = extremes.reduce((s, e) => s + e.over[key], 0);
+    const expected = extremes.reduce((s, e) => s + e.draws * sasTwoSidedTail(e.alpha, x), 0);
+    return { x, count, expected, pAbove: poissonTails(count, expected).above };
+  });
+  const ps = extremes.flatMap((e) => {
+    const p = runP(e);
+    return p === null ? [] : [{ seed: e.seed, p }];
+  });
+  const d = ksDistanceUniform(ps.map((p) => p.p));
+  return {
+    runs: extremes.length,
+    beyond,
+    ksDistance: d,
+    ksP: ksPValue(ps.length, d),
+    runsWithP: ps.length,
+    smallest: ps.length ? ps.reduce((a, b) => (b.p < a.p ? b : a)) : undefined,
+  };
 }
 
 /**
@@ -121,14 +166,6 @@ export function summariseExtremes(
   }
   if (extremes.length === 0) return { error: "no runs" };
   const alpha = extremes[0].alpha;
-  const beyond = EXTREME_THRESHOLDS.map(([x, key]) => {
-    const count = extremes.reduce((s, e) => s + e.over[key], 0);
-    const expected = extremes.reduce((s, e) => s + e.draws * sasTwoSidedTail(alpha, x), 0);
-    return { x, count, expected, pAbove: poissonTails(count, expected).above };
-  });
-  const ps = extremes.map((e) => ({ seed: e.seed, p: pLargest(alpha, e.draws, e.maxAbsX) }));
-  const d = ksDistanceUniform(ps.map((p) => p.p));
-  const smallest = ps.reduce((a, b) => (b.p < a.p ? b : a));
   const collapsedSeeds = new Set(rows.filter(isCollapsed).map((r) => r.seed));
   const byDraw = [...extremes].sort((a, b) => b.maxAbsX - a.maxAbsX);
   const collapsed = byDraw.filter((e) => collapsedSeeds.has(e.seed))
@@ -140,7 +177,7 @@ export function summariseExtremes(
   if (collapsed.length > 0) {
     const x = collapsed[collapsed.length - 1].maxAbsX;
     const runs = extremes.filter((e) => e.maxAbsX >= x).length;
-    const expected = extremes.reduce((s, e) => s + pLargest(alpha, e.draws, x), 0);
+    const expected = extremes.reduce((s, e) => s + pLargestAtLeast(alpha, e.draws, x), 0);
     beyondSmallestCollapsed = {
       x,
       runs,
@@ -148,14 +185,5 @@ export function summariseExtremes(
       pAtLeast: expected > 0 ? poissonTails(runs, expected).above : NaN,
     };
   }
-  return {
-    runs: extremes.length,
-    beyond,
-    ksDistance: d,
-    ksP: ksPValue(ps.length, d),
-    smallest,
-    collapsed,
-    collapsedAreTop,
-    beyondSmallestCollapsed,
-  };
+  return { ...compareWithLaw(extremes), collapsed, collapsedAreTop, beyondSmallestCollapsed };
 }

@@ -68,6 +68,8 @@ function countText(c: CollapseCount, sgd?: CollapseCount): string {
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** 10ᵏ with superscript digits. */
 function tenTo(k: number): string {
   const digits = [...String(Math.abs(k))].map((d) => SUPERSCRIPT[Number(d)]).join("");
@@ -86,11 +88,10 @@ export function sci(x: number, digits = 3): string {
 /** Collapse facts measured outside this script, labelled as such: the authors' code collapses too. */
 export function quotedCollapseLines(): string[] {
   const a = EARLIER_AUTHORS;
-  const out = [
+  return [
     `Measured in an earlier session (quoted): ${a.source}: ${a.collapsed} of ${a.runs} ` +
     `collapsed (${a.detail}): the authors' code collapses too.`,
   ];
-  return out;
 }
 
 /**
@@ -170,7 +171,8 @@ async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<st
     const check = ds.collapseCheck;
     if (!check) continue;
     const arm = `${METHODS[check.type]} α=${check.alpha} σ=${ds.sigma}, n = ${ds.width}`;
-    const c = checkCounts(checkRows(ds, check, rows), await loadReference(check, ds));
+    const ourRuns = checkRows(ds, check, rows);
+    const c = checkCounts(ourRuns, await loadReference(check, ds));
     const seeds = (s: number[]) => (s.length ? `seeds ${s.join(", ")}` : "none");
     const head = `Collapse-rate check, ${ds.label}, ${arm}`;
     const range = `${check.seeds[0]}–${check.seeds.at(-1)}`;
@@ -195,9 +197,7 @@ async function checkLines(datasets: DatasetPreset[], rows: RunRow[]): Promise<st
     if (c.largestWeight) out.push(largestWeightLine(head, c.largestWeight));
     const extremes = await loadExtremes(check);
     if (extremes) {
-      const s = "error" in extremes
-        ? extremes
-        : summariseExtremes(extremes.runs, checkRows(ds, check, rows));
+      const s = "error" in extremes ? extremes : summariseExtremes(extremes.runs, ourRuns);
       out.push(
         "error" in s
           ? `${head}, the noise our runs drew (${check.noiseExtremesFile}): not used, ${s.error}.`
@@ -234,8 +234,14 @@ export function extremesLine(head: string, file: string, s: ExtremesSummary): st
     `by bench/noise_run_extremes.ts (${file}; every line matches its run's noisy steps in the ` +
     `store), against the exact law: ${beyond}; P(a run's largest |X| ≥ the one it drew) is ` +
     `${s.ksP >= 0.05 ? "consistent with" : "not"} uniform over the runs (Kolmogorov–Smirnov ` +
-    `distance ${s.ksDistance.toFixed(3)}, p ≈ ${p3(s.ksP)}; smallest ${sci(s.smallest.p, 2)}, ` +
-    `seed ${s.smallest.seed}). ${collapsed}`;
+    `distance ${s.ksDistance.toFixed(3)}, p ≈ ${p3(s.ksP)}` +
+    (s.smallest ? `; smallest ${sci(s.smallest.p, 2)}, seed ${s.smallest.seed}` : "") +
+    `${
+      s.runsWithP < s.runs
+        ? `; ${plural(s.runs - s.runsWithP, "run")} without a draw beyond 10³`
+        : ""
+    }). ` +
+    collapsed;
 }
 
 /** The check's comparison of the largest |hidden weight| per run (see CheckCounts). */
